@@ -1,0 +1,68 @@
+/// Tensor element types as numbered by ggml (the values stored in GGUF tensor infos).
+///
+/// Only the layout facts live here (block size and bytes per block), so that a file holding types
+/// Kinglet cannot compute with can still be opened, listed and validated.
+public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3
+    case q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+    case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+    case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21, iq2_S = 22
+    case iq4_XS = 23, i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, iq1_M = 29, bf16 = 30
+    case tq1_0 = 34, tq2_0 = 35, mxfp4 = 39
+
+    /// Elements per block (1 for plain types).
+    public var blockSize: Int {
+        switch self {
+        case .f32, .f16, .bf16, .i8, .i16, .i32, .i64, .f64: return 1
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .iq4_NL, .mxfp4: return 32
+        default: return 256
+        }
+    }
+
+    /// Bytes per block.
+    public var typeSize: Int {
+        switch self {
+        case .f32: return 4
+        case .f16, .bf16: return 2
+        case .q4_0: return 18      // f16 d, 16 bytes of nibbles
+        case .q4_1: return 20      // f16 d, f16 m, 16 bytes of nibbles
+        case .q5_0: return 22
+        case .q5_1: return 24
+        case .q8_0: return 34      // f16 d, 32 int8
+        case .q8_1: return 36      // f16 d, f16 s, 32 int8
+        case .q2_K: return 84
+        case .q3_K: return 110
+        case .q4_K: return 144
+        case .q5_K: return 176
+        case .q6_K: return 210
+        case .q8_K: return 292
+        case .iq2_XXS: return 66
+        case .iq2_XS: return 74
+        case .iq3_XXS: return 98
+        case .iq1_S: return 50
+        case .iq4_NL: return 18
+        case .iq3_S: return 110
+        case .iq2_S: return 82
+        case .iq4_XS: return 136
+        case .i8: return 1
+        case .i16: return 2
+        case .i32: return 4
+        case .i64, .f64: return 8
+        case .iq1_M: return 56
+        case .tq1_0: return 54
+        case .tq2_0: return 66
+        case .mxfp4: return 17
+        }
+    }
+
+    /// Bytes needed for `count` elements, or nil when `count` is not a whole number of blocks.
+    public func byteCount(elements count: Int) -> Int? {
+        guard count >= 0, count % blockSize == 0 else { return nil }
+        let (bytes, overflow) = (count / blockSize).multipliedReportingOverflow(by: typeSize)
+        return overflow ? nil : bytes
+    }
+
+    public var description: String {
+        String(describing: self).uppercased()  // "Q4_1", "Q6_K", "BF16"
+    }
+}

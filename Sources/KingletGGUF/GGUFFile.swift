@@ -1,0 +1,265 @@
+/// Description of one tensor in a GGUF file.
+public struct GGUFTensorInfo: Sendable, Equatable {
+    public let name: String
+    /// Dimensions, innermost first as ggml stores them: `[cols, rows, ...]`.
+    public let dims: [Int]
+    public let type: GGMLType
+    /// Offset of the data from the start of the tensor-data section.
+    public let offset: Int
+    /// Bytes of data.
+    public let byteCount: Int
+
+    public var elementCount: Int { dims.reduce(1, *) }
+}
+
+/// A zero-copy view of a tensor's bytes inside a mapped file.
+public struct GGUFTensor: @unchecked Sendable {
+    public let info: GGUFTensorInfo
+    /// The tensor's raw bytes (valid while the owning `GGUFFile` lives).
+    public let data: UnsafeRawBufferPointer
+    public var name: String { info.name }
+    public var type: GGMLType { info.type }
+    public var dims: [Int] { info.dims }
+}
+
+/// A parsed GGUF file: header, metadata and tensor directory, with tensor data memory-mapped.
+///
+/// Parsing treats the file as hostile: every count, length and offset is checked against the file
+/// size before use, so a truncated or corrupt file throws a `GGUFError` naming the offset or key.
+public final class GGUFFile: @unchecked Sendable {
+    public let version: UInt32
+    /// Metadata in file order.
+    public let metadataKeys: [String]
+    public let metadata: [String: GGUFValue]
+    public let tensorInfos: [GGUFTensorInfo]
+    public let alignment: Int
+    /// Offset of the tensor-data section from the start of the file.
+    public let dataOffset: Int
+    public let path: String?
+
+    private let storage: AnyObject?  // keeps the mapping alive
+    private let bytes: UnsafeRawBufferPointer
+    private let tensorIndex: [String: Int]
+
+    /// Deepest array nesting accepted; real files use one level (two for some merges formats).
+    static let maxArrayDepth = 8
+
+    /// Opens and memory-maps `path`.
+    public convenience init(path: String) throws(GGUFError) {
+        let mapped = try MappedFile(path: path)
+        try self.init(bytes: mapped.bytes, owner: mapped, path: path)
+    }
+
+    /// Parses GGUF bytes already in memory. `owner` is retained for as long as this file lives.
+    public init(bytes: UnsafeRawBufferPointer, owner: AnyObject?, path: String? = nil) throws(GGUFError) {
+        self.bytes = bytes
+        self.storage = owner
+        self.path = path
+        var c = ByteCursor(bytes)
+
+        let magic = try c.read(UInt32.self, "magic")
+        guard magic == 0x4655_4747 else { throw .badMagic(found: magic) }  // "GGUF" little-endian
+        version = try c.read(UInt32.self, "version")
+        guard version == 2 || version == 3 else { throw .unsupportedVersion(version) }
+        let tensorCountOffset = c.offset
+        let tensorCount = try c.read(UInt64.self, "tensor count")
+        let kvCountOffset = c.offset
+        let kvCount = try c.read(UInt64.self, "metadata count")
+        // Each KV needs at least 8 (key length) + 4 (type) bytes, each tensor at least 8+4+8+4.
+        guard kvCount <= UInt64(c.remaining / 12) else {
+            throw .invalid(offset: kvCountOffset, what: "metadata count \(kvCount) exceeds what the file can hold")
+        }
+        guard tensorCount <= UInt64(c.remaining / 24) else {
+            throw .invalid(offset: tensorCountOffset, what: "tensor count \(tensorCount) exceeds what the file can hold")
+        }
+
+        var keys: [String] = []
+        var meta: [String: GGUFValue] = [:]
+        keys.reserveCapacity(Int(kvCount))
+        for i in 0 ..< Int(kvCount) {
+            let keyOffset = c.offset
+            let key = try c.readString("key of metadata entry \(i)")
+            let tag = try c.read(UInt32.self, "type of '\(key)'")
+            guard let type = GGUFValueType(rawValue: tag) else {
+                throw .invalid(offset: keyOffset, what: "metadata '\(key)' has unknown value type \(tag)")
+            }
+            let value = try Self.readValue(&c, type: type, key: key, depth: 0)
+            if meta[key] != nil {
+                throw .invalid(offset: keyOffset, what: "duplicate metadata key '\(key)'")
+            }
+            keys.append(key)
+            meta[key] = value
+        }
+        metadataKeys = keys
+        metadata = meta
+
+        var align = 32
+        if let a = meta["general.alignment"] {
+            guard let v = a.intValue, v > 0, v & (v - 1) == 0, v <= 1 << 20 else {
+                throw .invalid(offset: 0, what: "general.alignment must be a power of two, got \(a)")
+            }
+            align = v
+        }
+        alignment = align
+
+        var infos: [GGUFTensorInfo] = []
+        infos.reserveCapacity(Int(tensorCount))
+        var index: [String: Int] = [:]
+        for i in 0 ..< Int(tensorCount) {
+            let infoOffset = c.offset
+            let name = try c.readString("name of tensor \(i)")
+            let nDims = try c.read(UInt32.self, "dimension count of '\(name)'")
+            guard nDims >= 1, nDims <= 4 else {
+                throw .invalid(offset: infoOffset, what: "tensor '\(name)' has \(nDims) dimensions (1...4 allowed)")
+            }
+            var dims: [Int] = []
+            var elements = 1
+            for d in 0 ..< Int(nDims) {
+                let n = try c.read(UInt64.self, "dimension \(d) of '\(name)'")
+                guard n <= UInt64(Int32.max) else {
+                    throw .invalid(offset: infoOffset, what: "tensor '\(name)' dimension \(d) is \(n)")
+                }
+                let (prod, overflow) = elements.multipliedReportingOverflow(by: Int(n))
+                guard !overflow, prod <= bytes.count * 8 else {
+                    throw .invalid(offset: infoOffset, what: "tensor '\(name)' is larger than the file")
+                }
+                elements = prod
+                dims.append(Int(n))
+            }
+            let tag = try c.read(UInt32.self, "type of '\(name)'")
+            guard let type = GGMLType(rawValue: tag) else {
+                throw .badTensor(name: name, reason: "unknown tensor type \(tag)")
+            }
+            guard dims[0] % type.blockSize == 0, let byteCount = type.byteCount(elements: elements) else {
+                throw .badTensor(name: name, reason: "row of \(dims[0]) elements is not a whole number of \(type) blocks")
+            }
+            let off = try c.read(UInt64.self, "offset of '\(name)'")
+            guard off <= UInt64(bytes.count), Int(off) % align == 0 else {
+                throw .badTensor(name: name, reason: "data offset \(off) is out of range or not \(align)-aligned")
+            }
+            guard index[name] == nil else {
+                throw .invalid(offset: infoOffset, what: "duplicate tensor name '\(name)'")
+            }
+            index[name] = infos.count
+            infos.append(GGUFTensorInfo(name: name, dims: dims, type: type, offset: Int(off), byteCount: byteCount))
+        }
+        tensorInfos = infos
+        tensorIndex = index
+
+        // The data section starts at the next multiple of the alignment.
+        let start = (c.offset + align - 1) / align * align
+        if infos.isEmpty {
+            dataOffset = min(start, bytes.count)
+        } else {
+            guard start <= bytes.count else { throw .truncated(offset: c.offset, reading: "tensor data") }
+            dataOffset = start
+        }
+        for info in infos {
+            let (end, overflow) = (dataOffset + info.offset).addingReportingOverflow(info.byteCount)
+            guard !overflow, end <= bytes.count else {
+                throw .truncated(offset: dataOffset + info.offset, reading: "data of tensor '\(info.name)' (\(info.byteCount) bytes)")
+            }
+        }
+    }
+
+    private static func readValue(_ c: inout ByteCursor, type: GGUFValueType, key: String, depth: Int) throws(GGUFError) -> GGUFValue {
+        switch type {
+        case .uint8: return .uint8(try c.read(UInt8.self, "'\(key)'"))
+        case .int8: return .int8(try c.read(Int8.self, "'\(key)'"))
+        case .uint16: return .uint16(try c.read(UInt16.self, "'\(key)'"))
+        case .int16: return .int16(try c.read(Int16.self, "'\(key)'"))
+        case .uint32: return .uint32(try c.read(UInt32.self, "'\(key)'"))
+        case .int32: return .int32(try c.read(Int32.self, "'\(key)'"))
+        case .uint64: return .uint64(try c.read(UInt64.self, "'\(key)'"))
+        case .int64: return .int64(try c.read(Int64.self, "'\(key)'"))
+        case .float32: return .float32(try c.readFloat("'\(key)'"))
+        case .float64: return .float64(try c.readDouble("'\(key)'"))
+        case .bool:
+            let at = c.offset
+            let b = try c.read(UInt8.self, "'\(key)'")
+            guard b <= 1 else { throw .invalid(offset: at, what: "'\(key)' is a bool with value \(b)") }
+            return .bool(b == 1)
+        case .string: return .string(try c.readString("'\(key)'"))
+        case .array:
+            let at = c.offset
+            guard depth < maxArrayDepth else { throw .invalid(offset: at, what: "'\(key)' nests arrays too deeply") }
+            let tag = try c.read(UInt32.self, "element type of '\(key)'")
+            guard let elem = GGUFValueType(rawValue: tag) else {
+                throw .invalid(offset: at, what: "'\(key)' is an array of unknown type \(tag)")
+            }
+            let countAt = c.offset
+            let count = try c.read(UInt64.self, "length of '\(key)'")
+            let minSize = UInt64(elem.scalarSize ?? 8)  // strings and arrays take ≥ 8 bytes each
+            guard count <= UInt64(c.remaining) / minSize else {
+                throw .truncated(offset: countAt, reading: "array '\(key)' of \(count) elements")
+            }
+            var values: [GGUFValue] = []
+            values.reserveCapacity(Int(count))
+            for _ in 0 ..< Int(count) {
+                values.append(try readValue(&c, type: elem, key: key, depth: depth + 1))
+            }
+            return .array(elem, values)
+        }
+    }
+
+    // MARK: - Access
+
+    /// The tensor named `name`, as a zero-copy view.
+    public func tensor(_ name: String) throws(GGUFError) -> GGUFTensor {
+        guard let i = tensorIndex[name] else { throw .missingTensor(name) }
+        return tensor(at: i)
+    }
+
+    /// The tensor named `name`, or nil if the file has none.
+    public func tensorIfPresent(_ name: String) -> GGUFTensor? {
+        tensorIndex[name].map { tensor(at: $0) }
+    }
+
+    private func tensor(at i: Int) -> GGUFTensor {
+        let info = tensorInfos[i]
+        let start = dataOffset + info.offset
+        return GGUFTensor(info: info, data: UnsafeRawBufferPointer(rebasing: bytes[start ..< start + info.byteCount]))
+    }
+
+    /// The architecture name (`general.architecture`).
+    public var architecture: String? { metadata["general.architecture"]?.stringValue }
+
+    public func int(_ key: String) throws(GGUFError) -> Int {
+        guard let v = metadata[key]?.intValue else { throw .missingKey(key, expected: "an integer") }
+        return v
+    }
+
+    public func float(_ key: String) throws(GGUFError) -> Double {
+        guard let v = metadata[key]?.doubleValue else { throw .missingKey(key, expected: "a number") }
+        return v
+    }
+
+    public func string(_ key: String) throws(GGUFError) -> String {
+        guard let v = metadata[key]?.stringValue else { throw .missingKey(key, expected: "a string") }
+        return v
+    }
+
+    /// An array of strings (token lists, merges).
+    public func strings(_ key: String) throws(GGUFError) -> [String] {
+        guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: "an array of strings") }
+        var out: [String] = []
+        out.reserveCapacity(a.count)
+        for v in a {
+            guard let s = v.stringValue else { throw .missingKey(key, expected: "an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// An array of integers (token types).
+    public func ints(_ key: String) throws(GGUFError) -> [Int] {
+        guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: "an array of integers") }
+        var out: [Int] = []
+        out.reserveCapacity(a.count)
+        for v in a {
+            guard let i = v.intValue else { throw .missingKey(key, expected: "an array of integers") }
+            out.append(i)
+        }
+        return out
+    }
+}
