@@ -1,1 +1,12 @@
-@main struct Main { static func main() {} }
+import ArgumentParser
+import Foundation
+
+@main
+struct KingletCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kinglet",
+        abstract: "Small language models on the device: run, chat, serve, distill.",
+        version: "0.1.0",
+        subcommands: [RunCommand.self, PullCommand.self, ListCommand.self, TokenizeCommand.self, InfoCommand.self],
+        defaultSubcommand: nil)
+}

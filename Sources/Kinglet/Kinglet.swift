@@ -1,0 +1,6 @@
+// The library apps import: `import Kinglet` brings the runtime API (Engine, Prompt,
+// GenerateParameters, GenerationEvent, ModelStore) and the layers beneath it.
+@_exported import KingletArchitectures
+@_exported import KingletGGUF
+@_exported import KingletRuntime
+@_exported import KingletTokenizer

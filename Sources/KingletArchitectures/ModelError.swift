@@ -1,0 +1,38 @@
+import Foundation
+import KingletGGUF
+
+/// Why a model could not be loaded or run.
+public enum ModelError: Error, Sendable, LocalizedError, Equatable {
+    case unsupportedArchitecture(String, supported: [String])
+    case missingMetadata(key: String)
+    case badConfig(String)
+    case missingTensor(String)
+    case badTensorShape(name: String, expected: [Int], found: [Int])
+    case unsupportedTensorType(name: String, type: String)
+    case contextFull(needed: Int, capacity: Int)
+    case tokenOutOfRange(Int32, vocabularySize: Int)
+    case file(GGUFError)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unsupportedArchitecture(let a, let s):
+            return "model architecture '\(a)' is not supported (supported: \(s.joined(separator: ", ")))."
+        case .missingMetadata(let k):
+            return "model metadata '\(k)' is missing. The GGUF file is incomplete or for another architecture."
+        case .badConfig(let why):
+            return "model configuration is invalid: \(why)."
+        case .missingTensor(let n):
+            return "tensor '\(n)' is missing from the model file."
+        case .badTensorShape(let n, let e, let f):
+            return "tensor '\(n)' has shape \(f), expected \(e)."
+        case .unsupportedTensorType(let n, let t):
+            return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)."
+        case .contextFull(let needed, let cap):
+            return "the context is full: \(needed) tokens needed, \(cap) available. Use a larger --context or a shorter prompt."
+        case .tokenOutOfRange(let t, let v):
+            return "token id \(t) is outside the vocabulary (size \(v))."
+        case .file(let e):
+            return e.errorDescription
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import KingletGGUF
+import KingletKernels
+
+/// Turns GGUF tensors into kernel views, checking shapes so a broken file fails at load time
+/// with the tensor's name rather than at run time with a bad read.
+struct TensorLoader {
+    let gguf: GGUFFile
+
+    /// A [rows, cols] matrix (GGUF dims [cols, rows]).
+    func matrix(_ name: String, rows: Int, cols: Int) throws(ModelError) -> WeightMatrix {
+        guard let t = gguf.tensorIfPresent(name) else { throw .missingTensor(name) }
+        guard t.dims == [cols, rows] else { throw .badTensorShape(name: name, expected: [cols, rows], found: t.dims) }
+        do {
+            return try WeightMatrix(typeRawValue: t.type.rawValue, rows: rows, cols: cols, data: t.data.baseAddress!)
+        } catch {
+            throw .unsupportedTensorType(name: name, type: t.type.description)
+        }
+    }
+
+    func hasTensor(_ name: String) -> Bool { gguf.tensorIfPresent(name) != nil }
+
+    /// An F32 vector (norm weights). [n]
+    func vector(_ name: String, count: Int) throws(ModelError) -> UnsafePointer<Float> {
+        guard let t = gguf.tensorIfPresent(name) else { throw .missingTensor(name) }
+        guard t.dims == [count] else { throw .badTensorShape(name: name, expected: [count], found: t.dims) }
+        guard t.type == .f32 else { throw .unsupportedTensorType(name: name, type: "\(t.type) (norm weights must be F32)") }
+        guard Int(bitPattern: t.data.baseAddress!) % MemoryLayout<Float>.alignment == 0 else {
+            throw .badTensorShape(name: name, expected: [count], found: t.dims)
+        }
+        return t.data.baseAddress!.assumingMemoryBound(to: Float.self)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Kinglet
+
+/// `--model`, `--threads`, `--context`: shared by every command that loads a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "A known model name (pulled on first use) or a path to a .gguf file. Default: \(KnownModel.defaultAlias).")
+    var model: String?
+
+    @Option(name: .shortAndLong, help: "Worker threads (default: physical cores).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Context length in tokens (default: the model's).")
+    var context: Int?
+
+    func validate() throws {
+        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        if let c = context, c < 1 { throw ValidationError("--context must be positive") }
+    }
+
+    /// Resolves the model path (pulling it if needed) and loads it.
+    func load() throws -> Engine {
+        let path = try ModelStore().resolve(model) { Terminal.status($0) }
+        return try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
+    }
+}
+
+/// Sampling flags.
+struct SamplingOptions: ParsableArguments {
+    @Option(help: "Sampling temperature; 0 means greedy.") var temperature: Float = 0.8
+    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0: all).") var topK: Int = 40
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling threshold (1: off).") var topP: Float = 0.95
+    @Option(name: .customLong("min-p"), help: "Drop tokens below this fraction of the top probability (0: off).") var minP: Float = 0.05
+    @Option(name: .customLong("repeat-penalty"), help: "Penalty for recently seen tokens (1: off).") var repeatPenalty: Float = 1.0
+    @Option(help: "Random seed, for reproducible sampling.") var seed: UInt64?
+
+    func validate() throws {
+        if temperature < 0 || !temperature.isFinite { throw ValidationError("--temperature must be ≥ 0") }
+        if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
+        if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
+        if repeatPenalty <= 0 { throw ValidationError("--repeat-penalty must be > 0") }
+        if topK < 0 { throw ValidationError("--top-k must be ≥ 0") }
+    }
+
+    var parameters: SamplingParameters {
+        var p = SamplingParameters()
+        p.temperature = temperature
+        p.topK = topK
+        p.topP = topP
+        p.minP = minP
+        p.repeatPenalty = repeatPenalty
+        p.seed = seed
+        return p
+    }
+}
+
+/// Output helpers: completions to stdout unbuffered, everything else to stderr.
+enum Terminal {
+    static func out(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    static func status(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+}
+
+extension Error {
+    /// The user-facing message: LocalizedError's description when there is one.
+    var message: String { (self as? LocalizedError)?.errorDescription ?? "\(self)" }
+}
+
+/// Runs `body`, turning thrown errors into a clean message and exit status 1.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let e as ValidationError {
+        throw e
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        Terminal.status("error: \(error.message)")
+        throw ExitCode.failure
+    }
+}

