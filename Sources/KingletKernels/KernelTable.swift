@@ -1,0 +1,85 @@
+// The dispatch table: for each weight type, which dequantizer, activation converter and dot/tile
+// kernel run, and which activation partner type they meet in. Chosen once per process from the
+// CPU's features (`KernelTable.native`); the model code never branches on the ISA itself.
+import CKingletKernels
+
+/// The kernels for one weight type.
+public struct TypeKernels: Sendable {
+    /// The layout activations are converted to before the dot product (ggml's `vec_dot_type`).
+    public let partner: QuantType
+    /// Which implementation this entry uses ("avx2", "reference", …).
+    public let implementation: String
+    /// (src row of K elements in the weight layout, out [K] f32, K).
+    let dequantizeRow: @Sendable (UnsafeRawPointer, UnsafeMutablePointer<Float>, Int) -> Void
+    /// (x [K] f32, out [K] in `partner` layout, K). Unused when `partner` is F32.
+    let quantizeRow: @Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void
+    /// out[t, r] = W[r] · X[t] for r in `rows`, t in 0..<n. X: n rows of `xRowBytes` bytes in the
+    /// partner layout; out: [n, w.rows] f32.
+    let gemm: @Sendable (
+        _ w: WeightMatrix, _ rows: Range<Int>, _ x: UnsafeRawPointer, _ xRowBytes: Int, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) -> Void
+}
+
+/// Which kernel runs for which weight type on this CPU.
+public struct KernelTable: Sendable {
+    /// Short name of the main implementation ("avx512-vnni", "avx2", "neon-dotprod", "reference").
+    public let name: String
+    /// The CPU features that were detected, for logs.
+    public let cpuFeatures: [String]
+    /// How 8-bit activations are rounded (matches the llama.cpp build for this architecture).
+    public let rounding: ActivationRounding
+    let entries: [QuantType: TypeKernels]
+
+    /// The kernels for weight type `type` (precondition: `type.isWeightType`).
+    public subscript(type: QuantType) -> TypeKernels {
+        guard let entry = entries[type] else { preconditionFailure("no kernels for \(type)") }
+        return entry
+    }
+
+    /// The partner (activation) type of weight type `type`, as in ggml's type traits.
+    public static func partner(of type: QuantType) -> QuantType {
+        switch type {
+        case .f32: return .f32
+        case .f16: return .f16
+        case .bf16: return .bf16
+        case .q4_0, .q8_0: return .q8_0
+        case .q4_1: return .q8_1
+        case .q8_1: preconditionFailure("Q8_1 is not a weight type")
+        }
+    }
+
+    /// Plain Swift kernels for every type, with `rounding` for 8-bit activations.
+    public static func reference(rounding: ActivationRounding = .native) -> KernelTable {
+        var entries: [QuantType: TypeKernels] = [:]
+        for type in QuantType.allCases where type.isWeightType {
+            let partner = partner(of: type)
+            entries[type] = TypeKernels(
+                partner: partner,
+                implementation: "reference",
+                dequantizeRow: { src, out, k in ReferenceKernels.dequantizeRow(type, src, into: out, count: k) },
+                quantizeRow: { x, out, k in
+                    ReferenceKernels.quantizeRow(x, to: partner, out, count: k, rounding: rounding)
+                },
+                gemm: { w, rows, x, xRowBytes, n, out in
+                    ReferenceKernels.gemm(w, rows: rows, x, xRowBytes: xRowBytes, n: n, out)
+                }
+            )
+        }
+        return KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, entries: entries)
+    }
+
+    /// The table for this CPU, chosen once.
+    public static let native: KernelTable = reference()
+
+    /// Names of the KK_CPU_* features this CPU has.
+    static func detectedFeatureNames() -> [String] {
+        let bits = kk_cpu_features()
+        let names: [(UInt32, String)] = [
+            (UInt32(KK_CPU_AVX2), "avx2+fma+f16c"), (UInt32(KK_CPU_AVX512), "avx512f/bw/vl"),
+            (UInt32(KK_CPU_AVX512VNNI), "avx512-vnni"), (UInt32(KK_CPU_NEON), "neon"),
+            (UInt32(KK_CPU_DOTPROD), "dotprod"),
+        ]
+        return names.filter { bits & $0.0 != 0 }.map(\.1)
+    }
+}

@@ -1,0 +1,80 @@
+// Reference activation conversion: an f32 activation row → the weight type's dot partner
+// (F32 stays F32, F16 → F16, BF16 → BF16, Q4_0/Q8_0 → Q8_0, Q4_1 → Q8_1), exactly as llama.cpp
+// converts `src1` before `vec_dot`. Matching this bit for bit is what keeps greedy decoding
+// token-identical to llama.cpp.
+//
+// Legend: K = elements in the row (a multiple of 32 for Q8_0/Q8_1).
+
+/// How the 8-bit activation quantizer scales and rounds. llama.cpp has three variants that differ
+/// in the last bit of x/d and in how ties round; which one runs depends on the CPU llama.cpp was
+/// built for, so Kinglet picks the one of the platform it runs on (see `KernelTable`).
+public enum ActivationRounding: Sendable, CaseIterable {
+    /// ggml x86 (AVX/AVX2/AVX-512) `quantize_row_q8_0/1`: q = rint(x · (127 / amax)), ties to even.
+    case x86
+    /// ggml ARM NEON: q = rint(x · (1 / d)) with d = amax / 127, ties to even.
+    case arm
+    /// ggml's portable `quantize_row_q8_0_ref`: q = roundf(x · (1 / d)), ties away from zero.
+    case portable
+
+    /// The variant llama.cpp uses on the architecture this code was compiled for.
+    public static var native: ActivationRounding {
+        #if arch(x86_64) || arch(i386)
+        return .x86
+        #elseif arch(arm64)
+        return .arm
+        #else
+        return .portable
+        #endif
+    }
+}
+
+extension ReferenceKernels {
+    /// Converts `count` (K) f32 values at `x` into `partner`'s layout at `out`
+    /// (F32: [K] f32, F16/BF16: [K] u16, Q8_0: [K/32] 34-byte blocks, Q8_1: [K/32] 36-byte blocks).
+    public static func quantizeRow(
+        _ x: UnsafePointer<Float>, to partner: QuantType, _ out: UnsafeMutableRawPointer, count: Int,
+        rounding: ActivationRounding = .native
+    ) {
+        switch partner {
+        case .f32:
+            out.assumingMemoryBound(to: Float.self).update(from: x, count: count)
+        case .f16:
+            for i in 0..<count { out.storeBytes(of: floatToHalf(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
+        case .bf16:
+            for i in 0..<count { out.storeBytes(of: floatToBF16(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
+        case .q8_0, .q8_1:
+            precondition(count % 32 == 0, "\(count) elements are not whole blocks")
+            let withSum = partner == .q8_1
+            let stride = withSum ? 36 : 34
+            let qsOffset = withSum ? 4 : 2
+            for b in 0..<count / 32 {
+                let block = out + b * stride
+                let (d, multiplier) = q8Scale(x + b * 32, rounding: rounding)
+                block.storeBytes(of: floatToHalf(d), as: UInt16.self)
+                var sum: Int32 = 0
+                for j in 0..<32 {
+                    let v = x[b * 32 + j] * multiplier
+                    let q = Int8(rounding == .portable ? v.rounded(.toNearestOrAwayFromZero) : v.rounded(.toNearestOrEven))
+                    block.storeBytes(of: q, toByteOffset: qsOffset + j, as: Int8.self)
+                    sum += Int32(q)
+                }
+                // s = d · Σq with the f32 d (not the f16-rounded one), then rounded to f16.
+                if withSum { block.storeBytes(of: floatToHalf(d * Float(sum)), toByteOffset: 2, as: UInt16.self) }
+            }
+        case .q4_0, .q4_1:
+            preconditionFailure("\(partner) is a weight type, never an activation partner")
+        }
+    }
+
+    /// The block scale d = amax / 127 and the multiplier that maps x to q before rounding.
+    @inlinable
+    static func q8Scale(_ x: UnsafePointer<Float>, rounding: ActivationRounding) -> (d: Float, multiplier: Float) {
+        var amax: Float = 0
+        for j in 0..<32 { amax = max(amax, abs(x[j])) }
+        let d = amax / 127
+        switch rounding {
+        case .x86: return (d, amax != 0 ? 127 / amax : 0)
+        case .arm, .portable: return (d, d != 0 ? 1 / d : 0)
+        }
+    }
+}

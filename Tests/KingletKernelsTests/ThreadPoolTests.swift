@@ -1,0 +1,60 @@
+import Testing
+@testable import KingletKernels
+
+@Suite("ThreadPool")
+struct ThreadPoolTests {
+    @Test(arguments: [1, 2, 3, 5])
+    func coversEachIndexExactlyOnce(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        #expect(pool.threadCount == threads)
+        for count in [0, 1, 2, 3, 7, 64, 1000] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))  // [count]
+            defer { hits.deallocate() }
+            hits.initialize(repeating: 0, count: max(count, 1))
+            pool.parallelFor(count) { range in
+                for i in range { hits[i] += 1 }   // chunks are disjoint: no data race
+            }
+            #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+        }
+    }
+
+    @Test func chunksAreContiguousAndOrdered() {
+        let pool = ThreadPool(threads: 3)
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: 3)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: 3)
+        defer { starts.deallocate(); ends.deallocate() }
+        pool.parallelFor(10) { range in
+            let slot = range.lowerBound == 0 ? 0 : (range.lowerBound < 6 ? 1 : 2)
+            starts[slot] = range.lowerBound
+            ends[slot] = range.upperBound
+        }
+        #expect(starts[0] == 0 && ends[0] == starts[1] && ends[1] == starts[2] && ends[2] == 10)
+    }
+
+    @Test(arguments: [2, 3])
+    func reusableThousandsOfTimes(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 37)  // [37]
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0, count: 37)
+        for _ in 0..<5000 {
+            pool.parallelFor(37) { range in for i in range { counts[i] += 1 } }
+        }
+        #expect((0..<37).allSatisfy { counts[$0] == 5000 })
+    }
+
+    @Test func poolsCanBeCreatedAndDestroyed() {
+        for _ in 0..<50 {
+            let pool = ThreadPool(threads: 3)
+            var total = 0
+            pool.parallelFor(1) { range in total += range.count }
+            #expect(total == 1)
+        }
+    }
+
+    @Test func physicalCoreCountIsSane() {
+        let n = ThreadPool.physicalCoreCount()
+        #expect(n >= 1 && n <= 4096)
+        #expect(CPUTopology.parseCPUList("0-3,5,7-8\n") == [0, 1, 2, 3, 5, 7, 8])
+    }
+}
