@@ -2,6 +2,11 @@
 // kernel run, and which activation partner type they meet in. Chosen once per process from the
 // CPU's features (`KernelTable.native`); the model code never branches on the ISA itself.
 import CKingletKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The kernels for one weight type.
 public struct TypeKernels: Sendable {
@@ -69,8 +74,39 @@ public struct KernelTable: Sendable {
         return KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, entries: entries)
     }
 
-    /// The table for this CPU, chosen once.
-    public static let native: KernelTable = reference()
+    /// The table for this CPU, chosen once from cpuid (or `KINGLET_KERNELS=reference`).
+    public static let native: KernelTable = {
+        if let forced = getenv("KINGLET_KERNELS"), String(cString: forced) == "reference" {
+            return reference()
+        }
+        return fastest() ?? reference()
+    }()
+
+    /// The fastest table this CPU supports, or nil when only the reference kernels run here.
+    public static func fastest() -> KernelTable? {
+        let features = kk_cpu_features()
+        #if arch(x86_64)
+        if features & UInt32(KK_CPU_AVX2) != 0 {
+            return x86(vnni: features & UInt32(KK_CPU_AVX512VNNI) != 0)
+        }
+        #endif
+        _ = features
+        return nil
+    }
+
+    /// Every table this CPU can run, fastest first, ending with the reference (for tests).
+    public static func allRunnable() -> [KernelTable] {
+        var tables: [KernelTable] = []
+        #if arch(x86_64)
+        let features = kk_cpu_features()
+        if features & UInt32(KK_CPU_AVX2) != 0 {
+            if features & UInt32(KK_CPU_AVX512VNNI) != 0 { tables.append(x86(vnni: true)) }
+            tables.append(x86(vnni: false))
+        }
+        #endif
+        tables.append(reference())
+        return tables
+    }
 
     /// Names of the KK_CPU_* features this CPU has.
     static func detectedFeatureNames() -> [String] {

@@ -49,3 +49,48 @@ static inline int64_t kk_atomic_add_acq_rel(int64_t *p, int64_t v) {
 }
 /// A spin-wait hint (PAUSE / YIELD).
 void kk_cpu_relax(void);
+
+// MARK: - Tile kernels
+
+/// Arguments of a tile kernel: out[t, r] = W[r] · X[t] for r in [r0, r1), t in [0, n).
+typedef struct {
+    const void *w;        // [R, w_row_bytes] weight rows in the weight layout
+    size_t w_row_bytes;
+    const void *x;        // [N, x_row_bytes] activation rows in the partner layout
+    size_t x_row_bytes;
+    float *out;           // [N, out_stride] f32
+    int64_t out_stride;   // R
+    int64_t k;            // K, elements per row
+    int64_t n;            // N, tokens
+    int64_t r0, r1;       // the rows this call computes
+} kk_gemm_args;
+
+typedef void (*kk_gemm_fn)(const kk_gemm_args *args);
+/// Converts [k] f32 into the partner layout (Q8_0/Q8_1 blocks, f16 or bf16 values).
+typedef void (*kk_quantize_fn)(const float *x, void *out, int64_t k);
+/// Converts [k] elements in a weight layout into [k] f32.
+typedef void (*kk_dequantize_fn)(const void *src, float *out, int64_t k);
+
+// x86-64, AVX2 + FMA + F16C (callable only when kk_cpu_features() has KK_CPU_AVX2).
+// Activation quantizers use llama.cpp's x86 rounding (x · 127/amax, ties to even).
+void kk_avx2_gemm_q4_0(const kk_gemm_args *args);   // × Q8_0
+void kk_avx2_gemm_q4_1(const kk_gemm_args *args);   // × Q8_1
+void kk_avx2_gemm_q8_0(const kk_gemm_args *args);   // × Q8_0
+void kk_avx2_gemm_f32(const kk_gemm_args *args);    // × F32
+void kk_avx2_gemm_f16(const kk_gemm_args *args);    // × F16
+void kk_avx2_gemm_bf16(const kk_gemm_args *args);   // × BF16
+void kk_avx2_quantize_q8_0(const float *x, void *out, int64_t k);
+void kk_avx2_quantize_q8_1(const float *x, void *out, int64_t k);
+void kk_avx2_convert_f16(const float *x, void *out, int64_t k);
+void kk_avx2_convert_bf16(const float *x, void *out, int64_t k);
+void kk_avx2_dequantize_q4_0(const void *src, float *out, int64_t k);
+void kk_avx2_dequantize_q4_1(const void *src, float *out, int64_t k);
+void kk_avx2_dequantize_q8_0(const void *src, float *out, int64_t k);
+void kk_avx2_dequantize_f16(const void *src, float *out, int64_t k);
+void kk_avx2_dequantize_bf16(const void *src, float *out, int64_t k);
+
+// x86-64, AVX-512 VNNI on 256-bit vectors (needs KK_CPU_AVX2 | KK_CPU_AVX512VNNI): the AVX2
+// tile kernels with maddubs+madd replaced by one vpdpbusd.
+void kk_vnni_gemm_q4_0(const kk_gemm_args *args);
+void kk_vnni_gemm_q4_1(const kk_gemm_args *args);
+void kk_vnni_gemm_q8_0(const kk_gemm_args *args);

@@ -35,8 +35,8 @@ extension ReferenceKernels {
                 let o = out + b * 32
                 for j in 0..<16 {
                     let q = block.load(fromByteOffset: 4 + j, as: UInt8.self)
-                    o[j] = Float(q & 0xF) * d + m
-                    o[j + 16] = Float(q >> 4) * d + m
+                    o[j] = m.addingProduct(Float(q & 0xF), d)        // fused, as ggml compiles it
+                    o[j + 16] = m.addingProduct(Float(q >> 4), d)
                 }
             }
         case .q8_0:

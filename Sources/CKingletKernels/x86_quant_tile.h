@@ -1,0 +1,148 @@
+// (No include guard: this is a template, included once per ISA.)
+// Tile kernels for 4/8-bit weights × 8-bit activations, written once and compiled per x86 ISA.
+// The including file defines:
+//   KK_TARGET          the function target attribute
+//   KK_NAME(x)         the symbol prefix (kk_avx2_x, kk_vnni_x)
+//   KK_DOT_U8S8(u, s)  8 × i32 lanes, each the sum of 4 adjacent u8 × s8 products (exact)
+//
+// A tile is RT weight rows × TT tokens: each weight block is loaded and unpacked once and used
+// for TT tokens, each activation block once for RT rows. Per block and pair the integer dot is
+// exact; it is scaled by d_w·d_x (one f32 product, as ggml does) and summed in 8 f32 lanes.
+// Q4_0 and Q8_0 weights are signed, so they use the sign trick: |w| (unsigned) × sign(x, w).
+// Q4_1's m_w·s_x term is summed in a second pass over the tile's (L1-hot) rows.
+
+enum { KK_Q4_0, KK_Q4_1, KK_Q8_0 };
+
+static inline __attribute__((always_inline)) KK_TARGET
+float KK_NAME(hsum)(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// One tile: out[t, r] for RT rows starting at `w` and TT tokens starting at `x`.
+/// dx, sx: [TT, nb] activation scales (f32) of these tokens, row stride `sstride`.
+static inline __attribute__((always_inline)) KK_TARGET
+void KK_NAME(qtile)(const int kind, const int RT, const int TT,
+                    const uint8_t *w, size_t wrb, const uint8_t *x, size_t xrb,
+                    const float *dx, const float *sx, int64_t sstride, int64_t nb,
+                    float *out, int64_t out_stride) {
+    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : 34;  // weight block bytes
+    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;                         // activation block bytes
+    const size_t xqs = kind == KK_Q4_1 ? 4 : 2;                           // offset of qs
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    __m256 acc[4][4];
+    for (int r = 0; r < RT; r++)
+        for (int t = 0; t < TT; t++) acc[r][t] = _mm256_setzero_ps();
+
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i u[4], sgn[4];
+        float dw[4];
+        for (int r = 0; r < RT; r++) {
+            const uint8_t *blk = w + r * wrb + b * wbs;
+            dw[r] = _cvtsh_ss(*(const uint16_t *)blk);
+            if (kind == KK_Q8_0) {
+                sgn[r] = _mm256_loadu_si256((const __m256i *)(blk + 2));
+                u[r] = _mm256_abs_epi8(sgn[r]);
+            } else {
+                const __m128i q = _mm_loadu_si128((const __m128i *)(blk + (kind == KK_Q4_1 ? 4 : 2)));
+                // bytes 0-15: low nibbles (elements 0-15), bytes 16-31: high nibbles (16-31)
+                const __m256i nib = _mm256_and_si256(
+                    _mm256_set_m128i(_mm_srli_epi16(q, 4), q), low4);
+                if (kind == KK_Q4_1) {
+                    u[r] = nib;
+                } else {
+                    sgn[r] = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
+                    u[r] = _mm256_abs_epi8(sgn[r]);
+                }
+            }
+        }
+        for (int t = 0; t < TT; t++) {
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + t * xrb + b * xbs + xqs));
+            const float d = dx[t * sstride + b];
+            for (int r = 0; r < RT; r++) {
+                const __m256i s = kind == KK_Q4_1 ? xv : _mm256_sign_epi8(xv, sgn[r]);
+                const __m256 p = _mm256_cvtepi32_ps(KK_DOT_U8S8(u[r], s));
+                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * d), p, acc[r][t]);
+            }
+        }
+    }
+
+    for (int r = 0; r < RT; r++) {
+        float msum[4] = {0, 0, 0, 0};
+        if (kind == KK_Q4_1) {
+            for (int64_t b = 0; b < nb; b++) {
+                const float m = _cvtsh_ss(*(const uint16_t *)(w + r * wrb + b * wbs + 2));
+                for (int t = 0; t < TT; t++) msum[t] += m * sx[t * sstride + b];
+            }
+        }
+        for (int t = 0; t < TT; t++)
+            out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + msum[t];
+    }
+}
+
+/// Rows [r0, r1) × all n tokens for weight kind `kind`.
+static inline __attribute__((always_inline)) KK_TARGET
+void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
+    const int64_t nb = a->k / 32, n = a->n;
+    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;
+    const uint8_t *x = (const uint8_t *)a->x;
+    const uint8_t *w = (const uint8_t *)a->w;
+
+    // Activation scales as f32, [n, nb] each: converted once, used by every row.
+    float stack_scales[2048];
+    const int64_t need = 2 * n * nb;
+    float *dx = need <= 2048 ? stack_scales : (float *)malloc((size_t)need * sizeof(float));
+    float *sx = dx + n * nb;
+    for (int64_t t = 0; t < n; t++) {
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *blk = x + t * a->x_row_bytes + b * xbs;
+            dx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)blk);
+            if (kind == KK_Q4_1) sx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
+        }
+    }
+
+#define KK_TILE(RT, TT, r, t) \
+    KK_NAME(qtile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, \
+                   x + (t) * a->x_row_bytes, a->x_row_bytes, dx + (t) * nb, sx + (t) * nb, nb, nb, \
+                   a->out + (t) * a->out_stride + (r), a->out_stride)
+
+    if (n == 1) {
+        // matvec: 4 rows at a time keeps 4 independent weight streams in flight
+        int64_t r = a->r0;
+        for (; r + 4 <= a->r1; r += 4) KK_TILE(4, 1, r, 0);
+        for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);
+    } else {
+        // 16-row blocks stay in L1/L2 while every token group of 4 passes over them
+        for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
+            const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
+            for (int64_t t = 0; t < n; t += 4) {
+                const int64_t tt = n - t < 4 ? n - t : 4;
+                int64_t r = rb;
+                for (; r + 2 <= re; r += 2) {
+                    switch (tt) {
+                    case 4: KK_TILE(2, 4, r, t); break;
+                    case 3: KK_TILE(2, 3, r, t); break;
+                    case 2: KK_TILE(2, 2, r, t); break;
+                    default: KK_TILE(2, 1, r, t); break;
+                    }
+                }
+                if (r < re) {
+                    switch (tt) {
+                    case 4: KK_TILE(1, 4, r, t); break;
+                    case 3: KK_TILE(1, 3, r, t); break;
+                    case 2: KK_TILE(1, 2, r, t); break;
+                    default: KK_TILE(1, 1, r, t); break;
+                    }
+                }
+            }
+        }
+    }
+#undef KK_TILE
+    if (dx != stack_scales) free(dx);
+}
+
+KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_0, a); }
+KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_1, a); }
+KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q8_0, a); }

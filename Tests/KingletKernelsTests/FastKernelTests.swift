@@ -1,0 +1,95 @@
+// Every fast table this CPU runs, held to the reference table.
+//
+// Tolerances. Both tables convert activations identically (checked bit for bit in
+// ActivationQuantizeTests) and, for quantized types, compute each block's integer dot exactly
+// and scale it by the same f32 product d_w·d_x; they differ only in the order the per-block
+// (or, for float types, per-element) f32 terms are summed (the fast kernels keep 8 lanes per
+// block). With random signs that error grows like √terms · ε · Σ|terms|: ≈ 1e-6 for the longest
+// rows here (1536 columns), and we observe ≤ 4e-7. We allow, relative to Σ_c |W[r,c]|·|x[c]|,
+//   quantized types:     1e-5
+//   F32 / F16 / BF16:    2e-5 (up to 1536 terms instead of 48 blocks)
+// Any real bug (wrong nibble order, scale, offset or sign) shows up at ≥ 1e-3: the size of the
+// 8-bit activation rounding (amax/254 per element).
+import Testing
+@testable import KingletKernels
+
+@Suite("Fast kernels vs reference")
+struct FastKernelTests {
+    static let fastTables = KernelTable.allRunnable().filter { $0.name != "reference" }
+    static let weightTypes: [QuantType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1]
+
+    static func tolerance(_ type: QuantType) -> Float {
+        switch type {
+        case .f32, .f16, .bf16: return 2e-5
+        default: return 1e-5
+        }
+    }
+
+    @Test func x86WithAVX2HasAFastTable() {
+        #if arch(x86_64)
+        let features = KernelTable.reference().cpuFeatures
+        if features.contains("avx2+fma+f16c") { #expect(!Self.fastTables.isEmpty) }
+        #endif
+    }
+
+    @Test(arguments: weightTypes)
+    func matmulMatchesReference(type: QuantType) throws {
+        var rng = SeededGenerator(seed: 0x5EED + UInt64(type.rawValue))
+        let shapes: [(rows: Int, cols: Int)] = [(1, 32), (3, 64), (7, 96), (33, 576), (70, 160), (17, 1536)]
+            + (type.blockSize == 1 ? [(5, 13), (9, 37), (4, 8)] : [])
+        let reference = KernelTable.reference()
+        for table in Self.fastTables {
+            for (rows, cols) in shapes {
+                let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
+                for n in [1, 2, 3, 5, 17] {
+                    let x = randomActivations(n * cols, rng: &rng)                  // [n, cols]
+                    var expected = [Float](repeating: .nan, count: n * rows)         // [n, rows]
+                    let pool1 = ThreadPool(threads: 1)
+                    Kernels.matmul(weights.matrix, x, n: n, &expected, pool: pool1, table: reference)
+                    for threads in 1...3 {
+                        let pool = ThreadPool(threads: threads)
+                        var got = [Float](repeating: .nan, count: n * rows)
+                        Kernels.matmul(weights.matrix, x, n: n, &got, pool: pool, table: table)
+                        var worst: Float = 0
+                        for t in 0..<n {
+                            for r in 0..<rows {
+                                let mag = x.withUnsafeBufferPointer { magnitude(weights.matrix, row: r, $0.baseAddress! + t * cols) }
+                                let err = abs(got[t * rows + r] - expected[t * rows + r]) / max(mag, 1e-30)
+                                worst = max(worst, err.isNaN ? .infinity : err)
+                            }
+                        }
+                        #expect(worst <= Self.tolerance(type),
+                                "\(table.name) \(type) \(rows)x\(cols) n=\(n) threads=\(threads): rel err \(worst)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: weightTypes)
+    func dequantizeMatchesReferenceExactly(type: QuantType) {
+        var rng = SeededGenerator(seed: 0xDE0 + UInt64(type.rawValue))
+        let cols = type.blockSize == 1 ? 77 : 160
+        let weights = RandomWeights(type, rows: 3, cols: cols, rng: &rng)
+        for table in Self.fastTables {
+            for r in 0..<3 {
+                var expected = [Float](repeating: .nan, count: cols)
+                var got = [Float](repeating: .nan, count: cols)
+                ReferenceKernels.dequantizeRow(type, weights.matrix.row(r), into: &expected, count: cols)
+                table[type].dequantizeRow(weights.matrix.row(r), &got, cols)
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "\(table.name) \(type) row \(r)")
+            }
+        }
+    }
+
+    @Test func partnersFollowGGML() {
+        for table in KernelTable.allRunnable() {
+            #expect(table[.f32].partner == .f32)
+            #expect(table[.f16].partner == .f16)
+            #expect(table[.bf16].partner == .bf16)
+            #expect(table[.q4_0].partner == .q8_0)
+            #expect(table[.q8_0].partner == .q8_0)
+            #expect(table[.q4_1].partner == .q8_1)
+        }
+    }
+}
