@@ -5,8 +5,22 @@ import Testing
 
 /// The SmolLM2 tokenizer, loaded once per test process.
 enum SmolLM2Fixture {
-    private static let loaded: Result<Tokenizer, any Error> = Result {
-        try Tokenizer(gguf: GGUFFile(path: TestModels.smolLM2Path))
+    private static let configuration: Result<TokenizerConfiguration, any Error> = Result {
+        try TokenizerConfiguration(gguf: GGUFFile(path: TestModels.smolLM2Path))
+    }
+    private static let loaded: Result<Tokenizer, any Error> = configuration.flatMap { c in
+        Result { try Tokenizer(c) }
+    }
+
+    /// The file's tokenizer configuration (to rebuild with another pre-tokenizer, say).
+    static func configuration(sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerConfiguration? {
+        guard TestModels.requireSmolLM2(sourceLocation: sourceLocation) != nil else { return nil }
+        switch configuration {
+        case .success(let c): return c
+        case .failure(let e):
+            Issue.record("reading \(TestModels.smolLM2Path) failed: \(e)", sourceLocation: sourceLocation)
+            return nil
+        }
     }
 
     /// The tokenizer, or nil after recording why it is unavailable (missing model, load error).
