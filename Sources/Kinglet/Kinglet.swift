@@ -2,5 +2,6 @@
 // GenerateParameters, GenerationEvent, ModelStore) and the layers beneath it.
 @_exported import KingletArchitectures
 @_exported import KingletGGUF
+@_exported import KingletKernels
 @_exported import KingletRuntime
 @_exported import KingletTokenizer

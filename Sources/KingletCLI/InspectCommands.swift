@@ -24,7 +24,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             let ids = tokenizer.encode(input, addSpecial: true, parseSpecial: true)
             print(ids.map(String.init).joined(separator: " "))
             if pieces {
-                for id in ids { print("\(id)\t\(tokenizer.tokenText(id).debugDescription)") }
+                for id in ids { print("\(id)\t\((tokenizer.tokenText(id) ?? "").debugDescription)") }
             }
         }
     }
@@ -57,7 +57,9 @@ struct InfoCommand: AsyncParsableCommand {
             print("rms epsilon:   \(c.rmsNormEpsilon)")
             print("tensors:       \(g.tensorInfos.count) (\(engine.model.weightSummary))")
             let t = engine.tokenizer
-            print("tokenizer:     \(t.summary)")
+            print("tokenizer:     \(t.model) (\(t.vocabularySize) tokens), pre-tokenizer \(t.preTokenizerName ?? "-") → \(t.preTokenizerFamily)")
+            print("special:       bos \(t.bos.map(String.init) ?? "-"), eos \(t.eos.map(String.init) ?? "-"), end of generation \(t.endOfGeneration.sorted()), add bos \(t.addBOS)")
+            for w in t.warnings { print("warning:       \(w)") }
             print("chat template: \(g.metadata["tokenizer.chat_template"] != nil ? "in file" : "none (built-in fallback)")")
             print("kernels:       \(Kernels.backendDescription), \(engine.pool.threadCount) threads")
         }

@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
                 if let system { messages.append(Message(role: "system", content: system)) }
                 messages.append(Message(role: "user", content: text))
                 input = .chat(messages)
-                if verbose { Terminal.status("chat template: \(try ChatFormatter(engine: engine).source)") }
+                // TEMPORARY: chat template source line returns with the template engine
             }
             if verbose {
                 Terminal.status(String(format: "loaded %@ in %.2f s (%@, %d threads, %@)",

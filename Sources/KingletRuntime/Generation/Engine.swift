@@ -60,9 +60,8 @@ public final class Engine: @unchecked Sendable {
         case .raw(let text): return tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         case .tokens(let ids): return ids
         case .chat(let messages):
-            let text = try ChatFormatter(engine: self).render(messages, addGenerationPrompt: true)
-            // The template already placed BOS where the model wants it.
-            return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+            _ = messages  // TEMPORARY until the chat-template engine is merged
+            throw GenerationError.emptyPrompt
         }
     }
 
@@ -135,7 +134,7 @@ public final class Engine: @unchecked Sendable {
             logits = try model.forward([next], state: state, logits: .last)
         }
         if !stoppedByString {
-            let tail = stopper.feed(detok.flush()).emit + stopper.flush()
+            let tail = stopper.feed(detok.finish()).emit + stopper.flush()
             if !tail.isEmpty { onEvent(.token(id: -1, text: tail)) }
         }
         summary.generateSeconds = Date().timeIntervalSince(t1)
