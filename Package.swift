@@ -35,7 +35,7 @@ let package = Package(
             name: "KingletRuntime",
             dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletArchitectures"]
         ),
-        .target(name: "Kinglet", dependencies: ["KingletRuntime"]),
+        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletGGUF"]),
         .executableTarget(
             name: "KingletCLI",
             dependencies: [
@@ -46,6 +46,10 @@ let package = Package(
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF"]),
+        .testTarget(
+            name: "KingletArchitecturesTests",
+            dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels"]
+        ),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
         .testTarget(name: "KingletIntegrationTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
     ],

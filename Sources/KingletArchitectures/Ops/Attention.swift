@@ -50,8 +50,10 @@ struct Attention {
                     }
                     let inv = Float(1 / sum)
                     o.update(repeating: 0, count: headSize)
+                    let roundProbabilities = cache.precision == .f16
                     for p in 0 ..< len {
-                        let w = scores[p] * inv
+                        // llama.cpp multiplies the F16 value cache by probabilities converted to F16.
+                        let w = roundProbabilities ? Float(Float16(scores[p] * inv)) : scores[p] * inv
                         let off = base + p * rowSize + kvh * headSize
                         axpy(w, cache: cache, offset: off, into: o, count: headSize)
                     }
