@@ -47,6 +47,10 @@ static inline void kk_atomic_store_release(int64_t *p, int64_t v) {
 static inline int64_t kk_atomic_add_acq_rel(int64_t *p, int64_t v) {
     return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL);
 }
+/// Compare-and-swap; on failure `*expected` receives the current value.
+static inline _Bool kk_atomic_cas(int64_t *p, int64_t *expected, int64_t desired) {
+    return __atomic_compare_exchange_n(p, expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 /// A spin-wait hint (PAUSE / YIELD).
 void kk_cpu_relax(void);
 
