@@ -89,6 +89,10 @@ public struct KernelTable: Sendable {
         if features & UInt32(KK_CPU_AVX2) != 0 {
             return x86(vnni: features & UInt32(KK_CPU_AVX512VNNI) != 0)
         }
+        #elseif arch(arm64)
+        if features & UInt32(KK_CPU_NEON) != 0 {
+            return arm(dotprod: features & UInt32(KK_CPU_DOTPROD) != 0)
+        }
         #endif
         _ = features
         return nil
@@ -103,6 +107,10 @@ public struct KernelTable: Sendable {
             if features & UInt32(KK_CPU_AVX512VNNI) != 0 { tables.append(x86(vnni: true)) }
             tables.append(x86(vnni: false))
         }
+        #elseif arch(arm64)
+        let features = kk_cpu_features()
+        if features & UInt32(KK_CPU_DOTPROD) != 0 { tables.append(arm(dotprod: true)) }
+        tables.append(arm(dotprod: false))
         #endif
         tables.append(reference())
         return tables
