@@ -77,20 +77,28 @@ func fmt(_ v: Double, _ digits: Int = 1) -> String {
     return s
 }
 
-/// Seconds per call: each call timed alone, repeated for at least `minSeconds` (and 5 calls),
-/// reporting the 25th percentile. The machine is shared, so a mean would mostly measure how
-/// often this process was descheduled; a low percentile measures the kernel.
-func timeCall(minSeconds: Double, _ body: () -> Void) -> Double {
+/// Per-call times: each call timed alone, repeated for at least `minSeconds` (and 5 calls).
+/// `wall` is the 25th percentile of wall-clock times: the machine is shared, so a mean would
+/// mostly measure how often this process was descheduled. `cpu` is the mean CPU time of the
+/// process per call (all threads, spinning included): for one thread, the kernel's own time.
+func timeCall(minSeconds: Double, _ body: () -> Void) -> (wall: Double, cpu: Double) {
     body()   // warm-up
     var samples: [Double] = []
-    let start = now()
+    let start = now(), cpuStart = cpuNow()
     repeat {
         let t0 = now()
         body()
         samples.append(now() - t0)
     } while now() - start < minSeconds || samples.count < 5
+    let cpu = (cpuNow() - cpuStart) / Double(samples.count)
     samples.sort()
-    return samples[samples.count / 4]
+    return (samples[samples.count / 4], cpu)
+}
+
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 // `--single TYPE R K n threads calls`: one fixed workload, for `perf stat` (cycles per call).
@@ -114,8 +122,8 @@ print("backend: \(Kernels.backendDescription); physical cores: \(ThreadPool.phys
 let pools = [1, 2].map { ThreadPool(threads: $0) }
 let minSeconds = options.quick ? 0.05 : 0.3
 
-print("| type | R × K | n | threads | impl | µs/call | GFLOP/s | weight GB/s |")
-print("|---|---|---|---|---|---|---|---|")
+print("| type | R × K | n | threads | impl | wall µs/call (p25) | GFLOP/s (wall) | weight GB/s (wall) | CPU µs/call | GFLOP/s per CPU-s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 /// (type, rows, cols, n, threads) → seconds per call of the fast table.
 var fastTimes: [String: Double] = [:]
 
@@ -132,12 +140,13 @@ var fastTimes: [String: Double] = [:]
             // The scalar reference is ~100× slower: only on request, and only where it finishes.
             if options.reference && flops <= 2e9 { tables.append(reference) }
             for table in tables {
-                let seconds = timeCall(minSeconds: minSeconds) {
+                let (seconds, cpu) = timeCall(minSeconds: minSeconds) {
                     Kernels.matmul(weights.matrix, x, n: n, &out, pool: pool, table: table)
                 }
                 if table.name == fast.name { fastTimes["\(type) \(rows) \(cols) \(n) \(pool.threadCount)"] = seconds }
                 print("| \(type) | \(rows) × \(cols) | \(n) | \(pool.threadCount) | \(table[type].implementation) | "
-                      + "\(fmt(seconds * 1e6)) | \(fmt(flops / seconds / 1e9)) | \(fmt(weightBytes / seconds / 1e9, 2)) |")
+                      + "\(fmt(seconds * 1e6)) | \(fmt(flops / seconds / 1e9)) | \(fmt(weightBytes / seconds / 1e9, 2)) | "
+                      + "\(fmt(cpu * 1e6)) | \(fmt(flops / cpu / 1e9)) |")
             }
         }
     }
@@ -149,22 +158,21 @@ for type in options.types {
         bench(type, rows: rows, cols: cols, ns: ns)
     }
 }
-if options.types.contains(.q8_0) { bench(.q8_0, rows: 49152, cols: 576, ns: options.quick ? [1] : [1, 64]) }
+if options.types.contains(.q8_0) { bench(.q8_0, rows: 49152, cols: 576, ns: [1]) }
 if options.types.contains(.q4_1) { bench(.q4_1, rows: 192, cols: 576, ns: ns) }
 
 // SmolLM2-135M per token: 30 layers × (q, o: 576×576; k, v: 192×576; gate, up: 1536×576;
-// down: 576×1536), all Q4_1, plus the Q8_0 output 49152×576.
+// down: 576×1536), all Q4_1, plus the Q8_0 output 49152×576, which a prompt batch needs for its
+// last token only.
 if options.types.contains(.q4_1), options.types.contains(.q8_0) {
     for threads in [1, 2] {
         for n in [1, 64, 512] where !(options.quick && n == 512) {
-            func t(_ type: QuantType, _ r: Int, _ c: Int) -> Double? { fastTimes["\(type) \(r) \(c) \(n) \(threads)"] }
-            guard let qo = t(.q4_1, 576, 576), let kv = t(.q4_1, 192, 576), let ff = t(.q4_1, 1536, 576),
-                  let down = t(.q4_1, 576, 1536) else { continue }
-            let layers = 30 * (2 * qo + 2 * kv + 2 * ff + down)
-            let output = t(.q8_0, 49152, 576)
-            let perToken = (layers + (output ?? 0)) / Double(n)
-            print("SmolLM2-135M matmuls, \(threads) thread(s), n = \(n): \(fmt(perToken * 1e3, 3)) ms/token → "
-                  + "\(fmt(1 / perToken)) tokens/s" + (output == nil ? " (without the output matmul)" : ""))
+            func t(_ type: QuantType, _ r: Int, _ c: Int, _ n: Int) -> Double? { fastTimes["\(type) \(r) \(c) \(n) \(threads)"] }
+            guard let qo = t(.q4_1, 576, 576, n), let kv = t(.q4_1, 192, 576, n), let ff = t(.q4_1, 1536, 576, n),
+                  let down = t(.q4_1, 576, 1536, n), let output = t(.q8_0, 49152, 576, 1) else { continue }
+            let perToken = (30 * (2 * qo + 2 * kv + 2 * ff + down) + output) / Double(n)
+            print("SmolLM2-135M matmuls (wall p25), \(threads) thread(s), n = \(n): \(fmt(perToken * 1e3, 3)) ms/token → "
+                  + "\(fmt(1 / perToken)) tokens/s")
         }
     }
 }

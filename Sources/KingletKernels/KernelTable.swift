@@ -74,10 +74,12 @@ public struct KernelTable: Sendable {
         return KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, entries: entries)
     }
 
-    /// The table for this CPU, chosen once from cpuid (or `KINGLET_KERNELS=reference`).
+    /// The table for this CPU, chosen once from cpuid. `KINGLET_KERNELS=<name>` (for example
+    /// `reference` or `avx2`) picks another runnable table, for debugging and comparisons.
     public static let native: KernelTable = {
-        if let forced = getenv("KINGLET_KERNELS"), String(cString: forced) == "reference" {
-            return reference()
+        if let forced = getenv("KINGLET_KERNELS").map({ String(cString: $0) }),
+           let table = allRunnable().first(where: { $0.name == forced }) {
+            return table
         }
         return fastest() ?? reference()
     }()
