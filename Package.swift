@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .library(name: "Kinglet", targets: ["Kinglet"]),
         .executable(name: "kinglet", targets: ["KingletCLI"]),
+        .executable(name: "kinglet-kernel-bench", targets: ["KingletKernelBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3"])]
         ),
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
+        .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(

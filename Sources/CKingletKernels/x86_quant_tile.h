@@ -9,7 +9,7 @@
 // for TT tokens, each activation block once for RT rows. Per block and pair the integer dot is
 // exact; it is scaled by d_w·d_x (one f32 product, as ggml does) and summed in 8 f32 lanes.
 // Q4_0 and Q8_0 weights are signed, so they use the sign trick: |w| (unsigned) × sign(x, w).
-// Q4_1's m_w·s_x term is summed in a second pass over the tile's (L1-hot) rows.
+// Q4_1's m_w·s_x term is summed per row in a 4-lane vector, one lane per token.
 
 enum { KK_Q4_0, KK_Q4_1, KK_Q8_0 };
 
@@ -22,26 +22,40 @@ float KK_NAME(hsum)(__m256 v) {
 }
 
 /// One tile: out[t, r] for RT rows starting at `w` and TT tokens starting at `x`.
-/// dx, sx: [TT, nb] activation scales (f32) of these tokens, row stride `sstride`.
+/// dx: [TT, nb] activation scales of these tokens (row stride `dstride`);
+/// sxt: Q4_1 only, the activation sums transposed, [nb, sstride] starting at the first token
+/// (at least 8 readable floats per block).
 static inline __attribute__((always_inline)) KK_TARGET
 void KK_NAME(qtile)(const int kind, const int RT, const int TT,
                     const uint8_t *w, size_t wrb, const uint8_t *x, size_t xrb,
-                    const float *dx, const float *sx, int64_t sstride, int64_t nb,
+                    const float *dx, int64_t dstride, const float *sxt, int64_t sstride, int64_t nb,
                     float *out, int64_t out_stride) {
     const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : 34;  // weight block bytes
     const size_t xbs = kind == KK_Q4_1 ? 36 : 34;                         // activation block bytes
     const size_t xqs = kind == KK_Q4_1 ? 4 : 2;                           // offset of qs
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc[4][4];
-    for (int r = 0; r < RT; r++)
+    __m256 acc[4][8];
+    __m256 msum[4];   // Q4_1: lane t holds Σ_b m_w · s_x of token t
+    for (int r = 0; r < RT; r++) {
+        msum[r] = _mm256_setzero_ps();
         for (int t = 0; t < TT; t++) acc[r][t] = _mm256_setzero_ps();
+    }
 
     for (int64_t b = 0; b < nb; b++) {
         __m256i u[4], sgn[4];
-        float dw[4];
+        __m256 dw[4];
+        const __m256 sx = kind == KK_Q4_1 ? _mm256_loadu_ps(sxt + b * sstride) : _mm256_setzero_ps();
         for (int r = 0; r < RT; r++) {
             const uint8_t *blk = w + r * wrb + b * wbs;
-            dw[r] = _cvtsh_ss(*(const uint16_t *)blk);
+            if (TT == 1) _mm_prefetch((const char *)(blk + 4 * RT * wrb), _MM_HINT_T0);  // next tile's rows
+            if (kind == KK_Q4_1) {
+                // d and m are adjacent f16s: one conversion for both
+                const __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(*(const int32_t *)blk));
+                dw[r] = _mm256_broadcastss_ps(dm);
+                msum[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), sx, msum[r]);
+            } else {
+                dw[r] = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(*(const uint16_t *)blk)));
+            }
             if (kind == KK_Q8_0) {
                 sgn[r] = _mm256_loadu_si256((const __m256i *)(blk + 2));
                 u[r] = _mm256_abs_epi8(sgn[r]);
@@ -60,25 +74,21 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
         }
         for (int t = 0; t < TT; t++) {
             const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + t * xrb + b * xbs + xqs));
-            const float d = dx[t * sstride + b];
+            const __m256 d = _mm256_broadcast_ss(dx + t * dstride + b);
             for (int r = 0; r < RT; r++) {
                 const __m256i s = kind == KK_Q4_1 ? xv : _mm256_sign_epi8(xv, sgn[r]);
                 const __m256 p = _mm256_cvtepi32_ps(KK_DOT_U8S8(u[r], s));
-                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * d), p, acc[r][t]);
+                // (d_w · d_x) · Σq: the same f32 rounding as ggml's per-block scale
+                acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dw[r], d), p, acc[r][t]);
             }
         }
     }
 
     for (int r = 0; r < RT; r++) {
-        float msum[4] = {0, 0, 0, 0};
-        if (kind == KK_Q4_1) {
-            for (int64_t b = 0; b < nb; b++) {
-                const float m = _cvtsh_ss(*(const uint16_t *)(w + r * wrb + b * wbs + 2));
-                for (int t = 0; t < TT; t++) msum[t] += m * sx[t * sstride + b];
-            }
-        }
+        float m[8];
+        _mm256_storeu_ps(m, msum[r]);
         for (int t = 0; t < TT; t++)
-            out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + msum[t];
+            out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + (kind == KK_Q4_1 ? m[t] : 0.0f);
     }
 }
 
@@ -90,22 +100,27 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
     const uint8_t *x = (const uint8_t *)a->x;
     const uint8_t *w = (const uint8_t *)a->w;
 
-    // Activation scales as f32, [n, nb] each: converted once, used by every row.
+    // Activation scales as f32, converted once and used by every row:
+    // dx [n, nb]; Q4_1's sums transposed, sxt [nb, n + 7] (7 zero pad floats for 8-wide loads).
+    const int64_t sstride = n + 7;
     float stack_scales[2048];
-    const int64_t need = 2 * n * nb;
+    const int64_t need = n * nb + (kind == KK_Q4_1 ? nb * sstride : 0);
     float *dx = need <= 2048 ? stack_scales : (float *)malloc((size_t)need * sizeof(float));
-    float *sx = dx + n * nb;
+    float *sxt = dx + n * nb;
     for (int64_t t = 0; t < n; t++) {
         for (int64_t b = 0; b < nb; b++) {
             const uint8_t *blk = x + t * a->x_row_bytes + b * xbs;
             dx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)blk);
-            if (kind == KK_Q4_1) sx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
+            if (kind == KK_Q4_1) sxt[b * sstride + t] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
         }
     }
+    if (kind == KK_Q4_1)
+        for (int64_t b = 0; b < nb; b++)
+            for (int64_t j = n; j < sstride; j++) sxt[b * sstride + j] = 0;
 
 #define KK_TILE(RT, TT, r, t) \
     KK_NAME(qtile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, \
-                   x + (t) * a->x_row_bytes, a->x_row_bytes, dx + (t) * nb, sx + (t) * nb, nb, nb, \
+                   x + (t) * a->x_row_bytes, a->x_row_bytes, dx + (t) * nb, nb, sxt + (t), sstride, nb, \
                    a->out + (t) * a->out_stride + (r), a->out_stride)
 
     if (n == 1) {
@@ -114,22 +129,19 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
         for (; r + 4 <= a->r1; r += 4) KK_TILE(4, 1, r, 0);
         for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);
     } else {
-        // 16-row blocks stay in L1/L2 while every token group of 4 passes over them
+        // 16-row blocks stay in L1/L2 while every token group passes over them; a tile is
+        // 1 row × 8 tokens: one weight unpack serves 8 tokens and 8 accumulators leave
+        // registers for the rest (2 × 4 spilled on AVX2's 16 registers).
         for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
             const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-            for (int64_t t = 0; t < n; t += 4) {
-                const int64_t tt = n - t < 4 ? n - t : 4;
-                int64_t r = rb;
-                for (; r + 2 <= re; r += 2) {
+            for (int64_t t = 0; t < n; t += 8) {
+                const int64_t tt = n - t < 8 ? n - t : 8;
+                for (int64_t r = rb; r < re; r++) {
                     switch (tt) {
-                    case 4: KK_TILE(2, 4, r, t); break;
-                    case 3: KK_TILE(2, 3, r, t); break;
-                    case 2: KK_TILE(2, 2, r, t); break;
-                    default: KK_TILE(2, 1, r, t); break;
-                    }
-                }
-                if (r < re) {
-                    switch (tt) {
+                    case 8: KK_TILE(1, 8, r, t); break;
+                    case 7: KK_TILE(1, 7, r, t); break;
+                    case 6: KK_TILE(1, 6, r, t); break;
+                    case 5: KK_TILE(1, 5, r, t); break;
                     case 4: KK_TILE(1, 4, r, t); break;
                     case 3: KK_TILE(1, 3, r, t); break;
                     case 2: KK_TILE(1, 2, r, t); break;

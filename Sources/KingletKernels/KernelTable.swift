@@ -74,10 +74,12 @@ public struct KernelTable: Sendable {
         return KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, entries: entries)
     }
 
-    /// The table for this CPU, chosen once from cpuid (or `KINGLET_KERNELS=reference`).
+    /// The table for this CPU, chosen once from cpuid. `KINGLET_KERNELS=<name>` (for example
+    /// `reference` or `avx2`) picks another runnable table, for debugging and comparisons.
     public static let native: KernelTable = {
-        if let forced = getenv("KINGLET_KERNELS"), String(cString: forced) == "reference" {
-            return reference()
+        if let forced = getenv("KINGLET_KERNELS").map({ String(cString: $0) }),
+           let table = allRunnable().first(where: { $0.name == forced }) {
+            return table
         }
         return fastest() ?? reference()
     }()
@@ -88,6 +90,10 @@ public struct KernelTable: Sendable {
         #if arch(x86_64)
         if features & UInt32(KK_CPU_AVX2) != 0 {
             return x86(vnni: features & UInt32(KK_CPU_AVX512VNNI) != 0)
+        }
+        #elseif arch(arm64)
+        if features & UInt32(KK_CPU_NEON) != 0 {
+            return arm(dotprod: features & UInt32(KK_CPU_DOTPROD) != 0)
         }
         #endif
         _ = features
@@ -103,6 +109,10 @@ public struct KernelTable: Sendable {
             if features & UInt32(KK_CPU_AVX512VNNI) != 0 { tables.append(x86(vnni: true)) }
             tables.append(x86(vnni: false))
         }
+        #elseif arch(arm64)
+        let features = kk_cpu_features()
+        if features & UInt32(KK_CPU_DOTPROD) != 0 { tables.append(arm(dotprod: true)) }
+        tables.append(arm(dotprod: false))
         #endif
         tables.append(reference())
         return tables

@@ -1,9 +1,13 @@
 // A persistent pool of worker threads for the kernels.
 //
 // Workers are pthreads created once. Between jobs each spins briefly on a generation counter
-// (a matvec is ~10-100 µs, so waking through the kernel on every call would cost more than the
-// work) and then parks on a condition variable. `parallelFor` publishes a job, bumps the
-// generation, works on chunk 0 itself and spins until every worker has reported done.
+// (a matvec takes 5-100 µs, so waking through the kernel on every call would cost more than the
+// work) and then parks on a condition variable.
+//
+// A job is `chunks` contiguous pieces of 0..<count. Participants claim pieces from one atomic
+// word, so a worker that the OS has descheduled (this machine is shared) delays nothing: the
+// others take its pieces. The word packs (generation, next piece, piece count), so a worker
+// waking late for a finished job can never claim a piece of the next one with a stale closure.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,18 +25,21 @@ public final class ThreadPool: @unchecked Sendable {
     private var workerThreads: [pthread_t] = []
     private let callerLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
+    /// Pieces per participant: enough that a late or slow thread's share is picked up by the
+    /// others, few enough that claiming (one atomic CAS) stays negligible.
+    static let piecesPerThread = 4
+
     /// Creates a pool of `threads` participants (the caller plus `threads - 1` workers).
     public init(threads: Int) {
         precondition(threads >= 1, "a pool needs at least one thread")
         threadCount = threads
-        shared = PoolShared(workers: threads - 1)
+        shared = PoolShared()
         pthread_mutex_init(callerLock, nil)
-        for index in 1..<max(threads, 1) {
-            let context = Unmanaged.passRetained(WorkerContext(shared: shared, index: index)).toOpaque()
+        for _ in 1..<max(threads, 1) {
+            let context = Unmanaged.passRetained(shared).toOpaque()
             var thread = pthread_t()
             let rc = pthread_create(&thread, nil, { raw in
-                let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-                context.shared.workerLoop(index: context.index)
+                Unmanaged<PoolShared>.fromOpaque(raw!).takeRetainedValue().workerLoop()
                 return nil
             }, context)
             precondition(rc == 0, "pthread_create failed (\(rc))")
@@ -47,23 +54,22 @@ public final class ThreadPool: @unchecked Sendable {
         callerLock.deallocate()
     }
 
-    /// Splits `0..<count` into `threadCount` contiguous chunks (some may be empty), runs `body` on
-    /// each — chunk 0 on the calling thread — and returns when all are done.
+    /// Splits `0..<count` into contiguous chunks, runs `body` once per chunk on the pool's
+    /// threads (the caller included) and returns when all are done. Every index is in exactly
+    /// one chunk; chunks may run in any order and on any participant.
     public func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let participants = threadCount
-        if participants == 1 || count == 1 {
+        let pieces = min(count, threadCount * Self.piecesPerThread, Int(PoolShared.maxPieces))
+        if threadCount == 1 || pieces == 1 {
             body(0..<count)
             return
         }
         pthread_mutex_lock(callerLock)
         defer { pthread_mutex_unlock(callerLock) }
         withoutActuallyEscaping(body) { body in
-            let chunk: (Int) -> Void = { index in
-                let range = (count * index / participants)..<(count * (index + 1) / participants)
-                if !range.isEmpty { body(range) }
+            shared.run(pieces: pieces) { piece in
+                body((count * piece / pieces)..<(count * (piece + 1) / pieces))
             }
-            shared.run(chunk)
         }
     }
 
@@ -75,37 +81,31 @@ public final class ThreadPool: @unchecked Sendable {
     }
 }
 
-/// Keeps a worker's shared state alive for the thread's lifetime.
-private final class WorkerContext {
-    let shared: PoolShared
-    let index: Int
-    init(shared: PoolShared, index: Int) { self.shared = shared; self.index = index }
-}
-
-/// State shared between the caller and the workers. Plain memory plus C atomics: the job closure
-/// is written before the release-store of `generation` and read after an acquire-load of it.
+/// State shared between the caller and the workers: plain memory plus C atomics. The job closure
+/// is written before the release-store of `claim`; a participant reads it only after a
+/// successful CAS on `claim`, and the caller clears it only after every claimed piece is done.
 private final class PoolShared: @unchecked Sendable {
-    let workers: Int
-    /// Bumped once per job (and once on shutdown).
+    static let maxPieces: Int64 = 0xFFFF
+
+    /// Bumped once per job (and on shutdown); workers wait for it to change.
     let generation = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
-    /// Workers that have not finished the current job.
-    let pending = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    /// (generation & 0xFFFF_FFFF) << 32 | next piece << 16 | piece count.
+    let claim = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    /// Pieces of the current job finished.
+    let done = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    /// 1 once the pool is being torn down.
+    let stopping = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Parked workers; guarded by `mutex`.
     var sleepers = 0
-    /// 1 once the pool is being torn down.
-    let stopping = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
     var job: ((Int) -> Void)?
 
     /// How long a worker spins before parking, in nanoseconds.
     static let spinNanoseconds: Int64 = 200_000
 
-    init(workers: Int) {
-        self.workers = workers
-        generation.initialize(to: 0)
-        pending.initialize(to: 0)
-        stopping.initialize(to: 0)
+    init() {
+        for p in [generation, claim, done, stopping] { p.initialize(to: 0) }
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
     }
@@ -113,40 +113,58 @@ private final class PoolShared: @unchecked Sendable {
     deinit {
         pthread_cond_destroy(wake)
         pthread_mutex_destroy(mutex)
-        for p in [generation, pending, stopping] { p.deallocate() }
+        for p in [generation, claim, done, stopping] { p.deallocate() }
         mutex.deallocate()
         wake.deallocate()
     }
 
-    func run(_ chunk: (Int) -> Void) {
-        withoutActuallyEscaping(chunk) { chunk in
-            job = chunk
-            kk_atomic_store_release(pending, Int64(workers))
-            publish()
-            chunk(0)
+    func run(pieces: Int, _ piece: (Int) -> Void) {
+        withoutActuallyEscaping(piece) { piece in
+            job = piece
+            kk_atomic_store_release(done, 0)
+            let next = kk_atomic_load_acquire(generation) + 1
+            kk_atomic_store_release(claim, (next & 0xFFFF_FFFF) << 32 | Int64(pieces))
+            pthread_mutex_lock(mutex)
+            kk_atomic_store_release(generation, next)
+            if sleepers > 0 { pthread_cond_broadcast(wake) }
+            pthread_mutex_unlock(mutex)
+
+            work(generation: next)
             var spins = 0
-            while kk_atomic_load_acquire(pending) != 0 {
+            while kk_atomic_load_acquire(done) < Int64(pieces) {
                 kk_cpu_relax()
                 spins += 1
-                if spins & 0xFFF == 0 { sched_yield() }  // a worker may have been descheduled
+                if spins & 0x3FF == 0 { sched_yield() }  // a worker holding a piece was descheduled
             }
             job = nil
         }
     }
 
-    func shutdown() {
-        kk_atomic_store_release(stopping, 1)
-        publish()
+    /// Claims and runs pieces of job `generation` until none are left (or the job is over).
+    func work(generation: Int64) {
+        let tag = generation & 0xFFFF_FFFF
+        while true {
+            var word = kk_atomic_load_acquire(claim)
+            var piece: Int64
+            repeat {
+                guard word >> 32 == tag else { return }          // a later job: not ours
+                piece = (word >> 16) & 0xFFFF
+                guard piece < word & 0xFFFF else { return }      // all pieces taken
+            } while !kk_atomic_cas(claim, &word, word + (1 << 16))
+            job!(Int(piece))
+            _ = kk_atomic_add_acq_rel(done, 1)
+        }
     }
 
-    private func publish() {
+    func shutdown() {
+        kk_atomic_store_release(stopping, 1)
         pthread_mutex_lock(mutex)
         _ = kk_atomic_add_acq_rel(generation, 1)
-        if sleepers > 0 { pthread_cond_broadcast(wake) }
+        pthread_cond_broadcast(wake)
         pthread_mutex_unlock(mutex)
     }
 
-    func workerLoop(index: Int) {
+    func workerLoop() {
         var seen: Int64 = 0
         while true {
             var current = kk_atomic_load_acquire(generation)
@@ -170,8 +188,7 @@ private final class PoolShared: @unchecked Sendable {
             }
             seen = current
             if kk_atomic_load_acquire(stopping) != 0 { return }
-            job?(index)
-            _ = kk_atomic_add_acq_rel(pending, -1)
+            work(generation: current)
         }
     }
 }

@@ -18,17 +18,25 @@ struct ThreadPoolTests {
         }
     }
 
-    @Test func chunksAreContiguousAndOrdered() {
-        let pool = ThreadPool(threads: 3)
-        let starts = UnsafeMutablePointer<Int>.allocate(capacity: 3)
-        let ends = UnsafeMutablePointer<Int>.allocate(capacity: 3)
-        defer { starts.deallocate(); ends.deallocate() }
-        pool.parallelFor(10) { range in
-            let slot = range.lowerBound == 0 ? 0 : (range.lowerBound < 6 ? 1 : 2)
-            starts[slot] = range.lowerBound
-            ends[slot] = range.upperBound
+    @Test(arguments: [2, 3])
+    func chunksAreContiguousAndDisjoint(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        for count in [2, 10, 100, 1001] {
+            // owner[i] = lower bound of the chunk that ran index i
+            let owner = UnsafeMutablePointer<Int>.allocate(capacity: count)
+            defer { owner.deallocate() }
+            owner.initialize(repeating: -1, count: count)
+            pool.parallelFor(count) { range in for i in range { owner[i] = range.lowerBound } }
+            var i = 0, chunks = 0
+            while i < count {
+                #expect(owner[i] == i, "a chunk starts at \(i)")
+                var j = i
+                while j < count, owner[j] == i { j += 1 }
+                i = j
+                chunks += 1
+            }
+            #expect(chunks <= threads * ThreadPool.piecesPerThread)
         }
-        #expect(starts[0] == 0 && ends[0] == starts[1] && ends[1] == starts[2] && ends[2] == 10)
     }
 
     @Test(arguments: [2, 3])

@@ -47,6 +47,10 @@ static inline void kk_atomic_store_release(int64_t *p, int64_t v) {
 static inline int64_t kk_atomic_add_acq_rel(int64_t *p, int64_t v) {
     return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL);
 }
+/// Compare-and-swap; on failure `*expected` receives the current value.
+static inline _Bool kk_atomic_cas(int64_t *p, int64_t *expected, int64_t desired) {
+    return __atomic_compare_exchange_n(p, expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 /// A spin-wait hint (PAUSE / YIELD).
 void kk_cpu_relax(void);
 
@@ -94,3 +98,17 @@ void kk_avx2_dequantize_bf16(const void *src, float *out, int64_t k);
 void kk_vnni_gemm_q4_0(const kk_gemm_args *args);
 void kk_vnni_gemm_q4_1(const kk_gemm_args *args);
 void kk_vnni_gemm_q8_0(const kk_gemm_args *args);
+
+// AArch64 NEON (baseline) and NEON with the dot-product extension (needs KK_CPU_DOTPROD).
+// Activation quantizers use llama.cpp's ARM rounding (x · 1/d, ties to even).
+void kk_neon_gemm_q4_0(const kk_gemm_args *args);
+void kk_neon_gemm_q4_1(const kk_gemm_args *args);
+void kk_neon_gemm_q8_0(const kk_gemm_args *args);
+void kk_neondot_gemm_q4_0(const kk_gemm_args *args);
+void kk_neondot_gemm_q4_1(const kk_gemm_args *args);
+void kk_neondot_gemm_q8_0(const kk_gemm_args *args);
+void kk_neon_gemm_f32(const kk_gemm_args *args);
+void kk_neon_gemm_f16(const kk_gemm_args *args);
+void kk_neon_gemm_bf16(const kk_gemm_args *args);
+void kk_neon_quantize_q8_0(const float *x, void *out, int64_t k);
+void kk_neon_quantize_q8_1(const float *x, void *out, int64_t k);
