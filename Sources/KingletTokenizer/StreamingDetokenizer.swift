@@ -62,6 +62,7 @@ enum UTF8Tail {
     /// (0 when the buffer ends on a complete character or on bytes that can never be valid).
     static func incompleteSuffixLength(_ bytes: [UInt8]) -> Int {
         let n = bytes.count
+        guard n > 0 else { return 0 }
         // A sequence is at most 4 bytes, so its lead byte is within the last 3.
         for back in 1 ... min(3, n) {
             let lead = bytes[n - back]

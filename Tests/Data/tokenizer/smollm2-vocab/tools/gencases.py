@@ -71,4 +71,5 @@ def main():
             f.write("\n]}\n")
         print(pre, len(cases))
 
-main()
+if __name__ == "__main__":
+    main()
