@@ -6,6 +6,7 @@
 //   CKingletKernels        C intrinsics for the few kernels where Swift SIMD is too slow
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
+//   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); no dependencies
 //   KingletArchitectures   model config, weights, forward pass per architecture
 //   KingletRuntime         KV cache, samplers, generation loop, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
@@ -30,6 +31,7 @@ let package = Package(
         ),
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
+        .target(name: "KingletChatTemplate"),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF"]),
+        .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
         .testTarget(name: "KingletIntegrationTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
     ],
