@@ -9,7 +9,7 @@ Writes NAME.expected (exact output) or NAME.error ("ExceptionType: message") and
 the other. strftime_now reads a fixed clock (2024-07-26 09:05:03) so outputs are stable;
 the Swift tests use the same instant.
 
-Usage: pip install jinja2==3.1.6 && python3 scripts/render-templates-jinja2.py
+Usage: pip install jinja2==3.1.6 && python3 scripts/render-templates-jinja2.py [CASE_DIR]
 """
 import json
 import pathlib
@@ -67,11 +67,12 @@ def template_path(case: pathlib.Path) -> pathlib.Path:
 
 
 def main() -> int:
+    cases = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else CASES
     if jinja2.__version__ != "3.1.6":
         print(f"warning: references were made with jinja2 3.1.6, this is {jinja2.__version__}", file=sys.stderr)
     env = make_environment()
     counts = {"expected": 0, "error": 0}
-    for case in sorted(CASES.glob("*.json")):
+    for case in sorted(cases.glob("*.json")):
         source = template_path(case).read_text(encoding="utf-8")
         context = json.loads(case.read_text(encoding="utf-8"))
         expected, error = case.with_suffix(".expected"), case.with_suffix(".error")
@@ -85,7 +86,7 @@ def main() -> int:
             expected.write_text(output, encoding="utf-8", newline="")
             error.unlink(missing_ok=True)
             counts["expected"] += 1
-    print(f"{counts['expected']} outputs, {counts['error']} errors written to {CASES}")
+    print(f"{counts['expected']} outputs, {counts['error']} errors written to {cases}")
     return 0
 
 

@@ -71,8 +71,8 @@ extension Renderer {
         var dict = ValueDict()
         for pair in pairs {
             let key = try evaluate(pair.key, in: scope)
-            guard case .string(let k) = key else {
-                throw .unsupported(construct: "dict key of type \(key.typeName) (only string keys)", at: pair.key.location)
+            guard let k = DictKey(key) else {
+                throw .type("unhashable type: '\(key.typeName)'", at: pair.key.location)
             }
             dict[k] = try evaluate(pair.value, in: scope)
         }
@@ -90,7 +90,8 @@ extension Renderer {
 
     /// `object.name`: attributes (methods) first, then keys; a miss is undefined, not an error,
     /// except on an undefined object.
-    func attribute(of object: Value, _ name: String, at location: SourceLocation) throws(TemplateError) -> Value {
+    func attribute(of value: Value, _ name: String, at location: SourceLocation) throws(TemplateError) -> Value {
+        let object = value.plain
         switch object {
         case .undefined(let why):
             throw .undefined(why, at: location)
@@ -128,12 +129,13 @@ extension Renderer {
     }
 
     /// `object[key]`: keys and indexes first, then attributes; a miss is undefined.
-    func item(of object: Value, _ key: Value, at location: SourceLocation) throws(TemplateError) -> Value {
+    func item(of value: Value, _ keyValue: Value, at location: SourceLocation) throws(TemplateError) -> Value {
+        let object = value.plain, key = keyValue.plain
         switch (object, key) {
         case (.undefined(let why), _):
             throw .undefined(why, at: location)
-        case (.dict(let d), .string(let k)):
-            if let v = d[k] { return v }
+        case (.dict(let d), _):
+            if let k = DictKey(key), let v = d[k] { return v }
         case (.list(let items), _), (.tuple(let items), _):
             if let i = key.asIndex, let v = Renderer.element(items, i) { return v }
         case (.string(let s), _):
@@ -158,6 +160,9 @@ extension Renderer {
     func slice(_ object: Value, _ start: Int?, _ stop: Int?, _ step: Int?, at location: SourceLocation) throws(TemplateError) -> Value {
         if step == 0 { throw .type("slice step cannot be zero", at: location) }
         switch object {
+        case .markup(let s):
+            if case .string(let sliced) = try slice(.string(s), start, stop, step, at: location) { return .markup(sliced) }
+            return .markup(s)
         case .list(let items): return .list(Renderer.slice(items, start, stop, step ?? 1))
         case .tuple(let items): return .tuple(Renderer.slice(items, start, stop, step ?? 1))
         case .string(let s):
@@ -208,7 +213,7 @@ extension Renderer {
         case .callable(.global(let name)):
             return try callGlobal(name, positional, keyword, at: location)
         case .callable(.method(let receiver, let name)):
-            return try callMethod(receiver, name, positional, keyword, at: location)
+            return try callMethod(receiver.plain, name, positional, keyword, at: location)
         case .callable(.loopCycle(let index)):
             guard !positional.isEmpty else { throw .type("no items for cycling given", at: location) }
             return positional[index % positional.count]
@@ -271,6 +276,11 @@ extension Value {
         case .bool(let b): return b ? 1 : 0
         default: return nil
         }
+    }
+
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
     }
 
     var isDict: Bool {

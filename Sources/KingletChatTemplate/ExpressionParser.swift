@@ -325,9 +325,6 @@ extension Parser {
             let location = current.location
             var name = try expectName()
             while skipOp(".") { name += "." + (try expectName()) }
-            guard Filters.isKnown(name) else {
-                throw .unsupported(construct: "filter '\(name)'", at: location)
-            }
             let args = current.isOp("(") ? try parseArguments() : Arguments()
             node = .filter(node, name, args, location)
         }
@@ -338,12 +335,8 @@ extension Parser {
         let location = current.location
         advance()
         let negated = skipName("not")
-        let nameLocation = current.location
         var name = try expectName()
         while skipOp(".") { name += "." + (try expectName()) }
-        guard Tests.isKnown(name) else {
-            throw .unsupported(construct: "test '\(name)'", at: nameLocation)
-        }
         var args = Arguments()
         if current.isOp("(") {
             args = try parseArguments()

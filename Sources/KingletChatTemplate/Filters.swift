@@ -3,7 +3,7 @@ import Foundation
 /// jinja2's builtin filters (the ones chat templates use), plus Hugging Face's `tojson`.
 enum Filters {
     static let names: Set<String> = [
-        "abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "first",
+        "abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "first", "forceescape",
         "float", "format", "indent", "int", "items", "join", "last", "length", "list", "lower", "map", "max",
         "min", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "sort",
         "string", "sum", "title", "tojson", "trim", "truncate", "unique", "upper", "wordcount",
@@ -28,8 +28,15 @@ extension Renderer {
         return try applyFilter(name, value, positional, keyword, at: location)
     }
 
-    func applyFilter(_ name: String, _ value: Value, _ positional: [Value], _ keyword: [(String, Value)],
+    func applyFilter(_ name: String, _ input: Value, _ positional: [Value], _ keyword: [(String, Value)],
                      at location: SourceLocation) throws(TemplateError) -> Value {
+        if name == "safe" || name == "e" || name == "escape" || name == "forceescape" {
+            _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
+            if case .markup = input, name != "forceescape" { return input }
+            let text = try string(input, at: location)
+            return .markup(name == "safe" ? text : StringMethods.escapeHTML(text))
+        }
+        let value = input.plain
         func bind(_ names: [String]) throws(TemplateError) -> ArgumentBinding {
             try ArgumentBinding(name, names: names, positional, keyword, at: location)
         }
@@ -57,12 +64,6 @@ extension Renderer {
         case "string":
             _ = try bind([])
             return .string(try string(value, at: location))
-        case "safe":
-            _ = try bind([])
-            return value
-        case "e", "escape":
-            _ = try bind([])
-            return .string(StringMethods.escapeHTML(try string(value, at: location)))
         case "default", "d":
             let args = try bind(["default_value", "boolean"])
             if value.isUndefined || ((args["boolean"]?.truthy ?? false) && !value.truthy) {
@@ -83,7 +84,7 @@ extension Renderer {
             _ = try bind([])
             switch value {
             case .undefined: return .iterator([])
-            case .dict(let d): return .iterator(d.items.map { .tuple([.string($0.0), $0.1]) })
+            case .dict(let d): return .iterator(d.itemTuples)
             default: throw .type("Can only get item pairs from a mapping.", at: location)
             }
         case "join":

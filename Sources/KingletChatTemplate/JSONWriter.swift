@@ -39,15 +39,39 @@ struct JSONWriter {
             if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else {
                 out += PythonFormat.float(d)
             }
-        case .string(let s): writeString(s, into: &out)
+        case .string(let s), .markup(let s): writeString(s, into: &out)
         case .list(let items), .tuple(let items):
             try writeArray(items, level: level, into: &out)
         case .dict(let d):
-            var items = d.items
-            if sortKeys { items.sort { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) } }
+            var items: [(String, Value)] = []
+            for (key, item) in d.items { items.append((try keyString(key), item)) }
+            if sortKeys {
+                // Python sorts the original keys, so mixed key types fail; same-typed ints sort numerically.
+                let keys = d.keys
+                if keys.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
+                    items.sort { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
+                } else if keys.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+                    items = zip(keys, items).sorted { a, b in
+                        if case .int(let x) = a.0, case .int(let y) = b.0 { return x < y }
+                        return false
+                    }.map(\.1)
+                } else {
+                    throw .notSerializable("dict with mixed key types under sort_keys")
+                }
+            }
             try writeObject(items, level: level, into: &out)
         default:
             throw .notSerializable(value.typeName)
+        }
+    }
+
+    /// json.dumps turns number and None keys into strings.
+    private func keyString(_ key: DictKey) throws(Failure) -> String {
+        switch key {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .float(let d): return PythonFormat.float(d)
+        case .none: return "null"
         }
     }
 

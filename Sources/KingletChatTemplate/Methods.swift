@@ -13,16 +13,11 @@ enum Methods {
 
     static func has(_ value: Value, _ name: String) -> Bool {
         switch value {
-        case .string: return stringMethods.contains(name)
+        case .string, .markup: return stringMethods.contains(name)
         case .dict: return dictMethods.contains(name)
-        case .list, .tuple: return listMethods.contains(name) && !(name == "copy" && !isList(value))
+        case .list, .tuple: return listMethods.contains(name) && !(name == "copy" && !value.isList)
         default: return false
         }
-    }
-
-    private static func isList(_ value: Value) -> Bool {
-        if case .list = value { return true }
-        return false
     }
 }
 
@@ -53,10 +48,10 @@ extension Renderer {
         switch name {
         case "items":
             _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
-            return .list(d.items.map { .tuple([.string($0.0), $0.1]) })
+            return .list(d.itemTuples)
         case "keys":
             _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
-            return .list(d.keys.map { .string($0) })
+            return .list(d.keys.map(\.value))
         case "values":
             _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
             return .list(d.values)
@@ -66,7 +61,7 @@ extension Renderer {
             guard keyword.isEmpty, (1...2).contains(positional.count) else {
                 throw .type("get expected 1 or 2 positional arguments", at: location)
             }
-            if case .string(let k) = positional[0], let v = d[k] { return v }
+            if let k = DictKey(positional[0]), let v = d[k] { return v }
             return positional.count == 2 ? positional[1] : .none
         }
     }

@@ -26,12 +26,13 @@ extension Value {
     }
 
     /// Python `==`.
-    func pyEquals(_ other: Value) -> Bool {
-        if let a = number, let b = other.number {
+    func pyEquals(_ otherValue: Value) -> Bool {
+        let me = plain, other = otherValue.plain
+        if let a = me.number, let b = other.number {
             if case .int(let x) = a, case .int(let y) = b { return x == y }
             return a.double == b.double
         }
-        switch (self, other) {
+        switch (me, other) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
@@ -48,14 +49,15 @@ extension Value {
     }
 
     /// Python ordering: -1, 0, 1; nil when the types cannot be ordered (TypeError).
-    func pyCompare(_ other: Value) -> Int? {
-        if let a = number, let b = other.number {
+    func pyCompare(_ otherValue: Value) -> Int? {
+        let me = plain, other = otherValue.plain
+        if let a = me.number, let b = other.number {
             if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : (x == y ? 0 : 1) }
             let x = a.double, y = b.double
             if x.isNaN || y.isNaN { return nil }
             return x < y ? -1 : (x == y ? 0 : 1)
         }
-        switch (self, other) {
+        switch (me, other) {
         case (.string(let a), .string(let b)):
             if a.unicodeScalars.elementsEqual(b.unicodeScalars) { return 0 }
             return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1
@@ -90,7 +92,8 @@ extension Renderer {
     }
 
     /// Python `needle in container`.
-    func contains(_ container: Value, _ needle: Value, at location: SourceLocation) throws(TemplateError) -> Bool {
+    func contains(_ containerValue: Value, _ needleValue: Value, at location: SourceLocation) throws(TemplateError) -> Bool {
+        let container = containerValue.plain, needle = needleValue.plain
         switch container {
         case .string(let s):
             guard case .string(let n) = needle else {
@@ -101,7 +104,8 @@ extension Renderer {
         case .list(let items), .tuple(let items), .iterator(let items):
             return items.contains { $0.pyEquals(needle) }
         case .dict(let d):
-            if case .string(let k) = needle { return d[k] != nil }
+            if let k = DictKey(needle) { return d[k] != nil }
+            if needle.isDict || needle.isList { throw .type("unhashable type: '\(needle.typeName)'", at: location) }
             return false
         case .undefined:
             return false
@@ -137,9 +141,11 @@ extension Renderer {
         .limitExceeded("integer overflow (Kinglet's template integers are 64-bit)", at: location)
     }
 
-    func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at location: SourceLocation) throws(TemplateError) -> Value {
-        if case .undefined(let why) = left { throw .undefined(why, at: location) }
-        if case .undefined(let why) = right { throw .undefined(why, at: location) }
+    func binary(_ op: BinaryOperator, _ leftValue: Value, _ rightValue: Value, at location: SourceLocation) throws(TemplateError) -> Value {
+        if case .undefined(let why) = leftValue { throw .undefined(why, at: location) }
+        if case .undefined(let why) = rightValue { throw .undefined(why, at: location) }
+        if let markup = try markupArithmetic(op, leftValue, rightValue, at: location) { return markup }
+        let left = leftValue.plain, right = rightValue.plain
         if let a = left.number, let b = right.number {
             return try arithmetic(op, a, b, at: location)
         }
@@ -158,6 +164,35 @@ extension Renderer {
             return .string(s)
         default:
             throw .type("unsupported operand type(s) for \(op.rawValue): '\(left.typeName)' and '\(right.typeName)'", at: location)
+        }
+    }
+
+    /// Markup `+` a string (either side) escapes the plain string; `*` repeats; `%` escapes its arguments.
+    private func markupArithmetic(_ op: BinaryOperator, _ left: Value, _ right: Value,
+                                  at location: SourceLocation) throws(TemplateError) -> Value? {
+        switch (op, left, right) {
+        case (.add, .markup(let a), .markup(let b)): return .markup(a + b)
+        case (.add, .markup(let a), .string(let b)): return .markup(a + StringMethods.escapeHTML(b))
+        case (.add, .string(let a), .markup(let b)): return .markup(StringMethods.escapeHTML(a) + b)
+        case (.mul, .markup, _), (.mul, _, .markup):
+            if case .string(let s) = try binary(.mul, left.plain, right.plain, at: location) { return .markup(s) }
+            return nil
+        case (.mod, .markup(let format), _):
+            func escaped(_ v: Value) throws(TemplateError) -> Value {
+                if case .string(let s) = v { return .markup(StringMethods.escapeHTML(s)) }
+                return v
+            }
+            var args = right
+            if case .tuple(let items) = right {
+                var out: [Value] = []
+                for item in items { out.append(try escaped(item)) }
+                args = .tuple(out)
+            } else {
+                args = try escaped(right)
+            }
+            return .markup(try PercentFormat.format(format, args, renderer: self, at: location))
+        default:
+            return nil
         }
     }
 

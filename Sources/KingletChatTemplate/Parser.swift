@@ -13,7 +13,9 @@ struct Parser {
 
     static func parse(_ source: String) throws(TemplateError) -> [Node] {
         var parser = Parser(tokens: try Lexer.tokenize(source))
-        return try parser.subparse(endTokens: [])
+        let nodes = try parser.subparse(endTokens: [])
+        try TemplateValidator.validate(nodes)
+        return nodes
     }
 
     // MARK: token stream

@@ -136,7 +136,7 @@ final class Renderer {
             guard case .namespace(let ns)? = scope.lookup(name) else {
                 throw .type("can't assign attribute '\(attribute)' on '\(name)': it is not a namespace", at: location)
             }
-            ns.attributes[attribute] = value
+            ns.attributes[.string(attribute)] = value
         case .tuple(let targets):
             let items = try iterate(value, at: location)
             guard items.count == targets.count else {
@@ -151,7 +151,9 @@ final class Renderer {
     func iterate(_ value: Value, at location: SourceLocation) throws(TemplateError) -> [Value] {
         switch value {
         case .list(let items), .tuple(let items), .iterator(let items): return items
-        case .dict(let d): return d.keys.map { .string($0) }
+        case .dict(let d): return d.keys.map(\.value)
+        case .loop(let l): return l.items
+        case .markup(let s): return s.unicodeScalars.map { .markup(String($0)) }
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default:

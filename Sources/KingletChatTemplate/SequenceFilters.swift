@@ -57,7 +57,7 @@ extension Renderer {
             let args = try ArgumentBinding(name, names: ["case_sensitive", "by", "reverse"], positional, keyword, at: location)
             guard case .dict(let d) = value else { throw .type("dictsort needs a mapping, not \(value.typeName)", at: location) }
             let byValue = try string(args["by"] ?? .string("key"), at: location) == "value"
-            let pairs: [Value] = d.items.map { .tuple([.string($0.0), $0.1]) }
+            let pairs = d.itemTuples
             return .list(try sorted(pairs, attribute: .int(byValue ? 1 : 0), caseSensitive: args["case_sensitive"]?.truthy ?? false,
                                     reverse: args["reverse"]?.truthy ?? false, at: location))
         default:
@@ -77,7 +77,8 @@ extension Renderer {
     }
 
     private func map(_ value: Value, _ positional: [Value], _ keyword: [(String, Value)], at location: SourceLocation) throws(TemplateError) -> Value {
-        let items = try iterate(value, at: location)
+        // jinja2's lazy filters start with `if value:`, so None (or any falsy value) maps to nothing.
+        let items = value.truthy ? try iterate(value, at: location) : []
         if positional.isEmpty, let attribute = keyword.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = keyword.first(where: { $0.0 == "default" })?.1
             var out: [Value] = []
@@ -110,6 +111,7 @@ extension Renderer {
             testArgs = Array(args.dropFirst())
         }
         var out: [Value] = []
+        guard value.truthy else { return out }  // jinja2: `if value:` before iterating
         for item in try iterate(value, at: location) {
             let subject = try attribute.map { (a) throws(TemplateError) in try attributePath(item, a, at: location) } ?? item
             let passed = try testName.map { (t) throws(TemplateError) in try applyTest(t, subject, testArgs, [], at: location) } ?? subject.truthy

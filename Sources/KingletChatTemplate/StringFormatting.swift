@@ -27,7 +27,7 @@ enum PercentFormat {
                 guard let close = chars[i...].firstIndex(of: ")") else { throw fail("incomplete format key") }
                 let key = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
                 guard let mapping else { throw fail("format requires a mapping") }
-                guard let v = mapping[key] else { throw fail("KeyError: '\(key)'") }
+                guard let v = mapping[.string(key)] else { throw fail("KeyError: '\(key)'") }
                 value = v
                 i = close + 1
             }

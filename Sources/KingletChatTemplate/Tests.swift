@@ -11,8 +11,10 @@ enum Tests {
 }
 
 extension Renderer {
-    func applyTest(_ name: String, _ value: Value, _ positional: [Value], _ keyword: [(String, Value)],
+    func applyTest(_ name: String, _ input: Value, _ positional: [Value], _ keyword: [(String, Value)],
                    at location: SourceLocation) throws(TemplateError) -> Bool {
+        if name == "escaped", case .markup = input { return true }
+        let value = input.plain
         func argument() throws(TemplateError) -> Value {
             let args = try ArgumentBinding(name, names: ["other"], positional, keyword, at: location)
             guard let other = args["other"] else { throw .type("test '\(name)' needs an argument", at: location) }

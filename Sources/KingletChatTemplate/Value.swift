@@ -10,6 +10,9 @@ indirect enum Value {
     case int(Int)
     case float(Double)
     case string(String)
+    /// markupsafe's `Markup` (from `|safe`, `|escape`): a string that HTML-escapes plain
+    /// strings added to it.
+    case markup(String)
     case list([Value])
     case tuple([Value])
     case dict(ValueDict)
@@ -29,6 +32,13 @@ indirect enum Value {
         }
     }
 
+    /// Markup as the plain string it holds; any other value unchanged. Most operations
+    /// treat Markup as a string, so they look through it.
+    var plain: Value {
+        if case .markup(let s) = self { return .string(s) }
+        return self
+    }
+
     var isUndefined: Bool {
         if case .undefined = self { return true }
         return false
@@ -43,6 +53,7 @@ indirect enum Value {
         case .int: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .list: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict"
@@ -60,7 +71,7 @@ indirect enum Value {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .float(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let l), .tuple(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
         case .iterator, .namespace, .loop, .callable: return true
@@ -68,10 +79,41 @@ indirect enum Value {
     }
 }
 
-/// An insertion-ordered dictionary with string keys (Python dicts keep insertion order).
+/// A dict key: Python dicts in templates are keyed by strings, occasionally by numbers or None.
+enum DictKey: Hashable {
+    case string(String)
+    case int(Int)
+    case float(Double)
+    case none
+
+    /// The key for a value, or nil when the value is unhashable (list, dict, ...).
+    /// Bools and integral floats hash as ints, as in Python (`{1: x}[True]` finds x).
+    init?(_ value: Value) {
+        switch value.plain {
+        case .string(let s): self = .string(s)
+        case .int(let i): self = .int(i)
+        case .bool(let b): self = .int(b ? 1 : 0)
+        case .float(let d):
+            if d == d.rounded(), abs(d) < 9.2e18 { self = .int(Int(d)) } else { self = .float(d) }
+        case .none: self = .none
+        default: return nil
+        }
+    }
+
+    var value: Value {
+        switch self {
+        case .string(let s): return .string(s)
+        case .int(let i): return .int(i)
+        case .float(let d): return .float(d)
+        case .none: return .none
+        }
+    }
+}
+
+/// An insertion-ordered dictionary (Python dicts keep insertion order).
 struct ValueDict {
-    private(set) var keys: [String] = []
-    private var storage: [String: Value] = [:]
+    private(set) var keys: [DictKey] = []
+    private var storage: [DictKey: Value] = [:]
 
     init() {}
 
@@ -82,7 +124,7 @@ struct ValueDict {
     var isEmpty: Bool { keys.isEmpty }
     var count: Int { keys.count }
 
-    subscript(key: String) -> Value? {
+    subscript(key: DictKey) -> Value? {
         get { storage[key] }
         set {
             if let newValue {
@@ -93,8 +135,15 @@ struct ValueDict {
         }
     }
 
+    subscript(key: String) -> Value? {
+        get { self[.string(key)] }
+        set { self[.string(key)] = newValue }
+    }
+
     var values: [Value] { keys.map { storage[$0]! } }
-    var items: [(String, Value)] { keys.map { ($0, storage[$0]!) } }
+    var items: [(DictKey, Value)] { keys.map { ($0, storage[$0]!) } }
+    /// `(key, value)` tuples, as `dict.items()` yields them.
+    var itemTuples: [Value] { keys.map { .tuple([$0.value, storage[$0]!]) } }
 }
 
 /// `namespace(...)`: the only mutable object, so `{% set ns.x = ... %}` inside a loop is seen outside it.

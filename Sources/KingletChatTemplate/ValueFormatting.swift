@@ -6,7 +6,7 @@ enum PythonFormat {
     static func str(_ value: Value) throws(FormatError) -> String {
         switch value {
         case .undefined: return ""
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         default: return try repr(value, depth: 0)
         }
     }
@@ -20,6 +20,7 @@ enum PythonFormat {
         case .int(let i): return String(i)
         case .float(let d): return float(d)
         case .string(let s): return stringRepr(s)
+        case .markup(let s): return "Markup(" + stringRepr(s) + ")"
         case .list(let items):
             return "[" + (try join(items, depth: depth)) + "]"
         case .tuple(let items):
@@ -42,7 +43,7 @@ enum PythonFormat {
 
     private static func dictRepr(_ d: ValueDict, depth: Int) throws(FormatError) -> String {
         var parts: [String] = []
-        for (k, v) in d.items { parts.append(stringRepr(k) + ": " + (try repr(v, depth: depth + 1))) }
+        for (k, v) in d.items { parts.append((try repr(k.value, depth: depth + 1)) + ": " + (try repr(v, depth: depth + 1))) }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 
