@@ -6,6 +6,7 @@
 //   CKingletKernels        C intrinsics for the few kernels where Swift SIMD is too slow
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
+//   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); no dependencies
 //   KingletArchitectures   model config, weights, forward pass per architecture
 //   KingletRuntime         KV cache, samplers, generation loop, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
@@ -32,12 +33,13 @@ let package = Package(
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
         .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
+        .target(name: "KingletChatTemplate"),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",
-            dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletArchitectures"]
+            dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures"]
         ),
-        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletGGUF"]),
+        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
         .executableTarget(
             name: "KingletCLI",
             dependencies: [
@@ -52,6 +54,7 @@ let package = Package(
             name: "KingletArchitecturesTests",
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels"]
         ),
+        .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
         .testTarget(name: "KingletIntegrationTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
     ],

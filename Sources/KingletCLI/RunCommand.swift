@@ -48,11 +48,11 @@ struct RunCommand: AsyncParsableCommand {
             if raw {
                 input = .raw(text)
             } else {
-                var messages: [Message] = []
-                if let system { messages.append(Message(role: "system", content: system)) }
-                messages.append(Message(role: "user", content: text))
+                var messages: [ChatMessage] = []
+                if let system { messages.append(ChatMessage(role: "system", content: system)) }
+                messages.append(ChatMessage(role: "user", content: text))
                 input = .chat(messages)
-                // TEMPORARY: chat template source line returns with the template engine
+                if verbose { Terminal.status("chat template: \(try ChatFormatter(engine: engine).source)") }
             }
             if verbose {
                 Terminal.status(String(format: "loaded %@ in %.2f s (%@, %d threads, %@)",

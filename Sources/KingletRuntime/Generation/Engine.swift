@@ -60,8 +60,9 @@ public final class Engine: @unchecked Sendable {
         case .raw(let text): return tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         case .tokens(let ids): return ids
         case .chat(let messages):
-            _ = messages  // TEMPORARY until the chat-template engine is merged
-            throw GenerationError.emptyPrompt
+            let text = try ChatFormatter(engine: self).render(messages, addGenerationPrompt: true)
+            // The template already placed BOS where the model wants it.
+            return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
         }
     }
 

@@ -1,3 +1,5 @@
+import KingletChatTemplate
+
 /// What to generate from.
 public enum Prompt: Sendable {
     /// Text tokenized as is (special tokens recognised), no chat template.
@@ -5,14 +7,7 @@ public enum Prompt: Sendable {
     /// Token ids, used as is.
     case tokens([Int32])
     /// A conversation rendered with the model's chat template (generation prompt added).
-    case chat([Message])
-}
-
-/// One turn of a conversation.
-public struct Message: Sendable, Codable, Equatable {
-    public var role: String
-    public var content: String
-    public init(role: String, content: String) { self.role = role; self.content = content }
+    case chat([ChatMessage])
 }
 
 /// Everything that controls one generation. One struct, one entry point.

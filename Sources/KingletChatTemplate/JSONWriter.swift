@@ -1,0 +1,147 @@
+/// Python's `json.dumps` as Hugging Face's `tojson` filter calls it:
+/// `json.dumps(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)`.
+struct JSONWriter {
+    var ensureASCII = false
+    /// nil: one line; otherwise the text repeated per nesting level (`indent=2` → two spaces).
+    var indent: String?
+    var itemSeparator: String
+    var keySeparator: String
+    var sortKeys = false
+
+    init(ensureASCII: Bool = false, indent: String? = nil, separators: (String, String)? = nil, sortKeys: Bool = false) {
+        self.ensureASCII = ensureASCII
+        self.indent = indent
+        self.sortKeys = sortKeys
+        // json.dumps: default separators are (', ', ': '), or (',', ': ') when indenting.
+        itemSeparator = separators?.0 ?? (indent == nil ? ", " : ",")
+        keySeparator = separators?.1 ?? ": "
+    }
+
+    enum Failure: Error {
+        /// Python's TypeError: "Object of type X is not JSON serializable".
+        case notSerializable(String)
+        case tooDeep
+    }
+
+    func encode(_ value: Value) throws(Failure) -> String {
+        var out = ""
+        try write(value, level: 0, into: &out)
+        return out
+    }
+
+    private func write(_ value: Value, level: Int, into out: inout String) throws(Failure) {
+        guard level <= PythonFormat.maxDepth else { throw .tooDeep }
+        switch value {
+        case .none: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .float(let d):
+            if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else {
+                out += PythonFormat.float(d)
+            }
+        case .string(let s), .markup(let s): writeString(s, into: &out)
+        case .list(let items), .tuple(let items):
+            try writeArray(items, level: level, into: &out)
+        case .dict(let d):
+            var items: [(String, Value)] = []
+            for (key, item) in d.items { items.append((try keyString(key), item)) }
+            if sortKeys {
+                // Python sorts the original keys, so mixed key types fail; same-typed ints sort numerically.
+                let keys = d.keys
+                if keys.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
+                    items.sort { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
+                } else if keys.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+                    items = zip(keys, items).sorted { a, b in
+                        if case .int(let x) = a.0, case .int(let y) = b.0 { return x < y }
+                        return false
+                    }.map(\.1)
+                } else {
+                    throw .notSerializable("dict with mixed key types under sort_keys")
+                }
+            }
+            try writeObject(items, level: level, into: &out)
+        default:
+            throw .notSerializable(value.typeName)
+        }
+    }
+
+    /// json.dumps turns number and None keys into strings.
+    private func keyString(_ key: DictKey) throws(Failure) -> String {
+        switch key {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .float(let d): return PythonFormat.float(d)
+        case .none: return "null"
+        }
+    }
+
+    private func newline(_ level: Int, into out: inout String) {
+        guard let indent else { return }
+        out += "\n"
+        for _ in 0..<level { out += indent }
+    }
+
+    private func writeArray(_ items: [Value], level: Int, into out: inout String) throws(Failure) {
+        if items.isEmpty { out += "[]"; return }
+        out += "["
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += itemSeparator }
+            newline(level + 1, into: &out)
+            try write(item, level: level + 1, into: &out)
+        }
+        newline(level, into: &out)
+        out += "]"
+    }
+
+    private func writeObject(_ items: [(String, Value)], level: Int, into out: inout String) throws(Failure) {
+        if items.isEmpty { out += "{}"; return }
+        out += "{"
+        for (i, (key, item)) in items.enumerated() {
+            if i > 0 { out += itemSeparator }
+            newline(level + 1, into: &out)
+            writeString(key, into: &out)
+            out += keySeparator
+            try write(item, level: level + 1, into: &out)
+        }
+        newline(level, into: &out)
+        out += "}"
+    }
+
+    private func writeString(_ s: String, into out: inout String) {
+        var text = String.UnicodeScalarView()
+        text.append("\"")
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": text.append(contentsOf: "\\\"".unicodeScalars)
+            case "\\": text.append(contentsOf: "\\\\".unicodeScalars)
+            case "\n": text.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": text.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": text.append(contentsOf: "\\t".unicodeScalars)
+            case "\u{08}": text.append(contentsOf: "\\b".unicodeScalars)
+            case "\u{0C}": text.append(contentsOf: "\\f".unicodeScalars)
+            default:
+                if c.value < 0x20 || (ensureASCII && c.value > 0x7E) {
+                    appendEscaped(c, into: &text)
+                } else {
+                    text.append(c)
+                }
+            }
+        }
+        text.append("\"")
+        out += String(text)
+    }
+
+    /// `\uXXXX` in lowercase hex, as a surrogate pair above the Basic Multilingual Plane.
+    private func appendEscaped(_ c: Unicode.Scalar, into text: inout String.UnicodeScalarView) {
+        func hex4(_ v: UInt32) -> String {
+            let h = String(v, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+        }
+        if c.value > 0xFFFF {
+            let v = c.value - 0x10000
+            text.append(contentsOf: (hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))).unicodeScalars)
+        } else {
+            text.append(contentsOf: hex4(c.value).unicodeScalars)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A position in a template's source: 1-based line and column (columns count Unicode scalars).
+public struct SourceLocation: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// 1-based line number.
+    public var line: Int
+    /// 1-based column, counted in Unicode scalars.
+    public var column: Int
+
+    /// Creates a location.
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "line \(line), column \(column)" }
+}
+
+/// Everything that can go wrong while parsing or rendering a chat template.
+///
+/// A user's bad template never crashes the process: every failure, including runaway
+/// loops and recursion, ends up here with the position in the template and a hint.
+public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
+    /// The template is not valid Jinja (unbalanced tags, bad expression, ...).
+    case syntax(String, at: SourceLocation)
+    /// Valid Jinja, but a construct this interpreter does not implement (`extends`, an unknown filter, ...).
+    case unsupported(construct: String, at: SourceLocation)
+    /// An operation that jinja2's default `Undefined` refuses (attribute of an undefined name, arithmetic, ...).
+    case undefined(String, at: SourceLocation)
+    /// An operation on values of the wrong type, as Python would raise `TypeError`/`ValueError`.
+    case type(String, at: SourceLocation)
+    /// The template called `raise_exception(message)`.
+    case raised(message: String, at: SourceLocation)
+    /// The template ran past a safety limit (output size, loop iterations, recursion depth).
+    case limitExceeded(String, at: SourceLocation)
+    /// A JSON document (a context or messages file) could not be read.
+    case invalidJSON(String, offset: Int)
+
+    /// Where in the template the error was found, when it comes from a template.
+    public var location: SourceLocation? {
+        switch self {
+        case .syntax(_, let at), .unsupported(_, let at), .undefined(_, let at), .type(_, let at),
+             .raised(_, let at), .limitExceeded(_, let at):
+            return at
+        case .invalidJSON:
+            return nil
+        }
+    }
+
+    /// What to do about it.
+    public var hint: String {
+        switch self {
+        case .syntax:
+            return "Check the tag and expression syntax near this position; the template may be truncated or not Jinja."
+        case .unsupported:
+            return "Kinglet implements the Jinja subset used by chat templates; pass a simpler template or use a built-in one."
+        case .undefined:
+            return "Pass the missing variable in the render context, or guard it with `is defined`."
+        case .type:
+            return "Check the types of the values passed in the context (messages, tools, ...)."
+        case .raised:
+            return "The chat template rejected its input; fix the messages (roles, order) it complains about."
+        case .limitExceeded:
+            return "The template loops or recurses without bound or produces huge output; it is probably broken."
+        case .invalidJSON:
+            return "Check that the file is valid JSON (UTF-8, no trailing commas)."
+        }
+    }
+
+    public var errorDescription: String? {
+        switch self {
+        case .syntax(let message, let at):
+            return "template syntax error at \(at): \(message). \(hint)"
+        case .unsupported(let construct, let at):
+            return "unsupported template construct \(construct) at \(at). \(hint)"
+        case .undefined(let message, let at):
+            return "undefined value at \(at): \(message). \(hint)"
+        case .type(let message, let at):
+            return "template type error at \(at): \(message). \(hint)"
+        case .raised(let message, let at):
+            return "template raised an exception at \(at): \(message)"
+        case .limitExceeded(let message, let at):
+            return "template limit exceeded at \(at): \(message). \(hint)"
+        case .invalidJSON(let message, let offset):
+            return "invalid JSON at byte \(offset): \(message). \(hint)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// A value passed into a template: the JSON data model, with Python's distinction between
+/// integers and floats (`1` prints as `1`, `1.0` as `1.0`) and insertion-ordered objects
+/// (`tojson` keeps key order, as Python dicts do).
+public enum TemplateValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([TemplateValue])
+    case object(TemplateObject)
+
+    /// Parses JSON text, keeping object key order and integer-vs-float distinction.
+    public init(json: String) throws(TemplateError) {
+        var parser = JSONReader(Array(json.utf8))
+        self = try parser.readDocument()
+    }
+
+    /// Parses JSON bytes (UTF-8), keeping object key order and integer-vs-float distinction.
+    public init(jsonBytes: [UInt8]) throws(TemplateError) {
+        var parser = JSONReader(jsonBytes)
+        self = try parser.readDocument()
+    }
+
+    /// The object's entries, or nil when this is not an object.
+    public var objectValue: TemplateObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// The elements, or nil when this is not an array.
+    public var arrayValue: [TemplateValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The text, or nil when this is not a string.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+}
+
+/// A JSON object that remembers the order its keys were inserted in.
+public struct TemplateObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// Keys in insertion order.
+    public private(set) var keys: [String] = []
+    private var storage: [String: TemplateValue] = [:]
+
+    /// An empty object.
+    public init() {}
+
+    /// An object with these entries, in this order (a later duplicate key replaces the value in place).
+    public init(_ entries: [(String, TemplateValue)]) {
+        for (k, v) in entries { self[k] = v }
+    }
+
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self.init(elements)
+    }
+
+    /// Reads or writes an entry; writing a new key appends it, writing nil removes it.
+    public subscript(key: String) -> TemplateValue? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// Entries in insertion order.
+    public var entries: [(key: String, value: TemplateValue)] { keys.map { ($0, storage[$0]!) } }
+
+    public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
+        a.keys == b.keys && a.storage == b.storage
+    }
+}
+
+extension TemplateValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(nilLiteral: ()) { self = .null }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: TemplateValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) { self = .object(TemplateObject(elements)) }
+}
+
+extension TemplateValue {
+    /// The runtime form the interpreter works on.
+    var runtimeValue: KingletChatTemplate.Value {
+        switch self {
+        case .null: return .none
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .float(d)
+        case .string(let s): return .string(s)
+        case .array(let a): return .list(a.map(\.runtimeValue))
+        case .object(let o): return .dict(ValueDict(o.entries.map { ($0.key, $0.value.runtimeValue) }))
+        }
+    }
+}
