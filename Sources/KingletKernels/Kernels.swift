@@ -12,7 +12,9 @@ public enum Kernels {
     /// out[t, r] = Σ_c W[r, c] · x[t, c] for t in 0..<n.  x: [n, cols] f32 row-major;
     /// out: [n, rows] f32 row-major. Activations are first converted to the weight type's partner
     /// (8-bit blocks for quantized weights), exactly as llama.cpp does; rows of W are split
-    /// across `pool`'s threads. `table` is for tests and benchmarks; models use the default.
+    /// across `pool`'s threads. `out` must not overlap `x`. `table` is for tests and benchmarks;
+    /// models use the default. On x86 AVX2 the results for Q4_0/Q4_1/Q8_0 weights are
+    /// bit-identical to ggml's `mul_mat` (see GGMLGoldenTests).
     public static func matmul(
         _ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ out: UnsafeMutablePointer<Float>,
         pool: ThreadPool, table: KernelTable = .native

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import KingletKernels
 
@@ -49,6 +50,23 @@ struct ThreadPoolTests {
             pool.parallelFor(37) { range in for i in range { counts[i] += 1 } }
         }
         #expect((0..<37).allSatisfy { counts[$0] == 5000 })
+    }
+
+    @Test func concurrentCallersAreSerialized() {
+        let pool = ThreadPool(threads: 2)
+        nonisolated(unsafe) let sums = UnsafeMutablePointer<Int>.allocate(capacity: 4)   // [4 callers]
+        defer { sums.deallocate() }
+        sums.initialize(repeating: 0, count: 4)
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in   // each caller owns sums[caller]
+            for _ in 0..<200 {
+                let hits = UnsafeMutablePointer<Int>.allocate(capacity: 100)
+                hits.initialize(repeating: 0, count: 100)
+                pool.parallelFor(100) { range in for i in range { hits[i] += 1 } }
+                sums[caller] += (0..<100).reduce(0) { $0 + hits[$1] }
+                hits.deallocate()
+            }
+        }
+        #expect((0..<4).allSatisfy { sums[$0] == 200 * 100 })
     }
 
     @Test func poolsCanBeCreatedAndDestroyed() {
