@@ -1,3 +1,5 @@
+import KingletKernels
+
 /// Keys and values of every evaluated position, per layer, stored as F16 (as llama.cpp does by
 /// default) or F32.
 ///
@@ -13,7 +15,7 @@ public final class KVCache: @unchecked Sendable {
     /// Positions filled so far (the next token goes at `count`).
     public internal(set) var count: Int = 0
 
-    let k16: UnsafeMutablePointer<Float16>?, v16: UnsafeMutablePointer<Float16>?
+    let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?
 
     public init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16) {
@@ -48,7 +50,8 @@ public final class KVCache: @unchecked Sendable {
     func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         let o = offset(layer: layer, position: position)
         if let k16, let v16 {
-            for i in 0 ..< rowSize { k16[o + i] = Float16(key[i]); v16[o + i] = Float16(value[i]) }
+            HalfVector.native.toHalf(key, k16 + o, count: rowSize)
+            HalfVector.native.toHalf(value, v16 + o, count: rowSize)
         } else if let k32, let v32 {
             (k32 + o).update(from: key, count: rowSize)
             (v32 + o).update(from: value, count: rowSize)

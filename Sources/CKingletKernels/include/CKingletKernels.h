@@ -93,6 +93,12 @@ void kk_avx2_dequantize_q8_0(const void *src, float *out, int64_t k);
 void kk_avx2_dequantize_f16(const void *src, float *out, int64_t k);
 void kk_avx2_dequantize_bf16(const void *src, float *out, int64_t k);
 
+// x86-64 F16 vector kernels for attention (AVX2 + F16C; x86_avx2_f16vec.c).
+float kk_avx2_dot_f16(const float *q, const uint16_t *k, int64_t n);
+void kk_avx2_axpy_f16(float a, const uint16_t *v, float *y, int64_t n);
+void kk_avx2_round_f16(float *x, int64_t n);
+void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n);
+
 // x86-64, AVX-512 VNNI on 256-bit vectors (needs KK_CPU_AVX2 | KK_CPU_AVX512VNNI): the AVX2
 // tile kernels with maddubs+madd replaced by one vpdpbusd.
 void kk_vnni_gemm_q4_0(const kk_gemm_args *args);

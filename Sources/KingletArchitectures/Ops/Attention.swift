@@ -19,6 +19,7 @@ struct Attention {
         let scale = 1 / Float(headSize).squareRoot()
         let rowSize = cache.rowSize
         let base = cache.offset(layer: layer, position: 0)
+        let half = HalfVector.native
         pool.parallelFor(tokens * heads) { range in
             let maxLen = start + tokens
             withUnsafeTemporaryAllocation(of: Float.self, capacity: maxLen + headSize) { buf in
@@ -30,11 +31,8 @@ struct Attention {
                     let len = start + t + 1
                     let qSrc = q + t * heads * headSize + h * headSize
                     let o = out + t * heads * headSize + h * headSize
-                    if cache.precision == .f16 {
-                        for i in 0 ..< headSize { qh[i] = Float(Float16(qSrc[i])) }
-                    } else {
-                        qh.update(from: qSrc, count: headSize)
-                    }
+                    qh.update(from: qSrc, count: headSize)
+                    if cache.precision == .f16 { half.roundToHalf(qh, count: headSize) }
                     var maxScore = -Float.infinity
                     for p in 0 ..< len {
                         let off = base + p * rowSize + kvh * headSize
@@ -49,11 +47,12 @@ struct Attention {
                         sum += Double(e)
                     }
                     let inv = Float(1 / sum)
+                    for p in 0 ..< len { scores[p] *= inv }
+                    // llama.cpp multiplies the F16 value cache by probabilities converted to F16.
+                    if cache.precision == .f16 { half.roundToHalf(scores, count: len) }
                     o.update(repeating: 0, count: headSize)
-                    let roundProbabilities = cache.precision == .f16
                     for p in 0 ..< len {
-                        // llama.cpp multiplies the F16 value cache by probabilities converted to F16.
-                        let w = roundProbabilities ? Float(Float16(scores[p] * inv)) : scores[p] * inv
+                        let w = scores[p]
                         let off = base + p * rowSize + kvh * headSize
                         axpy(w, cache: cache, offset: off, into: o, count: headSize)
                     }
@@ -65,7 +64,7 @@ struct Attention {
     @inline(__always)
     private func dot(_ q: UnsafePointer<Float>, cache: KVCache, offset: Int, count: Int) -> Float {
         if let k16 = cache.k16 {
-            return halfDot(q, k16 + offset, count: count)
+            return HalfVector.native.dot(q, k16 + offset, count: count)
         }
         var s: Float = 0
         let k = cache.k32! + offset
@@ -76,7 +75,7 @@ struct Attention {
     @inline(__always)
     private func axpy(_ a: Float, cache: KVCache, offset: Int, into y: UnsafeMutablePointer<Float>, count: Int) {
         if let v16 = cache.v16 {
-            halfAxpy(a, v16 + offset, y, count: count)
+            HalfVector.native.axpy(a, v16 + offset, y, count: count)
             return
         }
         let v = cache.v32! + offset

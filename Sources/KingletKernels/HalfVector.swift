@@ -1,0 +1,48 @@
+import CKingletKernels
+
+/// F16 vector kernels for attention over an F16 KV cache, chosen once per process: F16C + AVX2 on
+/// x86 when present, else the plain Swift reference (`ReferenceHalfVector`).
+///
+/// (Swift's own `Float16` conversions compile to library calls on baseline x86-64, which made
+/// attention a third of decode time; these run the conversion in hardware.)
+public struct HalfVector: Sendable {
+    public let name: String
+    let dotFn: @Sendable (UnsafePointer<Float>, UnsafePointer<UInt16>, Int) -> Float
+    let axpyFn: @Sendable (Float, UnsafePointer<UInt16>, UnsafeMutablePointer<Float>, Int) -> Void
+    let roundFn: @Sendable (UnsafeMutablePointer<Float>, Int) -> Void
+    let toHalfFn: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<UInt16>, Int) -> Void
+
+    /// Σ q[i]·k[i]. q, k: [n].
+    @inline(__always) public func dot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<UInt16>, count n: Int) -> Float { dotFn(q, k, n) }
+    /// y[i] += a·v[i]. v, y: [n].
+    @inline(__always) public func axpy(_ a: Float, _ v: UnsafePointer<UInt16>, _ y: UnsafeMutablePointer<Float>, count n: Int) { axpyFn(a, v, y, n) }
+    /// x[i] ← f32(f16(x[i])). x: [n].
+    @inline(__always) public func roundToHalf(_ x: UnsafeMutablePointer<Float>, count n: Int) { roundFn(x, n) }
+    /// dst[i] = f16(src[i]). src, dst: [n].
+    @inline(__always) public func toHalf(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count n: Int) { toHalfFn(src, dst, n) }
+
+    public static let reference = HalfVector(
+        name: "reference",
+        dotFn: { ReferenceHalfVector.dot($0, $1, count: $2) },
+        axpyFn: { ReferenceHalfVector.axpy($0, $1, $2, count: $3) },
+        roundFn: { ReferenceHalfVector.roundToHalf($0, count: $1) },
+        toHalfFn: { ReferenceHalfVector.toHalf($0, $1, count: $2) })
+
+    /// The F16C version, or nil where the CPU lacks it.
+    public static let fast: HalfVector? = {
+        #if arch(x86_64)
+        guard kk_cpu_features() & UInt32(KK_CPU_AVX2) != 0 else { return nil }
+        return HalfVector(
+            name: "avx2-f16c",
+            dotFn: { kk_avx2_dot_f16($0, $1, Int64($2)) },
+            axpyFn: { kk_avx2_axpy_f16($0, $1, $2, Int64($3)) },
+            roundFn: { kk_avx2_round_f16($0, Int64($1)) },
+            toHalfFn: { kk_avx2_to_f16($0, $1, Int64($2)) })
+        #else
+        return nil
+        #endif
+    }()
+
+    /// What this CPU runs.
+    public static let native: HalfVector = fast ?? reference
+}
