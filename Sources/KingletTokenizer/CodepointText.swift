@@ -36,11 +36,20 @@ public struct CodepointClass: OptionSet, Sendable, Hashable {
         }
     }
 
+    /// The Unicode version of llama.cpp's category table (`unicode-data.cpp`). Scalars assigned
+    /// later are "undefined" there, so they count as neither letters nor numbers here either,
+    /// although Swift's own tables (Unicode 16 and up) know them.
+    public static let unicodeVersion = (major: 15, minor: 1)
+
     /// The class of one scalar.
     public static func of(_ s: Unicode.Scalar) -> CodepointClass {
         let v = s.value
         if v < 128 { return ascii[Int(v)] }
         if isWhitespace(v) { return [.whitespace, .inRange] }
+        if let age = s.properties.age,
+           age.major > unicodeVersion.major || (age.major == unicodeVersion.major && age.minor > unicodeVersion.minor) {
+            return .inRange
+        }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
             return [.letter, .inRange]
