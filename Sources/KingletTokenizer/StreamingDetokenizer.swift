@@ -11,12 +11,14 @@
 /// print(stream.finish())
 /// ```
 public struct StreamingDetokenizer: Sendable {
+    /// The tokenizer whose pieces are streamed.
     public let tokenizer: Tokenizer
     /// Render control tokens (`<|im_end|>`) as text; off by default, as for generated output.
     public let renderSpecial: Bool
     private var pending: [UInt8] = []
     private var isFirst = true
 
+    /// A detokenizer with nothing pending.
     public init(tokenizer: Tokenizer, renderSpecial: Bool = false) {
         self.tokenizer = tokenizer
         self.renderSpecial = renderSpecial

@@ -24,8 +24,9 @@ public final class Tokenizer: Sendable {
     /// Ids that end generation: EOS, EOT, EOM and tokens such as `<|im_end|>`, `<|eot_id|>`,
     /// `<end_of_turn>`, `<|endoftext|>`, plus fill-in-the-middle pad/repo/separator tokens.
     public let endOfGeneration: Set<Int32>
-    /// Whether `encode(_:addSpecial: true)` adds BOS / EOS.
+    /// Whether `encode(_:addSpecial: true)` starts with BOS.
     public let addBOS: Bool
+    /// Whether `encode(_:addSpecial: true)` ends with EOS.
     public let addEOS: Bool
     /// SentencePiece prefixes text with a space; decoding drops one leading space again.
     public let addSpacePrefix: Bool
