@@ -35,6 +35,10 @@ public struct TokenAttributes: OptionSet, Sendable, Hashable {
     public static let userDefined = TokenAttributes(rawValue: 1 << 4)
     /// One raw byte, written `<0xAB>` (SentencePiece byte fallback).
     public static let byte = TokenAttributes(rawValue: 1 << 5)
+    /// Cutting this token out of text also removes the ASCII whitespace before it.
+    public static let leftStrip = TokenAttributes(rawValue: 1 << 7)
+    /// Cutting this token out of text also removes the ASCII whitespace after it.
+    public static let rightStrip = TokenAttributes(rawValue: 1 << 8)
 
     /// Tokens that are cut out of text before pre-tokenization.
     static let partitioned: TokenAttributes = [.control, .userDefined, .unknown]

@@ -69,6 +69,8 @@ public final class Tokenizer: Sendable {
             }
         }
         endOfGeneration = SpecialTokenDetection.apply(to: &vocab, special: &special)
+        SpecialTokenDetection.applyStripRules(
+            to: &vocab, modelName: config.modelName, architecture: config.architecture, pre: config.preTokenizer)
 
         model = config.model
         preTokenizerName = config.preTokenizer

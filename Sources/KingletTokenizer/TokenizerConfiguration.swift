@@ -78,6 +78,11 @@ public struct TokenizerConfiguration: Sendable {
     /// SentencePiece: prefix text with a space; also strips one leading space when decoding.
     /// `nil` means true for SentencePiece and false for BPE.
     public var addSpacePrefix: Bool?
+    /// `general.name`: llama.cpp keys a few per-token rules on it (Phi-3 strips whitespace
+    /// after its special tokens).
+    public var modelName: String?
+    /// `general.architecture`, for the same kind of rules.
+    public var architecture: String?
     /// Warnings gathered while reading the configuration (bad ids, ...), shown by the CLI.
     public var warnings: [String]
 
@@ -93,6 +98,8 @@ public struct TokenizerConfiguration: Sendable {
         addBOS: Bool? = nil,
         addEOS: Bool? = nil,
         addSpacePrefix: Bool? = nil,
+        modelName: String? = nil,
+        architecture: String? = nil,
         warnings: [String] = []
     ) {
         self.model = model
@@ -105,6 +112,8 @@ public struct TokenizerConfiguration: Sendable {
         self.addBOS = addBOS
         self.addEOS = addEOS
         self.addSpacePrefix = addSpacePrefix
+        self.modelName = modelName
+        self.architecture = architecture
         self.warnings = warnings
     }
 }
