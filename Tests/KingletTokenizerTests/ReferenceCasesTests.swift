@@ -57,9 +57,16 @@ struct ReferenceCasesTests {
         config.preTokenizer = pre
         let tok = try Tokenizer(config)
         #expect(!tok.cleanSpaces)
-        for c in try Self.load(pre).cases {
+        // A byte with no token of its own is dropped by llama.cpp (SmolLM2 has none for bytes
+        // like F2 that lead rare 4-byte sequences), so only texts made of covered bytes round-trip.
+        let covered = (0 ..< 256).map { tok.id(forTokenText: String(SyntheticVocab.alphabet[$0])) != nil }
+        #expect(covered.filter { $0 }.count > 200)
+        var checked = 0
+        for c in try Self.load(pre).cases where c.text.utf8.allSatisfy({ covered[Int($0)] }) {
+            checked += 1
             #expect(tok.decodeBytes(c.ids) == Array(c.text.utf8), "\(c.text.debugDescription)")
             #expect(tok.decodeBytes(c.ids_no_special) == Array(c.text.utf8), "\(c.text.debugDescription)")
         }
+        #expect(checked > 600)
     }
 }

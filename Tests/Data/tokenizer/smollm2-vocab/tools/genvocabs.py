@@ -2,7 +2,7 @@
 # usage: genvocabs.py MODELS_DIR OUT_DIR
 import json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gencases import HAND, rand_cases, run
+from gencases import HAND, rand_cases, rand_wide, run
 
 VOCABS = ["gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "command-r", "mpt", "llama-spm", "phi-3", "baichuan"]
 
@@ -12,7 +12,7 @@ def main():
     for name in VOCABS:
         model = os.path.join(models, f"ggml-vocab-{name}.gguf")
         inp = open(model + ".inp", encoding="utf-8").read().split("\n__ggml_vocab_test__\n") if os.path.exists(model + ".inp") else []
-        texts = HAND + [t for t in inp if t not in HAND] + rand_cases(200, 99)
+        texts = HAND + [t for t in inp if t not in HAND] + rand_cases(200, 99) + rand_wide(150, 98)
         ids = run(model, texts, [])
         raw = run(model, texts, ["--nospecial"])
         cases = [{"text": t, "ids": a, "ids_no_special": b} for t, a, b in zip(texts, ids, raw)]
