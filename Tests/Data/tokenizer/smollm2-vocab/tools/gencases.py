@@ -75,6 +75,24 @@ def run(model, texts, flags):
         lines = res.stdout.decode().split("\n")[:len(texts)]
         return [[int(x) for x in l.split()] for l in lines]
 
+def detok(model, texts):
+    """llama.cpp's detokenization of each text's ids (remove_special false, unparse_special true)."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = []
+        for i, t in enumerate(texts):
+            p = os.path.join(d, f"{i}.txt")
+            with open(p, "wb") as f:
+                f.write(t.encode("utf-8"))
+            paths.append(p)
+        res = subprocess.run(["./tokref", model, "--detok"] + paths, capture_output=True, check=True)
+        return res.stdout.decode().split("\n")[:len(texts)]
+
+def case(t, a, b, h):
+    c = {"text": t, "ids": a, "ids_no_special": b}
+    if bytes.fromhex(h) != t.encode("utf-8"):
+        c["decoded_hex"] = h  # only where decoding does not give the text back
+    return c
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -83,7 +101,7 @@ def main():
         model = f"vocab-{pre}.gguf"
         ids = run(model, texts, [])
         raw = run(model, texts, ["--nospecial"])
-        cases = [{"text": t, "ids": a, "ids_no_special": b} for t, a, b in zip(texts, ids, raw)]
+        cases = [case(t, a, b, h) for t, a, b, h in zip(texts, ids, raw, detok(model, texts))]
         with open(os.path.join(out, f"{pre}.json"), "w", encoding="utf-8") as f:
             f.write('{"pre": %s,\n"producer": "llama.cpp 0c1e570, llama_tokenize(add_special: true, parse_special: true / false)",\n"cases": [\n' % json.dumps(pre))
             f.write(",\n".join(json.dumps(c, ensure_ascii=True) for c in cases))
