@@ -3,12 +3,18 @@
 /// A scalar in range always has `inRange` set, so a class of 0 means "past the segment end",
 /// which the scanners use as llama.cpp uses its `OUT_OF_RANGE` sentinel.
 public struct CodepointClass: OptionSet, Sendable, Hashable {
+    /// The class bits.
     public let rawValue: UInt8
+    /// A class from its bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let letter = CodepointClass(rawValue: 1)       // \p{L}: Lu Ll Lt Lm Lo
-    public static let number = CodepointClass(rawValue: 2)       // \p{N}: Nd Nl No
-    public static let whitespace = CodepointClass(rawValue: 4)   // \s, llama.cpp's set
+    /// `\p{L}`: general category Lu, Ll, Lt, Lm or Lo.
+    public static let letter = CodepointClass(rawValue: 1)
+    /// `\p{N}`: general category Nd, Nl or No.
+    public static let number = CodepointClass(rawValue: 2)
+    /// `\s`, with llama.cpp's set (see `isWhitespace`).
+    public static let whitespace = CodepointClass(rawValue: 4)
+    /// Set for every scalar inside the segment being scanned.
     public static let inRange = CodepointClass(rawValue: 0x80)
 
     /// In range and neither letter, number nor whitespace: `[^\s\p{L}\p{N}]`.
@@ -36,11 +42,20 @@ public struct CodepointClass: OptionSet, Sendable, Hashable {
         }
     }
 
+    /// The Unicode version of llama.cpp's category table (`unicode-data.cpp`). Scalars assigned
+    /// later are "undefined" there, so they count as neither letters nor numbers here either,
+    /// although Swift's own tables (Unicode 16 and up) know them.
+    public static let unicodeVersion = (major: 15, minor: 1)
+
     /// The class of one scalar.
     public static func of(_ s: Unicode.Scalar) -> CodepointClass {
         let v = s.value
         if v < 128 { return ascii[Int(v)] }
         if isWhitespace(v) { return [.whitespace, .inRange] }
+        if let age = s.properties.age,
+           age.major > unicodeVersion.major || (age.major == unicodeVersion.major && age.minor > unicodeVersion.minor) {
+            return .inRange
+        }
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
             return [.letter, .inRange]
@@ -54,16 +69,21 @@ public struct CodepointClass: OptionSet, Sendable, Hashable {
 
 /// A text as Unicode scalars with each scalar's class, the input of every pre-tokenizer.
 public struct CodepointText: Sendable {
+    /// The text's scalars.
     public let scalars: [Unicode.Scalar]
+    /// The class of each scalar, parallel to `scalars`.
     public let classes: [CodepointClass]
 
+    /// Classifies `scalars`.
     public init<S: Sequence>(_ scalars: S) where S.Element == Unicode.Scalar {
         self.scalars = Array(scalars)
         self.classes = self.scalars.map(CodepointClass.of)
     }
 
+    /// Classifies the scalars of `text`.
     public init(_ text: String) { self.init(text.unicodeScalars) }
 
+    /// Number of scalars.
     public var count: Int { scalars.count }
 
     /// The scalar value at `i`, or `UInt32.max` outside `segment` (llama.cpp's OUT_OF_RANGE).

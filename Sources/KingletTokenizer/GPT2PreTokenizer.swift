@@ -5,8 +5,10 @@
 /// gives up its last character to the next word ("a   b" → "a", "  ", " b"); at the end of the
 /// segment the whole run is one word.
 public struct GPT2PreTokenizer: PreTokenizer {
+    /// The pre-tokenizer (it has no settings).
     public init() {}
 
+    /// Appends the words of `text.scalars[segment]` to `words` (see `PreTokenizer`).
     public func split(_ text: CodepointText, segment: Range<Int>, into words: inout [Range<Int>]) {
         var out = WordEmitter(start: segment.lowerBound)
         let end = segment.upperBound

@@ -9,10 +9,12 @@ public struct Llama3PreTokenizer: PreTokenizer {
     /// Longest digit group: 3 for Llama 3, 1 for Qwen 2.
     let maxDigits: Int
 
+    /// Llama 3's pre-tokenizer (digit groups of three).
     public init() { maxDigits = 3 }
 
     init(maxDigits: Int) { self.maxDigits = maxDigits }
 
+    /// Appends the words of `text.scalars[segment]` to `words` (see `PreTokenizer`).
     public func split(_ text: CodepointText, segment: Range<Int>, into words: inout [Range<Int>]) {
         var out = WordEmitter(start: segment.lowerBound)
         let end = segment.upperBound
@@ -100,8 +102,10 @@ public struct Llama3PreTokenizer: PreTokenizer {
 public struct Qwen2PreTokenizer: PreTokenizer {
     private let scanner = Llama3PreTokenizer(maxDigits: 1)
 
+    /// The pre-tokenizer (it has no settings).
     public init() {}
 
+    /// Appends the words of `text.scalars[segment]` to `words` (see `PreTokenizer`).
     public func split(_ text: CodepointText, segment: Range<Int>, into words: inout [Range<Int>]) {
         scanner.split(text, segment: segment, into: &words)
     }

@@ -2,8 +2,10 @@
 /// them are segments too. llama.cpp runs this stage with `std::regex` over a collapsed text, where
 /// a scalar matches exactly when its general category is Nd, Nl or No.
 public struct DigitsPreTokenizer: PreTokenizer {
+    /// The pre-tokenizer (it has no settings).
     public init() {}
 
+    /// Appends the words of `text.scalars[segment]` to `words` (see `PreTokenizer`).
     public func split(_ text: CodepointText, segment: Range<Int>, into words: inout [Range<Int>]) {
         var start = segment.lowerBound
         for i in segment where text.classes[i].contains(.number) {
@@ -24,8 +26,10 @@ public struct SmolLMPreTokenizer: PreTokenizer {
     private let digits = DigitsPreTokenizer()
     private let gpt2 = GPT2PreTokenizer()
 
+    /// The pre-tokenizer (it has no settings).
     public init() {}
 
+    /// Appends the words of `text.scalars[segment]` to `words` (see `PreTokenizer`).
     public func split(_ text: CodepointText, segment: Range<Int>, into words: inout [Range<Int>]) {
         var segments: [Range<Int>] = []
         digits.split(text, segment: segment, into: &segments)

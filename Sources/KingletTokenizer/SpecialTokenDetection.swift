@@ -88,4 +88,28 @@ enum SpecialTokenDetection {
         }
         return eog
     }
+
+    /// llama.cpp's per-model whitespace stripping around special tokens (the GGUF does not carry
+    /// these attributes): Phi-3 strips after every special token but `<unk>`, `<s>` and
+    /// `<|endoftext|>`; some Jina / Nomic / ModernBERT vocabularies strip before their mask token.
+    static func applyStripRules(to vocab: inout Vocabulary, modelName: String?, architecture: String?, pre: String?) {
+        let name = (modelName ?? "").lowercased()
+        func set(_ text: String, _ attr: TokenAttributes, _ on: Bool) {
+            guard let id = vocab.id(text) else { return }
+            if on { vocab.attributes[Int(id)].insert(attr) } else { vocab.attributes[Int(id)].remove(attr) }
+        }
+        let pre = pre ?? "", arch = architecture ?? ""
+        if ["jina-v2-de", "jina-v2-es", "jina-v2-code"].contains(where: pre.contains)
+            || ["nomic-bert-moe", "jina-bert-v3"].contains(where: arch.contains) {
+            set("<mask>", .leftStrip, true)
+        } else if name.contains("phi-3") || name.contains("phi3") {
+            for i in vocab.attributes.indices where !vocab.attributes[i].isDisjoint(with: .partitioned) {
+                vocab.attributes[i].insert(.rightStrip)
+            }
+            set("</s>", .rightStrip, true)
+            for text in ["<unk>", "<s>", "<|endoftext|>"] { set(text, .rightStrip, false) }
+        } else if name.contains("modern-bert") {
+            set("[MASK]", .leftStrip, true)
+        }
+    }
 }

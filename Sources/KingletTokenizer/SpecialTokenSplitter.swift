@@ -19,6 +19,8 @@ struct SpecialTokenSplitter: Sendable {
         /// Control and unknown tokens are only cut out when parsing special tokens;
         /// user-defined ones always are.
         let needsParseSpecial: Bool
+        let leftStrip: Bool
+        let rightStrip: Bool
     }
 
     /// In llama.cpp's order: longest first, then by id.
@@ -33,7 +35,8 @@ struct SpecialTokenSplitter: Sendable {
         for (i, attr) in vocab.attributes.enumerated() where !attr.isDisjoint(with: .partitioned) {
             list.append(Entry(
                 id: Int32(i), bytes: Array(vocab.texts[i].utf8),
-                needsParseSpecial: !attr.isDisjoint(with: .hiddenUnlessSpecial)))
+                needsParseSpecial: !attr.isDisjoint(with: .hiddenUnlessSpecial),
+                leftStrip: attr.contains(.leftStrip), rightStrip: attr.contains(.rightStrip)))
         }
         list.sort { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
         var byPrefix: [UInt16: [Int]] = [:]
@@ -66,9 +69,13 @@ struct SpecialTokenSplitter: Sendable {
             for f in fragments {
                 guard case .text(var rest) = f else { next.append(f); continue }
                 while let at = find(e.bytes, in: bytes, within: rest) {
-                    if at > rest.lowerBound { next.append(.text(rest.lowerBound ..< at)) }
+                    var leftEnd = at
+                    if e.leftStrip { while leftEnd > rest.lowerBound, isSpace(bytes[leftEnd - 1]) { leftEnd -= 1 } }
+                    if leftEnd > rest.lowerBound { next.append(.text(rest.lowerBound ..< leftEnd)) }
                     next.append(.token(e.id))
-                    rest = (at + e.bytes.count) ..< rest.upperBound
+                    var rightStart = at + e.bytes.count
+                    if e.rightStrip { while rightStart < rest.upperBound, isSpace(bytes[rightStart]) { rightStart += 1 } }
+                    rest = rightStart ..< rest.upperBound
                 }
                 if !rest.isEmpty { next.append(.text(rest)) }
             }
@@ -91,6 +98,10 @@ struct SpecialTokenSplitter: Sendable {
         }
         return found.sorted()
     }
+
+    /// C's `isspace` in the C locale: space, \t, \n, \v, \f, \r.
+    @inline(__always)
+    private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09 ... 0x0D).contains(b) }
 
     @inline(__always)
     private func matches(_ t: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {

@@ -5,18 +5,23 @@
 /// Bytes that can never become valid UTF-8 are replaced by U+FFFD as soon as that is certain, and
 /// `finish()` replaces a still-incomplete tail.
 ///
+/// Pieces are llama.cpp's `token_to_piece` output. Unlike `Tokenizer.decode`, no leading space is
+/// dropped for SentencePiece vocabularies: a stream usually continues a prompt, where
+/// "▁Hello" means " Hello".
+///
 /// ```swift
 /// var stream = StreamingDetokenizer(tokenizer: tok)
 /// for id in generated { print(stream.append(id), terminator: "") }
 /// print(stream.finish())
 /// ```
 public struct StreamingDetokenizer: Sendable {
+    /// The tokenizer whose pieces are streamed.
     public let tokenizer: Tokenizer
     /// Render control tokens (`<|im_end|>`) as text; off by default, as for generated output.
     public let renderSpecial: Bool
     private var pending: [UInt8] = []
-    private var isFirst = true
 
+    /// A detokenizer with nothing pending.
     public init(tokenizer: Tokenizer, renderSpecial: Bool = false) {
         self.tokenizer = tokenizer
         self.renderSpecial = renderSpecial
@@ -27,10 +32,7 @@ public struct StreamingDetokenizer: Sendable {
 
     /// Adds one token and returns the text that is now complete (possibly "").
     public mutating func append(_ id: Int32) -> String {
-        var p = tokenizer.piece(id, special: renderSpecial)[...]
-        if isFirst, tokenizer.addSpacePrefix, p.first == 0x20 { p = p.dropFirst() }
-        isFirst = false
-        pending.append(contentsOf: p)
+        pending.append(contentsOf: tokenizer.piece(id, special: renderSpecial))
         return appendBytesResult()
     }
 
@@ -42,7 +44,7 @@ public struct StreamingDetokenizer: Sendable {
 
     /// Emits whatever is held back, replacing an incomplete sequence with U+FFFD, and resets.
     public mutating func finish() -> String {
-        defer { pending.removeAll(); isFirst = true }
+        defer { pending.removeAll() }
         return String(decoding: pending, as: UTF8.self)
     }
 

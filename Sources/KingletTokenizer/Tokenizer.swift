@@ -24,8 +24,9 @@ public final class Tokenizer: Sendable {
     /// Ids that end generation: EOS, EOT, EOM and tokens such as `<|im_end|>`, `<|eot_id|>`,
     /// `<end_of_turn>`, `<|endoftext|>`, plus fill-in-the-middle pad/repo/separator tokens.
     public let endOfGeneration: Set<Int32>
-    /// Whether `encode(_:addSpecial: true)` adds BOS / EOS.
+    /// Whether `encode(_:addSpecial: true)` starts with BOS.
     public let addBOS: Bool
+    /// Whether `encode(_:addSpecial: true)` ends with EOS.
     public let addEOS: Bool
     /// SentencePiece prefixes text with a space; decoding drops one leading space again.
     public let addSpacePrefix: Bool
@@ -35,6 +36,9 @@ public final class Tokenizer: Sendable {
     public let preTokenizerName: String?
     /// The split actually used: `gpt2`, `smollm`, `llama3`, `qwen2` (or `sentencepiece`).
     public let preTokenizerFamily: String
+    /// True when `tokenizer.ggml.pre` was missing or unknown and GPT-2's split stands in for it;
+    /// encodings may then differ from llama.cpp's (see `warnings`).
+    public let preTokenizerIsFallback: Bool
     /// Things the user may want to know, e.g. an unknown pre-tokenizer replaced by GPT-2's.
     public let warnings: [String]
 
@@ -68,15 +72,19 @@ public final class Tokenizer: Sendable {
             }
         }
         endOfGeneration = SpecialTokenDetection.apply(to: &vocab, special: &special)
+        SpecialTokenDetection.applyStripRules(
+            to: &vocab, modelName: config.modelName, architecture: config.architecture, pre: config.preTokenizer)
 
         model = config.model
         preTokenizerName = config.preTokenizer
         switch config.model {
         case .bytePairEncoding:
             var profile = PreTokenizerProfile(family: .gpt2)
+            var fallback = true
             if let name = config.preTokenizer {
                 if let known = PreTokenizerRegistry.profile(name) {
                     profile = known
+                    fallback = false
                 } else {
                     warnings.append("unknown pre-tokenizer '\(name)'; using GPT-2's. Tokenization may differ from llama.cpp.")
                 }
@@ -86,12 +94,14 @@ public final class Tokenizer: Sendable {
             engine = .bpe(BPEModel(vocab: vocab, merges: config.merges, ignoreMerges: profile.ignoreMerges),
                           profile.preTokenizer)
             preTokenizerFamily = profile.family.rawValue
+            preTokenizerIsFallback = fallback
             addBOS = config.addBOS ?? profile.addBOS
             addSpacePrefix = config.addSpacePrefix ?? false
             cleanSpaces = profile.cleanSpaces
         case .sentencePiece:
             engine = .sentencePiece(SentencePieceModel(vocab: vocab, scores: config.scores, unknown: special.unk))
             preTokenizerFamily = "sentencepiece"
+            preTokenizerIsFallback = false
             addBOS = config.addBOS ?? true
             addSpacePrefix = config.addSpacePrefix ?? true
             cleanSpaces = false

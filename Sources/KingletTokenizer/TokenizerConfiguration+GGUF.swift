@@ -84,6 +84,8 @@ extension TokenizerConfiguration {
             addBOS: file.metadata["tokenizer.ggml.add_bos_token"]?.boolValue,
             addEOS: file.metadata["tokenizer.ggml.add_eos_token"]?.boolValue,
             addSpacePrefix: file.metadata["tokenizer.ggml.add_space_prefix"]?.boolValue,
+            modelName: file.metadata["general.name"]?.stringValue,
+            architecture: file.metadata["general.architecture"]?.stringValue,
             warnings: warnings
         )
     }

@@ -17,6 +17,7 @@ public enum TokenizerError: Error, Sendable, Equatable, LocalizedError {
     /// A value that must be present for this tokenizer family is absent.
     case missing(key: String, reason: String)
 
+    /// What went wrong and what to do about it.
     public var errorDescription: String? {
         switch self {
         case .metadata(let e):

@@ -56,7 +56,7 @@ struct BPEEncodeTests {
     @Test("a merge whose result is not a token falls back to the bytes' printable-ASCII tokens")
     func fallback() throws {
         // The merge "x y" exists but "xy" is then removed from the vocabulary.
-        var v = SyntheticVocab(merges: [("x", "y")])
+        let v = SyntheticVocab(merges: [("x", "y")])
         var config = v.configuration
         config.tokens[Int(v.mergeID(0))] = "unrelated"
         let tok = try Tokenizer(config)
@@ -116,10 +116,12 @@ struct BPEEncodeTests {
         v.pre = "brand-new-model"
         let tok = try v.tokenizer()
         #expect(tok.preTokenizerFamily == "gpt2")
+        #expect(tok.preTokenizerIsFallback)
         #expect(tok.warnings.contains { $0.contains("brand-new-model") })
         v.pre = nil
         #expect(try v.tokenizer().warnings.contains { $0.contains("tokenizer.ggml.pre") })
         v.pre = "smollm"
         #expect(try v.tokenizer().warnings.isEmpty)
+        #expect(try !v.tokenizer().preTokenizerIsFallback)
     }
 }

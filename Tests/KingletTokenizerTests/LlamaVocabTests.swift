@@ -20,7 +20,7 @@ struct LlamaVocabTests {
     static let names = ["gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "command-r", "mpt",
                         "llama-spm", "phi-3", "baichuan"]
 
-    @Test("encodes like llama.cpp", arguments: names)
+    @Test("encodes and decodes like llama.cpp", arguments: names)
     func encode(name: String) throws {
         let dir = try #require(LlamaVocabs.directory)
         let tok = try Tokenizer(gguf: GGUFFile(path: dir + "/ggml-vocab-\(name).gguf"))
@@ -40,6 +40,13 @@ struct LlamaVocabTests {
             }
         }
         #expect(misses == 0, "\(name): \(misses) of \(2 * file.cases.count) encodings differ from llama.cpp")
+
+        var decodeMisses = 0
+        for c in file.cases where tok.decodeBytes(c.ids) != c.expectedDecoding {
+            decodeMisses += 1
+            if decodeMisses <= 5 { Issue.record("\(name): \(c.text.debugDescription) decoded \(tok.decode(c.ids).debugDescription)") }
+        }
+        #expect(decodeMisses == 0, "\(name): \(decodeMisses) of \(file.cases.count) decodings differ from llama.cpp")
     }
 }
 

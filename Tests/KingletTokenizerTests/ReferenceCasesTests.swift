@@ -15,6 +15,20 @@ struct ReferenceCasesTests {
         let text: String
         let ids: [Int32]
         let ids_no_special: [Int32]
+        /// llama.cpp's detokenization of `ids` as hex, present only when it is not `text`.
+        let decoded_hex: String?
+
+        var expectedDecoding: [UInt8] {
+            guard let hex = decoded_hex else { return Array(text.utf8) }
+            var out: [UInt8] = []
+            var i = hex.startIndex
+            while i < hex.endIndex {
+                let j = hex.index(i, offsetBy: 2)
+                out.append(UInt8(hex[i ..< j], radix: 16)!)
+                i = j
+            }
+            return out
+        }
     }
 
     static let directory = TestData.root.appendingPathComponent("tokenizer/smollm2-vocab")
@@ -50,16 +64,21 @@ struct ReferenceCasesTests {
         #expect(misses == 0, "\(misses) of \(2 * file.cases.count) encodings differ from llama.cpp")
     }
 
-    @Test("decoding the reference ids gives the text back (pre-tokenizers without clean_spaces)",
-          arguments: ["smollm", "qwen2"])
-    func roundTrip(pre: String) throws {
+    @Test("decoding the reference ids gives llama.cpp's detokenized bytes",
+          arguments: ["smollm", "gpt-2", "llama-bpe", "qwen2"])
+    func decode(pre: String) throws {
         guard var config = SmolLM2Fixture.configuration() else { return }
         config.preTokenizer = pre
         let tok = try Tokenizer(config)
-        #expect(!tok.cleanSpaces)
-        for c in try Self.load(pre).cases {
-            #expect(tok.decodeBytes(c.ids) == Array(c.text.utf8), "\(c.text.debugDescription)")
-            #expect(tok.decodeBytes(c.ids_no_special) == Array(c.text.utf8), "\(c.text.debugDescription)")
+        let file = try Self.load(pre)
+        var misses = 0
+        for c in file.cases where tok.decodeBytes(c.ids) != c.expectedDecoding {
+            misses += 1
+            if misses <= 5 { Issue.record("\(c.text.debugDescription): decoded \(tok.decode(c.ids).debugDescription)") }
         }
+        #expect(misses == 0, "\(misses) of \(file.cases.count) decodings differ from llama.cpp")
+        // Most texts come back unchanged; some lose bytes the vocabulary has no token for, and
+        // GPT-2 style vocabularies tidy " ," to ",".
+        #expect(file.cases.filter { $0.decoded_hex == nil }.count > file.cases.count * 3 / 4)
     }
 }

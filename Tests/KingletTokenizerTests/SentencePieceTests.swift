@@ -63,3 +63,13 @@ struct SentencePieceTests {
 extension String {
     fileprivate func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
+
+extension SentencePieceTests {
+    @Test("streaming keeps the space of a leading ▁ (a stream continues a prompt)")
+    func streamingKeepsSpace() throws {
+        let tok = try Self.tokenizer()
+        var s = StreamingDetokenizer(tokenizer: tok)
+        #expect(s.append(Self.id(tok, "▁hello")) == " hello")
+        #expect(tok.decode([Self.id(tok, "▁hello")]) == "hello")
+    }
+}

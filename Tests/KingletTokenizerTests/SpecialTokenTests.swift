@@ -71,6 +71,19 @@ struct SpecialTokenTests {
         #expect(tok.attributes(v.controlID(3)) == .userDefined)
     }
 
+    @Test("Phi-3 (by general.name) strips whitespace after special tokens, except <s> and <unk>")
+    func phi3RightStrip() throws {
+        let v = SyntheticVocab(control: ["<s>", "<|user|>"], userDefined: ["</s>"])
+        var config = v.configuration
+        config.modelName = "Phi-3-mini"
+        let tok = try Tokenizer(config)
+        let user = v.controlID(1), end = v.userDefinedID(0), bos = v.controlID(0)
+        #expect(tok.encode("<|user|>\n hi </s> \tx") == [user, 104, 105, 32, end, 120])
+        #expect(tok.encode("<s> a") == [bos] + byteIDs(" a"))
+        config.modelName = "SmolLM2"
+        #expect(try Tokenizer(config).encode("<|user|>\n hi") == [user] + byteIDs("\n hi"))
+    }
+
     @Test("lookups by id and by text")
     func lookups() throws {
         let v = Self.chat

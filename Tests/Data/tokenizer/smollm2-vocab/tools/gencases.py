@@ -31,10 +31,29 @@ HAND = [
     "ababababababababababababababab", "          ", "\n\n\n\n\n\n", "!!!!!!!!!!", "..........",
     "The quick brown fox jumps over the lazy dog. THE QUICK BROWN FOX! the_quick-brown.fox",
     "\u0000", "a\u0000b", "\u0001\u0002\u0003", "\u007f", "\u0080\u0081", "\u00ad",
+    "</s> x", "<s> a </s> b", "x </s>\n\ny", "<|end|>\n<|user|>\nhi<|end|>\n<|assistant|>\n",
+    "<|eot_id|> \n next", "<|begin_of_text|>  hi", "<mask> m", "a <unk> b",
+    "\u1c89\u1c8a", "x\U0001FAE8y", "\u0c5c\u0c5d", "\U00016D40\U00016D41",
 ]
 
 POOL = (list("abcXYZ019 '\t\n\r.,!?-_()<>|") + ["  ", "'s", "'LL", "\u00a0", "\u3000", "é", "ß", "中", "😀",
         "👍🏽", "\u200d", "½", "²", "١", "<|im_start|>", "<|im_end|>", "<|", "|>", "\u0301", "Ω", "ǅ", "\u2028"])
+
+def rand_wide(n, seed):
+    """Random strings over the whole code space, special-token texts and whitespace."""
+    rng = random.Random(seed)
+    def cp():
+        r = rng.random()
+        if r < 0.3: return chr(rng.randint(0x20, 0x7e))
+        if r < 0.4: return rng.choice([" ", "  ", "\n", "\t", "\r\n", "'", "'s", "'LL", "\u00a0", "\u3000", "\u2028", "\u0085"])
+        if r < 0.5: return rng.choice(["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|begin_of_text|>", "<|eot_id|>",
+                                       "<s>", "</s>", "<unk>", "<|end|>", "<|user|>", "<|", "|>", "<|im_"])
+        if r < 0.6: return chr(rng.randint(0x80, 0x2fff))
+        if r < 0.7: return chr(rng.randint(0x3000, 0xd7ff))
+        if r < 0.8: return chr(rng.randint(0xe000, 0xffff))
+        if r < 0.9: return chr(rng.randint(0x10000, 0x10ffff))
+        return rng.choice(["\u1c89", "\U0001FAE8", "\u0c5c", "\U00016D40", "\u0897", "\u2c2f"])  # Unicode 16/17
+    return ["".join(cp() for _ in range(rng.randint(1, 40))) for _ in range(n)]
 
 def rand_cases(n, seed):
     rng = random.Random(seed)
@@ -56,15 +75,33 @@ def run(model, texts, flags):
         lines = res.stdout.decode().split("\n")[:len(texts)]
         return [[int(x) for x in l.split()] for l in lines]
 
+def detok(model, texts):
+    """llama.cpp's detokenization of each text's ids (remove_special false, unparse_special true)."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = []
+        for i, t in enumerate(texts):
+            p = os.path.join(d, f"{i}.txt")
+            with open(p, "wb") as f:
+                f.write(t.encode("utf-8"))
+            paths.append(p)
+        res = subprocess.run(["./tokref", model, "--detok"] + paths, capture_output=True, check=True)
+        return res.stdout.decode().split("\n")[:len(texts)]
+
+def case(t, a, b, h):
+    c = {"text": t, "ids": a, "ids_no_special": b}
+    if bytes.fromhex(h) != t.encode("utf-8"):
+        c["decoded_hex"] = h  # only where decoding does not give the text back
+    return c
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    texts = HAND + rand_cases(400, 1234)
+    texts = HAND + rand_cases(400, 1234) + rand_wide(150, 4321)
     for pre in ["smollm", "gpt-2", "llama-bpe", "qwen2"]:
         model = f"vocab-{pre}.gguf"
         ids = run(model, texts, [])
         raw = run(model, texts, ["--nospecial"])
-        cases = [{"text": t, "ids": a, "ids_no_special": b} for t, a, b in zip(texts, ids, raw)]
+        cases = [case(t, a, b, h) for t, a, b, h in zip(texts, ids, raw, detok(model, texts))]
         with open(os.path.join(out, f"{pre}.json"), "w", encoding="utf-8") as f:
             f.write('{"pre": %s,\n"producer": "llama.cpp 0c1e570, llama_tokenize(add_special: true, parse_special: true / false)",\n"cases": [\n' % json.dumps(pre))
             f.write(",\n".join(json.dumps(c, ensure_ascii=True) for c in cases))

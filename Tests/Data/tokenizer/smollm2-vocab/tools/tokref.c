@@ -13,7 +13,7 @@ int main(int argc, char **argv) {
     struct llama_model *m = llama_model_load_from_file(argv[1], mp);
     if (!m) { fprintf(stderr, "load failed\n"); return 1; }
     const struct llama_vocab *v = llama_model_get_vocab(m);
-    int parse_special = 1, add_special = 1;
+    int parse_special = 1, add_special = 1, detok = 0;
     for (int a = 2; a < argc; a++) {
         if (!strcmp(argv[a], "--eog")) {
             int n = llama_vocab_n_tokens(v);
@@ -22,12 +22,21 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(argv[a], "--nospecial")) { parse_special = 0; continue; }
         if (!strcmp(argv[a], "--noadd")) { add_special = 0; continue; }
+        if (!strcmp(argv[a], "--detok")) { detok = 1; continue; }
         FILE *f = fopen(argv[a], "rb"); if (!f) { perror(argv[a]); return 1; }
         fseek(f, 0, SEEK_END); long len = ftell(f); fseek(f, 0, SEEK_SET);
         char *buf = malloc(len + 1); fread(buf, 1, len, f); fclose(f);
         int cap = len * 2 + 16; llama_token *ids = malloc(sizeof(llama_token) * cap);
         int n = llama_tokenize(v, buf, (int)len, ids, cap, add_special, parse_special);
-        for (int i = 0; i < n; i++) printf(i ? " %d" : "%d", ids[i]);
+        if (detok) {
+            // the detokenized text (remove_special: false, unparse_special: true), as hex
+            int cap2 = len * 4 + 64; char *out = malloc(cap2);
+            int m = llama_detokenize(v, ids, n, out, cap2, false, true);
+            for (int i = 0; i < m; i++) printf("%02x", (unsigned char)out[i]);
+            free(out);
+        } else {
+            for (int i = 0; i < n; i++) printf(i ? " %d" : "%d", ids[i]);
+        }
         printf("\n");
         free(ids); free(buf);
     }
