@@ -16,10 +16,6 @@ import Testing
         }
     }
 
-    /// Generated-token indices where llama.cpp's own top-two margin is under 0.1 (golden README):
-    /// greedy decoding there is a numerics tie, so tokens are compared up to the first of them.
-    static let nearTies: [Int: [Int]] = [0: [14], 1: [6, 10, 21], 2: [], 3: [2, 7], 4: [17], 5: []]
-
     static func reference(_ n: Int) throws -> Reference {
         let url = TestModels.golden.appendingPathComponent(String(format: "generate/%02d.reference.json", n))
         return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
@@ -34,22 +30,66 @@ import Testing
         #expect(try engine.tokens(for: .raw(text)) == Self.reference(n).prompt_ids)
     }
 
+    /// Greedy decoding, token by token through the KV cache, against llama.cpp's continuation.
+    ///
+    /// Kinglet's logits differ from llama.cpp's by up to ~0.8 (see `teacherForcedLogitsAgree`):
+    /// both engines quantize activations to 8 bits, and a last-bit difference anywhere (rope's
+    /// fused multiply-adds, exp approximations) flips some roundings, which changes the noise. So
+    /// the continuation must agree token for token until llama.cpp's own top-two margin is smaller
+    /// than Kinglet's measured error on those two logits — a numerics tie, reported with its gap.
+    /// A divergence at a clear margin is a bug and fails.
     @Test(arguments: 0 ..< 6)
-    func greedyContinuationMatchesUpToTheFirstNearTie(_ n: Int) throws {
+    func greedyContinuationAgreesUntilANumericsTie(_ n: Int) throws {
         let engine = try Self.engine()
         let ref = try Self.reference(n)
+        let state = engine.makeState()
+        var logits = try engine.model.forward(ref.prompt_ids, state: state, logits: .last)
+        var agreed = 0
+        for (k, want) in ref.generated_ids.enumerated() {
+            let got = SamplerChain.argmax(logits)
+            if got != want {
+                let top = ref.top10_logits[k].top
+                let margin = Float(top[0][1] - top[1][1])
+                let err0 = abs(logits[Int(top[0][0])] - Float(top[0][1]))
+                let err1 = abs(logits[Int(top[1][0])] - Float(top[1][1]))
+                print("golden \(n): diverges at token \(k) (kinglet \(got), llama.cpp \(want)); llama.cpp margin \(margin), kinglet error on the two logits \(err0) + \(err1)")
+                #expect(margin < err0 + err1, "prompt \(n) token \(k): divergence at a clear margin \(margin) (errors \(err0), \(err1))")
+                #expect(err0 < 1 && err1 < 1, "prompt \(n) token \(k): logit error beyond the quantization noise")
+                break
+            }
+            agreed += 1
+            if k + 1 < ref.generated_ids.count { logits = try engine.model.forward([got], state: state, logits: .last) }
+        }
+        print("golden \(n): greedy agrees with llama.cpp for \(agreed)/\(ref.generated_ids.count) tokens")
+    }
+
+    /// The generation loop (`Engine.run`: batched prompt, sampler, detokenizer) produces exactly
+    /// what the plain model-level greedy loop produces, and the text of llama.cpp's tokens when
+    /// the two engines agree throughout.
+    @Test(arguments: [0, 5])
+    func engineGreedyEqualsTheModelLoop(_ n: Int) throws {
+        let engine = try Self.engine()
+        let ref = try Self.reference(n)
+        let state = engine.makeState()
+        var logits = try engine.model.forward(ref.prompt_ids, state: state, logits: .last)
+        var loop: [Int32] = []
+        for _ in 0 ..< 32 {
+            loop.append(SamplerChain.argmax(logits))
+            logits = try engine.model.forward([loop.last!], state: state, logits: .last)
+        }
         var params = GenerateParameters()
         params.sampling = .greedy
-        params.maxTokens = ref.generated_ids.count
+        params.maxTokens = 32
+        params.promptBatchSize = 3  // several prompt chunks
         var ids: [Int32] = []
         var text = ""
         try engine.run(ref.prompt_ids, parameters: params) { event in
             if case .token(let id, let piece) = event { if id >= 0 { ids.append(id) }; text += piece }
         }
-        let mustMatch = Self.nearTies[n]!.first ?? ref.generated_ids.count
-        let agree = zip(ids, ref.generated_ids).prefix { $0 == $1 }.count
-        #expect(agree >= mustMatch, "prompt \(n): agrees for \(agree) tokens, must for \(mustMatch); got \(ids), want \(ref.generated_ids)")
-        if agree == ref.generated_ids.count {
+        #expect(ids == Array(loop.prefix(ids.count)))
+        #expect(ids.count == 32 || engine.tokenizer.isEndOfGeneration(loop[ids.count]))
+        #expect(text == engine.tokenizer.decode(ids, special: false))
+        if ids == ref.generated_ids {
             let golden = try String(contentsOf: TestModels.golden.appendingPathComponent(String(format: "generate/%02d.greedy32", n)), encoding: .utf8)
             #expect(text == golden)
         }
