@@ -122,3 +122,21 @@ final class ByteBox {
         #expect(e.localizedDescription.contains("pull the model again"))
     }
 }
+
+@Suite struct GGMLTypeTests {
+    @Test func namesAreGGMLs() {
+        #expect(GGMLType.q4_1.description == "Q4_1")
+        #expect(GGMLType.q6_K.description == "Q6_K")
+        #expect(GGMLType.bf16.description == "BF16")
+        #expect(Set(GGMLType.allCases.map(\.description)).count == GGMLType.allCases.count)
+    }
+
+    @Test func blockLayoutsArePinned() {
+        #expect(GGMLType.q4_0.typeSize == 18 && GGMLType.q4_0.blockSize == 32)
+        #expect(GGMLType.q4_1.typeSize == 20 && GGMLType.q8_0.typeSize == 34)
+        #expect(GGMLType.q4_K.typeSize == 144 && GGMLType.q4_K.blockSize == 256)
+        #expect(GGMLType.q6_K.typeSize == 210)
+        #expect(GGMLType.q4_1.byteCount(elements: 64) == 40)
+        #expect(GGMLType.q4_1.byteCount(elements: 33) == nil)
+    }
+}
