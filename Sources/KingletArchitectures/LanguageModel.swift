@@ -22,29 +22,54 @@ public protocol LanguageModel: AnyObject, Sendable {
     /// Human-readable facts about the weights (tensor types and counts).
     var weightSummary: String { get }
 
-    /// Evaluates `tokens` at positions `state.cache.count ..< +tokens.count`, appends their keys
-    /// and values to the cache and returns logits: [1, V] for `.last`, [T, V] for `.all`.
-    func forward(_ tokens: [Int32], state: ModelState, logits: LogitsSelection) throws(ModelError) -> [Float]
+    /// Evaluates several sequences in one pass: every sequence's new tokens go through the
+    /// matrix products together (continuous batching); attention stays within each sequence's
+    /// own cache. Returns each sequence's logits: [1, V] for `.last`, [T, V] for `.all`.
+    /// Calls on one model run one at a time.
+    func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]]
 }
 
-/// The KV cache and scratch buffers of one sequence.
+extension LanguageModel {
+    /// Evaluates `tokens` at positions `state.cache.count ..< +tokens.count`, appends their keys
+    /// and values to the cache and returns logits: [1, V] for `.last`, [T, V] for `.all`.
+    public func forward(_ tokens: [Int32], state: ModelState, logits: LogitsSelection) throws(ModelError) -> [Float] {
+        try forward([SequenceInput(tokens: tokens, state: state, logits: logits)])[0]
+    }
+}
+
+/// One sequence's part of a batched forward pass.
+public struct SequenceInput: @unchecked Sendable {
+    public var tokens: [Int32]
+    public var state: ModelState
+    public var logits: LogitsSelection
+
+    public init(tokens: [Int32], state: ModelState, logits: LogitsSelection) {
+        self.tokens = tokens
+        self.state = state
+        self.logits = logits
+    }
+}
+
+/// The KV cache of one sequence, and an optional trace hook.
 public final class ModelState: @unchecked Sendable {
     public let cache: KVCache
     public var trace: TraceHook?
-    var scratch: [String: UnsafeMutablePointer<Float>] = [:]
-    var scratchCapacity: [String: Int] = [:]
 
     public init(cache: KVCache) { self.cache = cache }
+}
 
-    deinit { for p in scratch.values { p.deallocate() } }
+/// Named activation buffers reused across forward passes (grown on demand).
+final class ScratchBuffers {
+    private var buffers: [String: (pointer: UnsafeMutablePointer<Float>, capacity: Int)] = [:]
 
-    /// A named scratch buffer of at least `count` floats, reused across calls.
-    func buffer(_ name: String, _ count: Int) -> UnsafeMutablePointer<Float> {
-        if let p = scratch[name], scratchCapacity[name]! >= count { return p }
-        scratch[name]?.deallocate()
+    deinit { for b in buffers.values { b.pointer.deallocate() } }
+
+    /// A buffer of at least `count` floats.
+    func callAsFunction(_ name: String, _ count: Int) -> UnsafeMutablePointer<Float> {
+        if let b = buffers[name], b.capacity >= count { return b.pointer }
+        buffers[name]?.pointer.deallocate()
         let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        scratch[name] = p
-        scratchCapacity[name] = count
+        buffers[name] = (p, count)
         return p
     }
 }

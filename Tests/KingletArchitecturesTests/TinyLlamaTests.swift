@@ -153,6 +153,34 @@ import Testing
         }
     }
 
+    /// Continuous batching: several sequences at different positions in one pass give exactly
+    /// what each gives alone.
+    @Test func multiSequenceBatchEqualsSeparatePasses() throws {
+        let (writer, _) = Self.buildFile(tied: true)
+        let (model, _) = try Self.load(writer)
+        let c = model.config
+        func state() -> ModelState {
+            ModelState(cache: KVCache(layers: c.layerCount, capacity: 64, rowSize: c.kvHeadCount * c.headSize, precision: .f32))
+        }
+        let prompts: [[Int32]] = [[3, 1, 4], [1, 5, 9, 2, 6, 5], [7]]
+        let next: [[Int32]] = [[2], [10, 0], [8]]
+        var alone: [[Float]] = []
+        for (p, n) in zip(prompts, next) {
+            let s = state()
+            _ = try model.forward(p, state: s, logits: .last)
+            alone.append(try model.forward(n, state: s, logits: .all))
+        }
+        let states = prompts.map { _ in state() }
+        _ = try model.forward(zip(prompts, states).map { SequenceInput(tokens: $0, state: $1, logits: .last) })
+        let together = try model.forward(zip(next, states).map { SequenceInput(tokens: $0, state: $1, logits: .all) })
+        for i in prompts.indices {
+            #expect(together[i].count == next[i].count * Self.V)
+            let worst = zip(together[i], alone[i]).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-5, "sequence \(i): max |Δ| = \(worst)")
+            #expect(states[i].cache.count == prompts[i].count + next[i].count)
+        }
+    }
+
     @Test func badInputIsATypedErrorNotACrash() throws {
         let (writer, _) = Self.buildFile(tied: true)
         let (model, _) = try Self.load(writer)

@@ -1,3 +1,4 @@
+import Foundation
 import KingletGGUF
 import KingletKernels
 
@@ -11,6 +12,8 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     let rope: RoPE
     let attention: Attention
     let gguf: GGUFFile  // keeps the mapping alive
+    private let scratch = ScratchBuffers()
+    private let lock = NSLock()
 
     public init(gguf: GGUFFile, options: ModelLoadOptions) throws(ModelError) {
         var config = try ModelConfig(gguf: gguf, architecture: "llama")
@@ -32,42 +35,54 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         return counts.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
-    public func forward(_ tokens: [Int32], state: ModelState, logits selection: LogitsSelection) throws(ModelError) -> [Float] {
+    public func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]] {
+        lock.lock()
+        defer { lock.unlock() }
         let c = config
-        let cache = state.cache
-        let T = tokens.count
-        let start = cache.count
-        guard T > 0 else { return [] }
-        guard start + T <= cache.capacity else { throw .contextFull(needed: start + T, capacity: cache.capacity) }
-        for t in tokens where t < 0 || Int(t) >= c.vocabularySize {
-            throw .tokenOutOfRange(t, vocabularySize: c.vocabularySize)
+        // Validate everything before touching any cache.
+        var segments: [Attention.Segment] = []
+        var row = 0
+        for s in batch {
+            let start = s.state.cache.count
+            guard start + s.tokens.count <= s.state.cache.capacity else {
+                throw .contextFull(needed: start + s.tokens.count, capacity: s.state.cache.capacity)
+            }
+            for t in s.tokens where t < 0 || Int(t) >= c.vocabularySize {
+                throw .tokenOutOfRange(t, vocabularySize: c.vocabularySize)
+            }
+            segments.append(Attention.Segment(firstRow: row, tokens: s.tokens.count, start: start, cache: s.state.cache))
+            row += s.tokens.count
         }
+        let T = row
+        guard T > 0 else { return batch.map { _ in [] } }
         let D = c.embeddingSize, Dh = c.headSize, H = c.headCount, Hkv = c.kvHeadCount, F = c.feedForwardSize
-        let qDim = H * Dh, kvDim = Hkv * Dh
-        let trace = state.trace
+        let qDim = H * Dh, kvDim = Hkv * Dh, half = c.ropeDimensionCount / 2
+        let trace = batch.count == 1 ? batch[0].state.trace : nil
 
-        let x = state.buffer("x", T * D)          // [T, D] residual stream
-        let xb = state.buffer("xb", T * D)        // [T, D] normed input
-        let q = state.buffer("q", T * qDim)       // [T, H·Dh]
-        let k = state.buffer("k", T * kvDim)      // [T, Hkv·Dh]
-        let v = state.buffer("v", T * kvDim)      // [T, Hkv·Dh]
-        let att = state.buffer("att", T * qDim)   // [T, H·Dh]
-        let proj = state.buffer("proj", T * D)    // [T, D]
-        let gate = state.buffer("gate", T * F)    // [T, F]
-        let up = state.buffer("up", T * F)        // [T, F]
-        let cosT = state.buffer("cos", T * c.ropeDimensionCount / 2)  // [T, dims/2]
-        let sinT = state.buffer("sin", T * c.ropeDimensionCount / 2)
+        let x = scratch("x", T * D)          // [T, D] residual stream
+        let xb = scratch("xb", T * D)        // [T, D] normed input
+        let q = scratch("q", T * qDim)       // [T, H·Dh]
+        let k = scratch("k", T * kvDim)      // [T, Hkv·Dh]
+        let v = scratch("v", T * kvDim)      // [T, Hkv·Dh]
+        let att = scratch("att", T * qDim)   // [T, H·Dh]
+        let proj = scratch("proj", T * D)    // [T, D]
+        let gate = scratch("gate", T * F)    // [T, F]
+        let up = scratch("up", T * F)        // [T, F]
+        let cosT = scratch("cos", T * half)  // [T, dims/2]
+        let sinT = scratch("sin", T * half)  // [T, dims/2]
 
         func emit(_ name: String, _ layer: Int, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
             trace?(name, layer, UnsafeBufferPointer(start: p, count: n))
         }
 
-        for (t, id) in tokens.enumerated() {
-            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(id), into: x + t * D)
+        for (s, seg) in zip(batch, segments) {
+            for (i, id) in s.tokens.enumerated() {
+                let r = seg.firstRow + i
+                Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(id), into: x + r * D)
+                rope.angles(position: seg.start + i, cos: cosT + r * half, sin: sinT + r * half)
+            }
         }
         emit("inp_embd", -1, x, T * D)
-        let half = c.ropeDimensionCount / 2
-        for t in 0 ..< T { rope.angles(position: start + t, cos: cosT + t * half, sin: sinT + t * half) }
 
         for (l, layer) in weights.layers.enumerated() {
             rmsNorm(x, weight: layer.attentionNorm, xb, rows: T, size: D, epsilon: c.rmsNormEpsilon)
@@ -75,15 +90,18 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
             Kernels.matmul(layer.wq, xb, n: T, q, pool: pool)
             Kernels.matmul(layer.wk, xb, n: T, k, pool: pool)
             Kernels.matmul(layer.wv, xb, n: T, v, pool: pool)
-            for t in 0 ..< T {
-                rope.apply(q + t * qDim, heads: H, headSize: Dh, cos: cosT + t * half, sin: sinT + t * half)
-                rope.apply(k + t * kvDim, heads: Hkv, headSize: Dh, cos: cosT + t * half, sin: sinT + t * half)
-                cache.store(layer: l, position: start + t, key: k + t * kvDim, value: v + t * kvDim)
+            for seg in segments {
+                for i in 0 ..< seg.tokens {
+                    let r = seg.firstRow + i
+                    rope.apply(q + r * qDim, heads: H, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
+                    rope.apply(k + r * kvDim, heads: Hkv, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
+                    seg.cache.store(layer: l, position: seg.start + i, key: k + r * kvDim, value: v + r * kvDim)
+                }
             }
             emit("Qcur", l, q, T * qDim)
             emit("Kcur", l, k, T * kvDim)
             emit("Vcur", l, v, T * kvDim)
-            attention(q: q, out: att, tokens: T, start: start, layer: l, cache: cache, pool: pool)
+            attention(q: q, out: att, segments: segments, layer: l, pool: pool)
             emit("kqv_out", l, att, T * qDim)
             Kernels.matmul(layer.wo, att, n: T, proj, pool: pool)
             addInPlace(x, proj, count: T * D)
@@ -98,15 +116,26 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
             addInPlace(x, proj, count: T * D)
             emit("l_out", l, x, T * D)
         }
-        cache.count = start + T
+        for seg in segments { seg.cache.count = seg.start + seg.tokens }
 
-        let first = selection == .last ? T - 1 : 0
-        let rows = T - first
-        rmsNorm(x + first * D, weight: weights.outputNorm, xb, rows: rows, size: D, epsilon: c.rmsNormEpsilon)
-        emit("result_norm", -1, xb, rows * D)
-        var out = [Float](repeating: 0, count: rows * c.vocabularySize)
-        out.withUnsafeMutableBufferPointer { o in
-            Kernels.matmul(weights.output, xb, n: rows, o.baseAddress!, pool: pool)
+        // Logits only for the rows asked for, in one product with the output head.
+        var rows: [Int] = []
+        for (s, seg) in zip(batch, segments) where seg.tokens > 0 {
+            rows += s.logits == .last ? [seg.firstRow + seg.tokens - 1] : Array(seg.firstRow ..< seg.firstRow + seg.tokens)
+        }
+        for (i, r) in rows.enumerated() {
+            rmsNorm(x + r * D, weight: weights.outputNorm, xb + i * D, rows: 1, size: D, epsilon: c.rmsNormEpsilon)
+        }
+        emit("result_norm", -1, xb, rows.count * D)
+        let V = c.vocabularySize
+        let logits = scratch("logits", rows.count * V)  // [rows, V]
+        Kernels.matmul(weights.output, xb, n: rows.count, logits, pool: pool)
+        var out: [[Float]] = []
+        var next = 0
+        for (s, seg) in zip(batch, segments) {
+            let n = seg.tokens == 0 ? 0 : (s.logits == .last ? 1 : seg.tokens)
+            out.append(Array(UnsafeBufferPointer(start: logits + next * V, count: n * V)))
+            next += n
         }
         return out
     }

@@ -11,26 +11,45 @@ struct Attention {
     let kvHeads: Int      // Hkv
     let headSize: Int     // Dh
 
-    /// q: [T, H·Dh] (already rotated); out: [T, H·Dh]. Token t sits at position `start + t`
-    /// and attends to positions 0...start+t of `layer` in `cache`.
-    func callAsFunction(q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, tokens: Int,
-                        start: Int, layer: Int, cache: KVCache, pool: ThreadPool) {
+    /// A run of consecutive batch rows that belong to one sequence.
+    struct Segment {
+        let firstRow: Int   // first row of this sequence in the batch
+        let tokens: Int     // rows it owns
+        let start: Int      // cache position of its first row
+        let cache: KVCache
+    }
+
+    /// q: [T, H·Dh] (already rotated); out: [T, H·Dh]. Row `firstRow + i` of a segment sits at
+    /// position `start + i` and attends to positions 0...start+i of that segment's cache.
+    func callAsFunction(q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, segments: [Segment],
+                        layer: Int, pool: ThreadPool) {
         let group = heads / kvHeads
         let scale = 1 / Float(headSize).squareRoot()
-        let rowSize = cache.rowSize
-        let base = cache.offset(layer: layer, position: 0)
         let half = HalfVector.native
-        pool.parallelFor(tokens * heads) { range in
-            let maxLen = start + tokens
+        // Work items: (segment, token, head), flattened; segment of item i found by prefix sums.
+        var firstItem: [Int] = []
+        var items = 0
+        for s in segments { firstItem.append(items); items += s.tokens * heads }
+        let maxLen = segments.map { $0.start + $0.tokens }.max() ?? 0
+        pool.parallelFor(items) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: maxLen + headSize) { buf in
                 let scores = buf.baseAddress!          // [positions]
                 let qh = scores + maxLen               // [Dh]
+                var si = 0
                 for item in range {
-                    let t = item / heads, h = item % heads
+                    while si + 1 < segments.count && firstItem[si + 1] <= item { si += 1 }
+                    while firstItem[si] > item { si -= 1 }
+                    let seg = segments[si]
+                    let local = item - firstItem[si]
+                    let t = local / heads, h = local % heads
+                    let cache = seg.cache
+                    let rowSize = cache.rowSize
+                    let base = cache.offset(layer: layer, position: 0)
                     let kvh = h / group
-                    let len = start + t + 1
-                    let qSrc = q + t * heads * headSize + h * headSize
-                    let o = out + t * heads * headSize + h * headSize
+                    let len = seg.start + t + 1
+                    let r = seg.firstRow + t
+                    let qSrc = q + r * heads * headSize + h * headSize
+                    let o = out + r * heads * headSize + h * headSize
                     qh.update(from: qSrc, count: headSize)
                     if cache.precision == .f16 { half.roundToHalf(qh, count: headSize) }
                     var maxScore = -Float.infinity
@@ -52,9 +71,8 @@ struct Attention {
                     if cache.precision == .f16 { half.roundToHalf(scores, count: len) }
                     o.update(repeating: 0, count: headSize)
                     for p in 0 ..< len {
-                        let w = scores[p]
                         let off = base + p * rowSize + kvh * headSize
-                        axpy(w, cache: cache, offset: off, into: o, count: headSize)
+                        axpy(scores[p], cache: cache, offset: off, into: o, count: headSize)
                     }
                 }
             }
