@@ -87,9 +87,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         for (l, layer) in weights.layers.enumerated() {
             rmsNorm(x, weight: layer.attentionNorm, xb, rows: T, size: D, epsilon: c.rmsNormEpsilon)
             emit("attn_norm", l, xb, T * D)
-            Kernels.matmul(layer.wq, xb, n: T, q, pool: pool)
-            Kernels.matmul(layer.wk, xb, n: T, k, pool: pool)
-            Kernels.matmul(layer.wv, xb, n: T, v, pool: pool)
+            Kernels.matmul([layer.wq, layer.wk, layer.wv], xb, n: T, [q, k, v], pool: pool)
             for seg in segments {
                 for i in 0 ..< seg.tokens {
                     let r = seg.firstRow + i
@@ -109,8 +107,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
 
             rmsNorm(x, weight: layer.ffnNorm, xb, rows: T, size: D, epsilon: c.rmsNormEpsilon)
             emit("ffn_norm", l, xb, T * D)
-            Kernels.matmul(layer.wGate, xb, n: T, gate, pool: pool)
-            Kernels.matmul(layer.wUp, xb, n: T, up, pool: pool)
+            Kernels.matmul([layer.wGate, layer.wUp], xb, n: T, [gate, up], pool: pool)
             swiglu(gate, up, count: T * F)
             Kernels.matmul(layer.wDown, gate, n: T, proj, pool: pool)
             addInPlace(x, proj, count: T * D)
