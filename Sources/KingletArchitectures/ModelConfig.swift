@@ -57,7 +57,7 @@ public struct ModelConfig: Sendable, Equatable {
         let kvHeads = (try? int("attention.head_count_kv")) ?? heads
         let ff = try int("feed_forward_length")
         let headSize = (try? int("attention.key_length")) ?? embd / max(heads, 1)
-        let vocab = (try? int("vocab_size")) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count ?? 0)
+        let vocab = (try? int("vocab_size")) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayCount ?? 0)
         let ctx = (try? int("context_length")) ?? 2048
         self.init(
             architecture: arch, layerCount: layers, embeddingSize: embd, headCount: heads,

@@ -83,7 +83,7 @@ public final class GGUFFile: @unchecked Sendable {
             guard let type = GGUFValueType(rawValue: tag) else {
                 throw .invalid(offset: keyOffset, what: "metadata '\(key)' has unknown value type \(tag)")
             }
-            let value = try Self.readValue(&c, type: type, key: key, depth: 0)
+            let value = try Self.readValue(&c, type: type, key: key, depth: 0, owner: owner)
             if meta[key] != nil {
                 throw .invalid(offset: keyOffset, what: "duplicate metadata key '\(key)'")
             }
@@ -162,7 +162,13 @@ public final class GGUFFile: @unchecked Sendable {
         }
     }
 
-    private static func readValue(_ c: inout ByteCursor, type: GGUFValueType, key: String, depth: Int) throws(GGUFError) -> GGUFValue {
+    /// One scalar or string element (used to decode lazy arrays).
+    static func readScalarOrString(_ c: inout ByteCursor, type: GGUFValueType) throws(GGUFError) -> GGUFValue {
+        try readValue(&c, type: type, key: "array element", depth: maxArrayDepth, owner: nil)
+    }
+
+    private static func readValue(_ c: inout ByteCursor, type: GGUFValueType, key: String, depth: Int,
+                                  owner: AnyObject?) throws(GGUFError) -> GGUFValue {
         switch type {
         case .uint8: return .uint8(try c.read(UInt8.self, "'\(key)'"))
         case .int8: return .int8(try c.read(Int8.self, "'\(key)'"))
@@ -193,10 +199,27 @@ public final class GGUFFile: @unchecked Sendable {
             guard count <= UInt64(c.remaining) / minSize else {
                 throw .truncated(offset: countAt, reading: "array '\(key)' of \(count) elements")
             }
+            if elem != .array, count >= UInt64(GGUFArrayView.lazyThreshold) {
+                // Walk the elements to check their bounds, but keep them as bytes.
+                let start = c.offset
+                if let size = elem.scalarSize {
+                    try c.skip(to: start + Int(count) * size, "array '\(key)'")
+                } else {
+                    for _ in 0 ..< Int(count) {
+                        let at = c.offset
+                        let n = try c.read(UInt64.self, "string in '\(key)'")
+                        guard n <= UInt64(c.remaining) else { throw .truncated(offset: at, reading: "string in '\(key)'") }
+                        try c.skip(to: c.offset + Int(n), "string in '\(key)'")
+                    }
+                }
+                let view = GGUFArrayView(elementType: elem, count: Int(count),
+                                         bytes: UnsafeRawBufferPointer(rebasing: c.bytes[start ..< c.offset]), owner: owner)
+                return .lazyArray(view)
+            }
             var values: [GGUFValue] = []
             values.reserveCapacity(Int(count))
             for _ in 0 ..< Int(count) {
-                values.append(try readValue(&c, type: elem, key: key, depth: depth + 1))
+                values.append(try readValue(&c, type: elem, key: key, depth: depth + 1, owner: owner))
             }
             return .array(elem, values)
         }
@@ -241,6 +264,7 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// An array of strings (token lists, merges).
     public func strings(_ key: String) throws(GGUFError) -> [String] {
+        if case .lazyArray(let view)? = metadata[key], let s = view.strings() { return s }
         guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: "an array of strings") }
         var out: [String] = []
         out.reserveCapacity(a.count)

@@ -1,10 +1,16 @@
 /// One metadata value of a GGUF file. Arrays may nest (an array of arrays of strings, say).
+///
+/// Large arrays of scalars or strings (vocabularies, merges) are not decoded when the file is
+/// parsed: they stay as `.lazyArray`, a checked view of the mapped bytes, and are decoded on
+/// use (`arrayValue`, `GGUFFile.strings`), which keeps a loaded model several MB smaller.
 public enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16)
     case uint32(UInt32), int32(Int32), float32(Float), bool(Bool), string(String)
     case uint64(UInt64), int64(Int64), float64(Double)
     /// An array: the declared element type and its values (all of that type).
     case array(GGUFValueType, [GGUFValue])
+    /// A large array left in the file's bytes (already bounds-checked).
+    case lazyArray(GGUFArrayView)
 
     public var type: GGUFValueType {
         switch self {
@@ -20,7 +26,41 @@ public enum GGUFValue: Sendable, Equatable {
         case .uint64: return .uint64
         case .int64: return .int64
         case .float64: return .float64
-        case .array: return .array
+        case .array, .lazyArray: return .array
+        }
+    }
+
+    /// Arrays as `.array`, decoding a lazy one; other values unchanged.
+    public var decoded: GGUFValue {
+        if case .lazyArray(let v) = self { return .array(v.elementType, v.decode()) }
+        return self
+    }
+
+    /// Number of elements of an array value (without decoding it).
+    public var arrayCount: Int? {
+        switch self {
+        case .array(_, let a): return a.count
+        case .lazyArray(let v): return v.count
+        default: return nil
+        }
+    }
+
+    public static func == (a: GGUFValue, b: GGUFValue) -> Bool {
+        switch (a.decoded, b.decoded) {
+        case let (.uint8(x), .uint8(y)): return x == y
+        case let (.int8(x), .int8(y)): return x == y
+        case let (.uint16(x), .uint16(y)): return x == y
+        case let (.int16(x), .int16(y)): return x == y
+        case let (.uint32(x), .uint32(y)): return x == y
+        case let (.int32(x), .int32(y)): return x == y
+        case let (.float32(x), .float32(y)): return x.bitPattern == y.bitPattern
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.uint64(x), .uint64(y)): return x == y
+        case let (.int64(x), .int64(y)): return x == y
+        case let (.float64(x), .float64(y)): return x.bitPattern == y.bitPattern
+        case let (.array(t, x), .array(u, y)): return t == u && x == y
+        default: return false
         }
     }
 
@@ -50,7 +90,13 @@ public enum GGUFValue: Sendable, Equatable {
 
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
-    public var arrayValue: [GGUFValue]? { if case .array(_, let a) = self { return a } else { return nil } }
+    public var arrayValue: [GGUFValue]? {
+        switch self {
+        case .array(_, let a): return a
+        case .lazyArray(let v): return v.decode()
+        default: return nil
+        }
+    }
 }
 
 /// Value type tags as stored in the file.

@@ -61,6 +61,10 @@ public struct GGUFWriter: Sendable {
                 put(t.rawValue)
                 put(UInt64(values.count))
                 for e in values { putValue(e) }
+            case .lazyArray(let view):
+                put(view.elementType.rawValue)
+                put(UInt64(view.count))
+                out.append(contentsOf: view.bytes)
             }
         }
         put(UInt32(0x4655_4747))

@@ -5,8 +5,8 @@
 /// then merged as numbers: the pair table maps (left symbol, right symbol) to (rank, merged
 /// symbol). This is llama.cpp's `llm_tokenizer_bpe_session` without string building.
 struct BPEModel: Sendable {
-    /// Raw bytes → symbol. Holds every token text and every merge side and result.
-    private let symbols: [[UInt8]: Int32]
+    /// Token id of each vocabulary text, for the ignore-merges path (a whole word that is a token).
+    private let vocabularyIDs: [String: Int32]
     /// Symbol → token id, or -1 when the string is not a token.
     private let tokenOfSymbol: [Int32]
     /// Byte → symbol of the one-byte string (-1 if no token or merge mentions it).
@@ -19,22 +19,25 @@ struct BPEModel: Sendable {
     let ignoreMerges: Bool
 
     init(vocab: Vocabulary, merges: [String], ignoreMerges: Bool) {
-        var symbols: [[UInt8]: Int32] = [:]
+        // Symbols are interned by their text in GPT-2's byte alphabet, which spells raw bytes
+        // one-to-one; texts are short, so the keys are inline strings and the table stays small
+        // (keying by [UInt8] arrays cost ~100k heap objects at load time).
+        var symbols: [String: Int32] = [:]
         var tokenOfSymbol: [Int32] = []
         symbols.reserveCapacity(vocab.count + merges.count / 4)
         tokenOfSymbol.reserveCapacity(vocab.count)
 
-        func intern(_ bytes: [UInt8]) -> Int32 {
-            if let s = symbols[bytes] { return s }
+        func intern(_ text: String) -> Int32 {
+            if let s = symbols[text] { return s }
             let s = Int32(tokenOfSymbol.count)
-            symbols[bytes] = s
+            symbols[text] = s
             tokenOfSymbol.append(-1)
             return s
         }
 
         for (id, text) in vocab.texts.enumerated() {
-            guard let bytes = ByteLevel.bytes(of: text) else { continue }  // unreachable by BPE
-            tokenOfSymbol[Int(intern(bytes))] = Int32(id)  // a later duplicate wins
+            guard ByteLevel.bytes(of: text) != nil else { continue }  // unreachable by BPE
+            tokenOfSymbol[Int(intern(text))] = Int32(id)  // a later duplicate wins
         }
 
         var pairs: [UInt64: UInt64] = [:]
@@ -46,22 +49,22 @@ struct BPEModel: Sendable {
             let leftText = String(decoding: utf8[..<space], as: UTF8.self)
             let rightText = String(decoding: utf8[(space + 1)...], as: UTF8.self)
             guard !leftText.isEmpty, !rightText.isEmpty,
-                  let left = ByteLevel.bytes(of: leftText), let right = ByteLevel.bytes(of: rightText)
+                  ByteLevel.bytes(of: leftText) != nil, ByteLevel.bytes(of: rightText) != nil
             else { continue }  // can never fire
-            let l = intern(left), r = intern(right)
+            let l = intern(leftText), r = intern(rightText)
             let key = UInt64(UInt32(l)) << 32 | UInt64(UInt32(r))
             if pairs[key] == nil {  // the first (lowest-rank) occurrence wins
-                let m = intern(left + right)
+                let m = intern(leftText + rightText)
                 pairs[key] = UInt64(rank) << 32 | UInt64(UInt32(m))
             }
         }
 
-        self.byteSymbol = (0 ..< 256).map { symbols[[UInt8($0)]] ?? -1 }
+        self.byteSymbol = (0 ..< 256).map { symbols[String(ByteLevel.encoder[$0])] ?? -1 }
         self.fallbackToken = (0 ..< 256).map { b in
             guard (0x21 ... 0x7E).contains(b) else { return -1 }
             return vocab.id(String(Unicode.Scalar(UInt8(b)))) ?? -1
         }
-        self.symbols = symbols
+        self.vocabularyIDs = ignoreMerges ? vocab.ids : [:]
         self.tokenOfSymbol = tokenOfSymbol
         self.pairs = pairs
         self.ignoreMerges = ignoreMerges
@@ -80,9 +83,13 @@ struct BPEModel: Sendable {
     func encode(word: UnsafeBufferPointer<UInt8>, scratch s: inout Scratch, into output: inout [Int32]) {
         let n = word.count
         guard n > 0 else { return }
-        if ignoreMerges, let sym = symbols[Array(word)], tokenOfSymbol[Int(sym)] >= 0 {
-            output.append(tokenOfSymbol[Int(sym)])
-            return
+        if ignoreMerges {
+            var text = ""
+            text.unicodeScalars.append(contentsOf: word.lazy.map { ByteLevel.encoder[Int($0)] })
+            if let id = vocabularyIDs[text] {
+                output.append(id)
+                return
+            }
         }
 
         s.symbol.removeAll(keepingCapacity: true)

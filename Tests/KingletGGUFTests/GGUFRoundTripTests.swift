@@ -140,3 +140,45 @@ final class ByteBox {
         #expect(GGMLType.q4_1.byteCount(elements: 33) == nil)
     }
 }
+
+@Suite struct GGUFLazyArrayTests {
+    static func file() -> GGUFWriter {
+        var w = GGUFWriter()
+        w.set("tokens", strings: (0 ..< 3000).map { "tok\($0)" + ($0 % 7 == 0 ? "é🎉" : "") })
+        w.set("types", .array(.int32, (0 ..< 2000).map { .int32(Int32($0 % 5)) }))
+        w.set("small", strings: ["a", "b"])
+        return w
+    }
+
+    @Test func largeArraysStayLazyAndDecodeExactly() throws {
+        let w = Self.file()
+        let f = try parse(w.serialized())
+        guard case .lazyArray(let view)? = f.metadata["tokens"] else {
+            Issue.record("a 3000-element array should stay lazy"); return
+        }
+        #expect(view.count == 3000)
+        #expect(try f.strings("tokens") == (0 ..< 3000).map { "tok\($0)" + ($0 % 7 == 0 ? "é🎉" : "") })
+        #expect(try f.ints("types") == (0 ..< 2000).map { $0 % 5 })
+        #expect(f.metadata["types"]?.arrayCount == 2000)
+        if case .array? = f.metadata["small"] {} else { Issue.record("small arrays are decoded eagerly") }
+        for (k, v) in w.metadata { #expect(f.metadata[k] == v, "key \(k)") }
+    }
+
+    @Test func lazyArraysRewriteByteForByte() throws {
+        let bytes = Self.file().serialized()
+        let f = try parse(bytes)
+        var w = GGUFWriter()
+        for k in f.metadataKeys { w.set(k, f.metadata[k]!) }
+        #expect(w.serialized() == bytes)
+    }
+
+    @Test func truncationInsideALazyArrayIsCaught() {
+        let bytes = Self.file().serialized()
+        for cut in stride(from: 40, to: bytes.count - 1, by: 211) {
+            do {
+                _ = try parse(Array(bytes[0 ..< cut]))
+                Issue.record("truncated at \(cut) but parsed")
+            } catch {}
+        }
+    }
+}

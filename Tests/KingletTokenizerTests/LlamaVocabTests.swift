@@ -61,7 +61,7 @@ enum LlamaVocabs {
         let env = ProcessInfo.processInfo.environment
         let home = env["KINGLET_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache/kinglet")
         let dir = home + "/test-vocabs/llama-cpp-python-0.3.36"
-        if exists(dir + "/ggml-vocab-gpt-2.gguf") { return .success(dir) }
+        if FileManager.default.fileExists(atPath: dir + "/ggml-vocab-gpt-2.gguf") { return .success(dir) }
         return fetch(into: dir)
     }()
 
@@ -73,8 +73,10 @@ enum LlamaVocabs {
     /// pip-downloads the sdist and extracts `vendor/llama.cpp/models/ggml-vocab-*.gguf`.
     static func fetch(into dir: String) -> Result<String, Unavailable> {
         let script = """
-        import glob, os, subprocess, sys, tarfile, tempfile
+        import glob, os, shutil, subprocess, sys, tarfile, tempfile
         dest = sys.argv[1]
+        shutil.rmtree(dest + '.partial', ignore_errors=True)
+        shutil.rmtree(dest, ignore_errors=True)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:',
                             '--no-build-isolation', '-d', tmp, 'llama-cpp-python==0.3.36'], check=True,
