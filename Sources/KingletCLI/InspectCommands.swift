@@ -57,7 +57,7 @@ struct InfoCommand: AsyncParsableCommand {
             print("rms epsilon:   \(c.rmsNormEpsilon)")
             print("tensors:       \(g.tensorInfos.count) (\(engine.model.weightSummary))")
             let t = engine.tokenizer
-            print("tokenizer:     \(t.model) (\(t.vocabularySize) tokens), pre-tokenizer \(t.preTokenizerName ?? "-") → \(t.preTokenizerFamily)")
+            print("tokenizer:     \(g.metadata["tokenizer.ggml.model"]?.stringValue ?? "-") (\(t.model), \(t.vocabularySize) tokens), pre-tokenizer \(t.preTokenizerName ?? "-") → \(t.preTokenizerFamily)")
             print("special:       bos \(t.bos.map(String.init) ?? "-"), eos \(t.eos.map(String.init) ?? "-"), end of generation \(t.endOfGeneration.sorted()), add bos \(t.addBOS)")
             for w in t.warnings { print("warning:       \(w)") }
             print("chat template: \(g.metadata["tokenizer.chat_template"] != nil ? "in file" : "none (built-in fallback)")")

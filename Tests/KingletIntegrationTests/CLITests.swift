@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The `kinglet` executable, run as a user would.
+@Suite(.serialized) struct CLITests {
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    /// The built `kinglet`, next to the test bundle in the build folder.
+    static let binary: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0 ..< 4 {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("kinglet").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "kinglet-binary-not-found-next-to-\(CommandLine.arguments[0])"
+    }()
+
+    static func run(_ args: [String], stdin: String? = nil) throws -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func runStreamsOnlyTheCompletion() throws {
+        let r = try Self.run(["run", "--model", TestModels.smollm2, "--raw", "--temperature", "0", "--max-tokens", "3",
+                              "-t", "2", "--verbose", "The capital of France is"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == " Paris.\n", "stdout: \(r.stdout.debugDescription)")
+        #expect(r.stderr.contains("tokens/s"))
+        #expect(r.stderr.contains("loaded"))
+    }
+
+    @Test func promptFromStdinAndSeedReproduces() throws {
+        let args = ["run", "--model", TestModels.smollm2, "--seed", "42", "--max-tokens", "12", "-"]
+        let a = try Self.run(args, stdin: "Name a colour.")
+        let b = try Self.run(args, stdin: "Name a colour.")
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
+        #expect(!a.stdout.isEmpty)
+        #expect(a.stdout == b.stdout)
+    }
+
+    @Test func tokenizePrintsIdsOnOneLine() throws {
+        let r = try Self.run(["tokenize", "--model", TestModels.smollm2, "Hello world"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "19556 905\n")
+    }
+
+    @Test func infoDescribesTheModel() throws {
+        let r = try Self.run(["info", "--model", TestModels.smollm2])
+        #expect(r.status == 0, "\(r.stderr)")
+        for fact in ["llama", "layers:        30", "9 query, 3 key/value", "210 Q4_1", "gpt2", "smollm"] {
+            #expect(r.stdout.contains(fact), "missing \(fact) in\n\(r.stdout)")
+        }
+    }
+
+    @Test func badInputIsAMessageNotACrash() throws {
+        let missing = try Self.run(["run", "--model", "/nonexistent/model.gguf", "hi"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("does not exist"))
+        let unknown = try Self.run(["run", "--model", "no-such-model", "hi"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("smollm2-135m"))
+        let notGGUF = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-model.gguf")
+        try Data("hello".utf8).write(to: notGGUF)
+        let corrupt = try Self.run(["run", "--model", notGGUF.path, "hi"])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.contains("GGUF"))
+        let flag = try Self.run(["run", "--temperature", "-1", "hi"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("--temperature"))
+    }
+
+    @Test func pullPrintsThePathLast() throws {
+        // Already cached by the time tests run: pull is then a cheap check of the same path.
+        guard ProcessInfo.processInfo.environment["KINGLET_TEST_MODEL_SMOLLM2"] == nil else {
+            let r = try Self.run(["list"])
+            #expect(r.status == 0 && r.stdout.contains("smollm2-135m"))
+            return
+        }
+        let r = try Self.run(["pull", "smollm2-135m"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").last.map(String.init) == TestModels.smollm2)
+    }
+}
