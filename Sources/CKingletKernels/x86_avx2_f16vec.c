@@ -3,6 +3,7 @@
 // reports KK_CPU_AVX2. Plain Swift twins: KingletKernels/Reference/ReferenceHalfVector.swift.
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #include "CKingletKernels.h"
 
 #define KK_TARGET __attribute__((target("avx2,fma,f16c")))
@@ -58,5 +59,57 @@ KK_TARGET void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n) {
         _mm_storeu_si128((__m128i *)(dst + i), h);
     }
     for (; i < n; i++) dst[i] = _cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+#endif
+
+#if defined(__x86_64__)
+/// One query row attending over `len` cached positions of one KV head (F16 cache), the way
+/// llama.cpp's non-flash path computes it: q rounded to F16, scores = (q·k)·scale in f32,
+/// softmax with a double-precision sum, probabilities rounded to F16, out = Σ p·v.
+/// q: [dh] f32; k, v: position p at k + p·stride (F16 bits); scores: [len] scratch; out: [dh].
+KK_TARGET void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
+                                  int64_t len, int64_t dh, float scale, float *scores, float *out) {
+    float qh[512];
+    for (int64_t i = 0; i < dh; i++) qh[i] = q[i];
+    kk_avx2_round_f16(qh, dh);
+    float mx = -INFINITY;
+    for (int64_t p = 0; p < len; p++) {
+        const float s = kk_avx2_dot_f16(qh, k + p * stride, dh) * scale;
+        scores[p] = s;
+        mx = s > mx ? s : mx;
+    }
+    double sum = 0;
+    for (int64_t p = 0; p < len; p++) {
+        const float e = expf(scores[p] - mx);
+        scores[p] = e;
+        sum += (double)e;
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t p = 0; p < len; p++) scores[p] *= inv;
+    kk_avx2_round_f16(scores, len);
+    if (dh == 64) {
+        // Keep the 64 outputs in 8 registers across all positions.
+        __m256 o0 = _mm256_setzero_ps(), o1 = _mm256_setzero_ps(), o2 = _mm256_setzero_ps(), o3 = _mm256_setzero_ps();
+        __m256 o4 = _mm256_setzero_ps(), o5 = _mm256_setzero_ps(), o6 = _mm256_setzero_ps(), o7 = _mm256_setzero_ps();
+        for (int64_t p = 0; p < len; p++) {
+            const __m256 w = _mm256_broadcast_ss(scores + p);
+            const uint16_t *vp = v + p * stride;
+            o0 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 0))), o0);
+            o1 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 8))), o1);
+            o2 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 16))), o2);
+            o3 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 24))), o3);
+            o4 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 32))), o4);
+            o5 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 40))), o5);
+            o6 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 48))), o6);
+            o7 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 56))), o7);
+        }
+        _mm256_storeu_ps(out + 0, o0); _mm256_storeu_ps(out + 8, o1);
+        _mm256_storeu_ps(out + 16, o2); _mm256_storeu_ps(out + 24, o3);
+        _mm256_storeu_ps(out + 32, o4); _mm256_storeu_ps(out + 40, o5);
+        _mm256_storeu_ps(out + 48, o6); _mm256_storeu_ps(out + 56, o7);
+        return;
+    }
+    for (int64_t i = 0; i < dh; i++) out[i] = 0;
+    for (int64_t p = 0; p < len; p++) kk_avx2_axpy_f16(scores[p], v + p * stride, out, dh);
 }
 #endif

@@ -49,3 +49,31 @@ import Testing
         #expect(x[3] == 0 && x[3].sign == .minus)
     }
 }
+
+@Suite struct AttendTests {
+    @Test(arguments: [(64, 1), (64, 37), (64, 300), (32, 5), (80, 17)])
+    func fastAttendMatchesReference(headSize: Int, len: Int) {
+        let stride = headSize * 3
+        let (q, _) = HalfVectorTests.data(headSize, seed: 1)
+        let (_, k) = HalfVectorTests.data(stride * len, seed: 2)
+        let (_, v) = HalfVectorTests.data(stride * len, seed: 3)
+        var s1 = [Float](repeating: 0, count: len), s2 = s1
+        var o1 = [Float](repeating: 0, count: headSize), o2 = o1
+        ReferenceHalfVector.attend(q, k: k, v: v, stride: stride, count: len, headSize: headSize, scale: 0.125, scores: &s1, out: &o1)
+        HalfVector.native.attend(q, k: k, v: v, stride: stride, count: len, headSize: headSize, scale: 0.125, scores: &s2, out: &o2)
+        // Probabilities sum to one, and the outputs agree to f32 rounding (summation order differs).
+        #expect(abs(s1.reduce(0, +) - 1) < 2e-3)
+        for i in 0 ..< headSize { #expect(abs(o1[i] - o2[i]) <= 1e-5 * max(1, abs(o1[i])), "i \(i): \(o1[i]) vs \(o2[i])") }
+    }
+
+    @Test func oneHotAttentionReturnsThatValue() {
+        // Two positions; the query matches position 1 by a wide margin, so out ≈ v[1].
+        let dh = 64
+        var q = [Float](repeating: 0, count: dh); q[0] = 100
+        var k = [UInt16](repeating: floatToHalf(0), count: 2 * dh); k[dh] = floatToHalf(1)
+        let v = (0 ..< 2 * dh).map { floatToHalf($0 < dh ? -1 : Float($0 - dh) / 64) }
+        var s = [Float](repeating: 0, count: 2), o = [Float](repeating: 0, count: dh)
+        HalfVector.native.attend(q, k: k, v: v, stride: dh, count: 2, headSize: dh, scale: 1, scores: &s, out: &o)
+        for i in 0 ..< dh { #expect(abs(o[i] - Float(i) / 64) < 1e-3) }
+    }
+}

@@ -98,6 +98,9 @@ float kk_avx2_dot_f16(const float *q, const uint16_t *k, int64_t n);
 void kk_avx2_axpy_f16(float a, const uint16_t *v, float *y, int64_t n);
 void kk_avx2_round_f16(float *x, int64_t n);
 void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n);
+/// One query attending over an F16 KV head (dh ≤ 512); see x86_avx2_f16vec.c.
+void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
+                        int64_t len, int64_t dh, float scale, float *scores, float *out);
 
 // x86-64, AVX-512 VNNI on 256-bit vectors (needs KK_CPU_AVX2 | KK_CPU_AVX512VNNI): the AVX2
 // tile kernels with maddubs+madd replaced by one vpdpbusd.

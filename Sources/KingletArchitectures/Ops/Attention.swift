@@ -4,8 +4,9 @@ import KingletKernels
 /// Causal grouped-query attention of a batch of T new tokens over the KV cache.
 ///
 /// Memory is O(C) per worker (one score row), never O(C²). Scores and softmax are f32 (the
-/// softmax sum in Double, as ggml). With an F16 cache the query is rounded to F16 before the
-/// dot product, as llama.cpp's F16 dot does.
+/// softmax sum in Double, as ggml). With an F16 cache (the default) each query row runs through
+/// `HalfVector.attend`, which rounds the query and the probabilities to F16 as llama.cpp's
+/// non-flash path does.
 struct Attention {
     let heads: Int        // H
     let kvHeads: Int      // Hkv
@@ -50,8 +51,14 @@ struct Attention {
                     let r = seg.firstRow + t
                     let qSrc = q + r * heads * headSize + h * headSize
                     let o = out + r * heads * headSize + h * headSize
+                    if let k16 = cache.k16, let v16 = cache.v16 {
+                        let off = base + kvh * headSize
+                        half.attend(qSrc, k: k16 + off, v: v16 + off, stride: rowSize, count: len,
+                                    headSize: headSize, scale: scale, scores: scores, out: o)
+                        continue
+                    }
+                    // F32 cache: the same computation without F16 rounding.
                     qh.update(from: qSrc, count: headSize)
-                    if cache.precision == .f16 { half.roundToHalf(qh, count: headSize) }
                     var maxScore = -Float.infinity
                     for p in 0 ..< len {
                         let off = base + p * rowSize + kvh * headSize
@@ -66,13 +73,10 @@ struct Attention {
                         sum += Double(e)
                     }
                     let inv = Float(1 / sum)
-                    for p in 0 ..< len { scores[p] *= inv }
-                    // llama.cpp multiplies the F16 value cache by probabilities converted to F16.
-                    if cache.precision == .f16 { half.roundToHalf(scores, count: len) }
                     o.update(repeating: 0, count: headSize)
                     for p in 0 ..< len {
                         let off = base + p * rowSize + kvh * headSize
-                        axpy(scores[p], cache: cache, offset: off, into: o, count: headSize)
+                        axpy(scores[p] * inv, cache: cache, offset: off, into: o, count: headSize)
                     }
                 }
             }
@@ -81,9 +85,6 @@ struct Attention {
 
     @inline(__always)
     private func dot(_ q: UnsafePointer<Float>, cache: KVCache, offset: Int, count: Int) -> Float {
-        if let k16 = cache.k16 {
-            return HalfVector.native.dot(q, k16 + offset, count: count)
-        }
         var s: Float = 0
         let k = cache.k32! + offset
         for i in 0 ..< count { s += q[i] * k[i] }
@@ -92,10 +93,6 @@ struct Attention {
 
     @inline(__always)
     private func axpy(_ a: Float, cache: KVCache, offset: Int, into y: UnsafeMutablePointer<Float>, count: Int) {
-        if let v16 = cache.v16 {
-            HalfVector.native.axpy(a, v16 + offset, y, count: count)
-            return
-        }
         let v = cache.v32! + offset
         for i in 0 ..< count { y[i] += a * v[i] }
     }

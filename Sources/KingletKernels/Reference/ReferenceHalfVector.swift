@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Plain Swift twins of the F16 vector kernels (attention over an F16 KV cache). They are the
 /// fallback on CPUs without F16C and the reference the fast ones are tested against.
 public enum ReferenceHalfVector {
@@ -21,5 +27,32 @@ public enum ReferenceHalfVector {
     /// dst[i] = f16(src[i]). src: [n], dst: [n].
     public static func toHalf(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count n: Int) {
         for i in 0 ..< n { dst[i] = floatToHalf(src[i]) }
+    }
+
+    /// One query attending over `len` positions of one F16 KV head, as llama.cpp's non-flash
+    /// path: q rounded to F16, scores (q·k)·scale, softmax (double sum), probabilities rounded to
+    /// F16, out = Σ p·v. q: [dh]; k, v: position p at +p·stride; scores: [len]; out: [dh].
+    public static func attend(_ q: UnsafePointer<Float>, k: UnsafePointer<UInt16>, v: UnsafePointer<UInt16>,
+                              stride: Int, count len: Int, headSize dh: Int, scale: Float,
+                              scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let qh = UnsafeMutablePointer<Float>.allocate(capacity: dh)
+        defer { qh.deallocate() }
+        qh.update(from: q, count: dh)
+        roundToHalf(qh, count: dh)
+        var mx = -Float.infinity
+        for p in 0 ..< len {
+            scores[p] = dot(qh, k + p * stride, count: dh) * scale
+            mx = max(mx, scores[p])
+        }
+        var sum: Double = 0
+        for p in 0 ..< len {
+            scores[p] = expf(scores[p] - mx)
+            sum += Double(scores[p])
+        }
+        let inv = Float(1 / sum)
+        for p in 0 ..< len { scores[p] *= inv }
+        roundToHalf(scores, count: len)
+        out.update(repeating: 0, count: dh)
+        for p in 0 ..< len { axpy(scores[p], v + p * stride, out, count: dh) }
     }
 }
