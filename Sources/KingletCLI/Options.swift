@@ -13,6 +13,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Context length in tokens (default: the model's).")
     var context: Int?
 
+    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, as llama.cpp) or f32.")
+    var kvCache: KVCache.Precision = .f16
+
     func validate() throws {
         if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
         if let c = context, c < 1 { throw ValidationError("--context must be positive") }
@@ -21,9 +24,13 @@ struct ModelOptions: ParsableArguments {
     /// Resolves the model path (pulling it if needed) and loads it.
     func load() throws -> Engine {
         let path = try ModelStore().resolve(model) { Terminal.status($0) }
-        return try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
+        var options = EngineOptions(threads: threads, contextLength: context)
+        options.cachePrecision = kvCache
+        return try Engine(path: path.path, options: options)
     }
 }
+
+extension KVCache.Precision: ExpressibleByArgument {}
 
 /// Sampling flags.
 struct SamplingOptions: ParsableArguments {
