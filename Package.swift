@@ -56,7 +56,10 @@ let package = Package(
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
-        .testTarget(name: "KingletIntegrationTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
+        .testTarget(
+            name: "KingletIntegrationTests",
+            dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
