@@ -89,3 +89,20 @@ import Testing
         #expect(rejected > 0, "no corruption was ever detected, which is implausible")
     }
 }
+
+/// Our writer re-serialises the real model: metadata in order, tensors in order, same alignment.
+@Suite struct GGUFRealRewriteTests {
+    @Test func rewritingTheRealModelReproducesItsBytes() throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: TestModels.smollm2))
+        let f = try GGUFFile(path: TestModels.smollm2)
+        var w = GGUFWriter()
+        for k in f.metadataKeys { w.set(k, f.metadata[k]!) }
+        for info in f.tensorInfos {
+            let t = try f.tensor(info.name)
+            w.addTensor(info.name, dims: info.dims, type: info.type, bytes: Array(t.data))
+        }
+        let rewritten = w.serialized()
+        #expect(rewritten.count == original.count)
+        #expect(rewritten == Array(original), "first difference at byte \(zip(rewritten, original).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+    }
+}
