@@ -32,7 +32,13 @@ struct Attention {
         var items = 0
         for s in segments { firstItem.append(items); items += s.tokens * heads }
         let maxLen = segments.map { $0.start + $0.tokens }.max() ?? 0
-        pool.parallelFor(items) { range in
+        // Decoding a few tokens over a short cache is microseconds of work: waking the other
+        // threads would cost more than it saves.
+        let inline = items * maxLen * headSize < 1 << 16
+        func forEachChunk(_ body: (Range<Int>) -> Void) {
+            if inline { body(0 ..< items) } else { pool.parallelFor(items, body) }
+        }
+        forEachChunk { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: maxLen + headSize) { buf in
                 let scores = buf.baseAddress!          // [positions]
                 let qh = scores + maxLen               // [Dh]
