@@ -1,24 +1,30 @@
 import KingletChatTemplate
+import KingletGGUF
 import KingletTokenizer
 
 /// Renders a conversation into prompt text with the model's own chat template, or with a
 /// built-in one chosen from the architecture and vocabulary when the file has none.
-public struct ChatFormatter {
+public struct ChatFormatter: Sendable {
     public let template: ChatTemplate
     /// "model" when the GGUF's template is used, else the built-in's name.
     public let source: String
-    let bos: String
-    let eos: String
+    /// The texts of the model's BOS and EOS tokens ("" when it has none).
+    public let bos: String
+    public let eos: String
 
     public init(engine: Engine) throws {
-        let tok = engine.tokenizer
+        try self.init(gguf: engine.gguf, tokenizer: engine.tokenizer)
+    }
+
+    /// A formatter from a model file's metadata and tokenizer alone (no weights loaded).
+    public init(gguf: GGUFFile, tokenizer tok: Tokenizer) throws {
         bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""
         eos = tok.eos.flatMap { tok.tokenText($0) } ?? ""
-        if let text = engine.gguf.metadata["tokenizer.chat_template"]?.stringValue {
+        if let text = gguf.metadata["tokenizer.chat_template"]?.stringValue {
             template = try ChatTemplate(source: text)
             source = "model"
         } else {
-            let builtin = BuiltinChatTemplate.choose(architecture: engine.gguf.architecture ?? "") {
+            let builtin = BuiltinChatTemplate.choose(architecture: gguf.architecture ?? "") {
                 tok.id(forTokenText: $0) != nil
             }
             template = try ChatTemplate(source: builtin.source)

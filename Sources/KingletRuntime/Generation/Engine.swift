@@ -67,14 +67,18 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Streams a completion of `prompt`. Cancelling the consuming task stops generation.
-    public func generate(_ prompt: Prompt, parameters: GenerateParameters = GenerateParameters()) -> AsyncThrowingStream<GenerationEvent, Error> {
+    ///
+    /// With `state`, the prompt continues what that cache already holds (a chat reusing the
+    /// evaluated history); without, generation starts from an empty cache.
+    public func generate(_ prompt: Prompt, parameters: GenerateParameters = GenerateParameters(),
+                         state: ModelState? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
         AsyncThrowingStream { continuation in
             let cancelled = CancellationFlag()
             continuation.onTermination = { _ in cancelled.set() }
             let thread = Thread { [self] in
                 do {
                     let ids = try tokens(for: prompt)
-                    _ = try run(ids, parameters: parameters, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
+                    _ = try run(ids, parameters: parameters, state: state, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -86,66 +90,32 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// The generation loop, synchronous: evaluates the prompt in batches, then samples token by
-    /// token until end of generation, a stop string, `maxTokens` or cancellation.
+    /// token until end of generation, a stop string, `maxTokens` or cancellation. The per-token
+    /// logic is `SequenceDecoder`'s (shared with batched serving); this loop only runs the model.
     @discardableResult
     public func run(_ promptTokens: [Int32], parameters p: GenerateParameters, state: ModelState? = nil,
                     isCancelled: () -> Bool = { false }, onEvent: (GenerationEvent) -> Void) throws -> GenerationSummary {
         lock.lock()
         defer { lock.unlock() }
-        let state = state ?? makeState()
-        let capacity = state.cache.capacity
-        guard !promptTokens.isEmpty else { throw GenerationError.emptyPrompt }
-        guard state.cache.count + promptTokens.count < capacity else {
-            throw GenerationError.promptTooLong(tokens: promptTokens.count, context: capacity)
-        }
-        var sampler = SamplerChain(p.sampling)
-        var history = promptTokens
-        var summary = GenerationSummary(promptTokens: promptTokens.count, generatedTokens: 0, promptSeconds: 0,
-                                        generateSeconds: 0, finishReason: .length, seed: sampler.seed)
-        let t0 = Date()
-        var logits: [Float] = []
-        var i = 0
-        let batch = max(1, p.promptBatchSize)
-        while i < promptTokens.count {
-            let chunk = Array(promptTokens[i ..< min(i + batch, promptTokens.count)])
-            logits = try model.forward(chunk, state: state, logits: .last)
-            i += chunk.count
-            if isCancelled() { summary.finishReason = .cancelled; onEvent(.finished(summary)); return summary }
-        }
-        summary.promptSeconds = Date().timeIntervalSince(t0)
-        let t1 = Date()
-        var detok = StreamingDetokenizer(tokenizer: tokenizer)
-        var stopper = StopMatcher(p.stop)
-        let limit = p.maxTokens ?? Int.max
-        var stoppedByString = false
-        while summary.generatedTokens < limit {
-            if isCancelled() { summary.finishReason = .cancelled; break }
-            let next = sampler.sample(logits, history: history[...])
-            summary.generatedTokens += 1
-            history.append(next)
-            if !p.ignoreEndOfGeneration && tokenizer.isEndOfGeneration(next) {
-                summary.finishReason = .stop
-                break
+        var decoder = try SequenceDecoder(prompt: promptTokens, parameters: p, state: state ?? makeState(),
+                                          tokenizer: tokenizer)
+        while let input = decoder.pendingInput() {
+            let step: DecodeStep
+            if isCancelled() {
+                step = decoder.cancel()
+            } else {
+                step = decoder.accept(try model.forward(input, state: decoder.state, logits: .last))
             }
-            let (text, stopped) = stopper.feed(detok.append(next))
-            onEvent(.token(id: next, text: text))
-            if stopped { summary.finishReason = .stop; stoppedByString = true; break }
-            if summary.generatedTokens >= limit { break }
-            if state.cache.count + 1 >= capacity { summary.finishReason = .length; break }
-            logits = try model.forward([next], state: state, logits: .last)
+            if let id = step.token { onEvent(.token(id: id, text: step.text)) }
+            if !step.tail.isEmpty { onEvent(.token(id: -1, text: step.tail)) }
         }
-        if !stoppedByString {
-            let tail = stopper.feed(detok.finish()).emit + stopper.flush()
-            if !tail.isEmpty { onEvent(.token(id: -1, text: tail)) }
-        }
-        summary.generateSeconds = Date().timeIntervalSince(t1)
-        onEvent(.finished(summary))
-        return summary
+        onEvent(.finished(decoder.summary))
+        return decoder.summary
     }
 }
 
 /// Errors of the generation loop.
-public enum GenerationError: Error, LocalizedError, Sendable {
+public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
     case emptyPrompt
     case promptTooLong(tokens: Int, context: Int)
 

@@ -45,6 +45,16 @@ public struct GenerationSummary: Sendable {
     /// The seed actually used (reproduce the run by passing it back).
     public var seed: UInt64
 
+    public init(promptTokens: Int, generatedTokens: Int, promptSeconds: Double, generateSeconds: Double,
+                finishReason: FinishReason, seed: UInt64) {
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.promptSeconds = promptSeconds
+        self.generateSeconds = generateSeconds
+        self.finishReason = finishReason
+        self.seed = seed
+    }
+
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
     /// Decode speed: tokens after the first (which comes from the prompt pass) per second.
     public var generateTokensPerSecond: Double {

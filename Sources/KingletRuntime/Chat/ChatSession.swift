@@ -1,0 +1,143 @@
+import Foundation
+import KingletArchitectures
+import KingletChatTemplate
+
+/// A conversation with a model: the history (system prompt first), the turns that fit the
+/// context, and the KV cache of what was already evaluated, reused from turn to turn.
+///
+/// Each `respond(to:)` renders the whole history with the chat template, drops the oldest turns
+/// (never the system prompt) until prompt + reply room fit the context, evaluates only the tokens
+/// after the longest prefix already in the cache, and streams the reply. `stop()` ends a reply
+/// early (Ctrl-C); the partial reply stays in the history.
+public final class ChatSession: @unchecked Sendable {
+    public let engine: Engine
+    public let formatter: ChatFormatter
+    private let state: ModelState
+    private let lock = NSLock()
+    private var turns: [ChatMessage] = []     // user / assistant, oldest first
+    private var systemPrompt: String?
+    private var cached: [Int32] = []          // the tokens whose keys/values `state` holds
+    private var stopFlag = CancellationFlag()
+
+    public init(engine: Engine, system: String? = nil) throws {
+        self.engine = engine
+        formatter = try ChatFormatter(engine: engine)
+        state = engine.makeState()
+        systemPrompt = system
+    }
+
+    /// The conversation as the template sees it (system prompt first, when set).
+    public var messages: [ChatMessage] {
+        lock.withLock { (systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? []) + turns }
+    }
+
+    /// The system prompt (nil: none). Setting it keeps the turns.
+    public var system: String? {
+        get { lock.withLock { systemPrompt } }
+        set { lock.withLock { systemPrompt = newValue } }
+    }
+
+    /// Forgets every turn (the system prompt stays).
+    public func reset() {
+        lock.withLock { turns.removeAll() }
+    }
+
+    /// Ends the reply being generated after its current token.
+    public func stop() { lock.withLock { stopFlag }.set() }
+
+    /// What `respond(to:)` did before generating.
+    public struct Turn: Sendable {
+        /// Oldest user/assistant messages dropped to fit the context (0 usually).
+        public var droppedMessages: Int
+        /// Prompt tokens of the whole conversation, and how many of them were already cached.
+        public var promptTokens: Int
+        public var reusedTokens: Int
+        /// The reply, streamed; it ends with `.finished` (reason `.cancelled` after `stop()`).
+        public var events: AsyncThrowingStream<GenerationEvent, Error>
+    }
+
+    /// Adds the user's message and streams the assistant's reply, which joins the history when
+    /// it ends. `parameters.maxTokens` (default 512 here when nil) is the room kept for the reply.
+    public func respond(to text: String, parameters: GenerateParameters) throws -> Turn {
+        let capacity = state.cache.capacity
+        let reserve = min(parameters.maxTokens ?? 512, capacity / 2)
+        lock.lock()
+        turns.append(ChatMessage(role: "user", content: text))
+        var dropped = 0
+        var tokens: [Int32] = []
+        do {
+            while true {
+                tokens = try promptTokens()
+                if tokens.count + reserve <= capacity || turns.count <= 1 { break }
+                // Drop the oldest exchange: a user message and the assistant reply after it.
+                let n = turns.count >= 3 && turns[1].role == "assistant" ? 2 : 1
+                turns.removeFirst(n)
+                dropped += n
+            }
+        } catch {
+            turns.removeLast()
+            lock.unlock()
+            throw error
+        }
+        guard tokens.count < capacity else {
+            turns.removeLast()
+            lock.unlock()
+            throw GenerationError.promptTooLong(tokens: tokens.count, context: capacity)
+        }
+        var common = zip(cached, tokens).prefix { $0 == $1 }.count
+        common = min(common, tokens.count - 1, state.cache.count)  // at least one token to evaluate
+        state.cache.truncate(to: common)
+        cached = Array(tokens.prefix(common))
+        let feed = Array(tokens[common...])
+        let prompt = tokens
+        let flag = CancellationFlag()
+        stopFlag = flag
+        lock.unlock()
+
+        var runParameters = parameters
+        runParameters.maxTokens = parameters.maxTokens ?? reserve
+        let params = runParameters
+        let events = AsyncThrowingStream<GenerationEvent, Error> { continuation in
+            continuation.onTermination = { _ in flag.set() }
+            let thread = Thread { [self] in
+                var reply = ""
+                var ids: [Int32] = []
+                do {
+                    let summary = try engine.run(feed, parameters: params, state: state, isCancelled: { flag.isSet }) { event in
+                        if case .token(let id, let piece) = event {
+                            reply += piece
+                            if id >= 0 { ids.append(id) }
+                        }
+                        if case .finished = event { return }  // yielded after the history is updated
+                        continuation.yield(event)
+                    }
+                    record(reply: reply, tokens: prompt + ids)
+                    continuation.yield(.finished(summary))
+                    continuation.finish()
+                } catch {
+                    record(reply: reply, tokens: [])
+                    continuation.finish(throwing: error)
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        return Turn(droppedMessages: dropped, promptTokens: prompt.count, reusedTokens: common, events: events)
+    }
+
+    private func record(reply: String, tokens: [Int32]) {
+        lock.withLock {
+            turns.append(ChatMessage(role: "assistant", content: reply))
+            let n = min(tokens.count, state.cache.count)
+            cached = Array(tokens.prefix(n))
+            state.cache.truncate(to: n)
+        }
+    }
+
+    /// The whole conversation's prompt tokens (caller holds the lock).
+    private func promptTokens() throws -> [Int32] {
+        let all = (systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? []) + turns
+        let text = try formatter.render(all, addGenerationPrompt: true)
+        return engine.tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+    }
+}

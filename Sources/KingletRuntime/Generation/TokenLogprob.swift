@@ -1,0 +1,54 @@
+import Foundation
+import KingletTokenizer
+
+/// A sampled token's log-probability under the model (log-softmax of the raw logits, before
+/// penalties, temperature or truncation) and the most likely alternatives at that position.
+public struct TokenLogprob: Sendable, Equatable {
+    /// One token with its log-probability and UTF-8 bytes (a piece may be part of a character).
+    public struct Entry: Sendable, Equatable {
+        public var token: Int32
+        public var logprob: Float
+        public var bytes: [UInt8]
+        /// The bytes as text (U+FFFD for an incomplete character).
+        public var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// The token that was chosen.
+    public var chosen: Entry
+    /// The `top` most likely tokens, most likely first (ties by ascending id).
+    public var top: [Entry]
+
+    /// Computes the chosen token's entry and the `top` alternatives from logits ([V]).
+    public init(token: Int32, logits: [Float], top n: Int, tokenizer: Tokenizer) {
+        let lse = Self.logSumExp(logits)
+        func entry(_ id: Int32) -> Entry {
+            Entry(token: id, logprob: logits[Int(id)] - lse, bytes: tokenizer.piece(id, special: false))
+        }
+        chosen = entry(token)
+        top = Self.largest(logits, count: n).map(entry)
+    }
+
+    /// log Σ exp(x), computed stably.
+    public static func logSumExp(_ x: [Float]) -> Float {
+        guard let m = x.max(), m.isFinite else { return x.max() ?? 0 }
+        var sum: Double = 0
+        for v in x { sum += Double(expf(v - m)) }
+        return m + Float(log(sum))
+    }
+
+    /// Indices of the `count` largest values, largest first (ties: lower index first). O(V·count).
+    static func largest(_ x: [Float], count: Int) -> [Int32] {
+        let k = min(max(count, 0), x.count)
+        guard k > 0 else { return [] }
+        var best: [(value: Float, index: Int)] = []  // descending
+        best.reserveCapacity(k + 1)
+        for (i, v) in x.enumerated() {
+            if best.count == k, let last = best.last, v <= last.value { continue }
+            var j = best.count
+            while j > 0 && best[j - 1].value < v { j -= 1 }
+            best.insert((v, i), at: j)
+            if best.count > k { best.removeLast() }
+        }
+        return best.map { Int32($0.index) }
+    }
+}
