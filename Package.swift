@@ -10,6 +10,7 @@
 //   KingletArchitectures   model config, weights, forward pass per architecture
 //   KingletRuntime         KV cache, samplers, generation loop, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
+//   KingletServer          OpenAI-compatible HTTP server (Hummingbird): routes, wire types, batch scheduler
 //   KingletCLI             the `kinglet` executable
 import PackageDescription
 
@@ -23,6 +24,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already dependencies of Hummingbird; named for the two modules the server imports directly.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "KingletGGUF"),
@@ -40,10 +45,20 @@ let package = Package(
             dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures"]
         ),
         .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
+        .target(
+            name: "KingletServer",
+            dependencies: [
+                "KingletRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "KingletCLI",
             dependencies: [
                 "Kinglet",
+                "KingletServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +74,15 @@ let package = Package(
         .testTarget(
             name: "KingletIntegrationTests",
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels"]
+        ),
+        .testTarget(
+            name: "KingletServerTests",
+            dependencies: [
+                "KingletServer",
+                "KingletRuntime",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+
+/// Every error the server answers with, in OpenAI's shape:
+/// `{"error": {"message": ..., "type": ..., "param": ..., "code": ...}}` and the matching status.
+///
+/// Handlers throw it; `OpenAIErrorMiddleware` turns anything else (routing misses, oversized
+/// bodies, unexpected failures) into one of these, so a client always gets this JSON.
+public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// What went wrong and, where it helps, what to do instead.
+    public var message: String
+    /// OpenAI's error type: `invalid_request_error`, `authentication_error`, `server_error`, ...
+    public var type: String
+    /// The request field at fault (`messages[1].role`), when there is one.
+    public var param: String?
+    /// A stable machine-readable code (`model_not_found`, `context_length_exceeded`, ...).
+    public var code: String?
+
+    /// An error with every field given.
+    public init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil, code: String? = nil) {
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+    }
+
+    /// 400: a field is missing, has the wrong type or an unsupported value.
+    public static func invalid(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
+        APIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: code)
+    }
+
+    /// 400: the body is not JSON.
+    public static func malformedJSON(_ detail: String) -> APIError {
+        invalid("The request body is not valid JSON (\(detail)). Send a JSON object with Content-Type: application/json.",
+                code: "invalid_json")
+    }
+
+    /// 401: `--api-key` is set and the request's bearer token is missing or different.
+    public static let unauthorized = APIError(
+        status: .unauthorized,
+        message: "Missing or incorrect API key. Send it as 'Authorization: Bearer KEY' (the key the server was started with).",
+        type: "authentication_error", code: "invalid_api_key")
+
+    /// 404: no such model on this server.
+    public static func modelNotFound(_ name: String, served: String) -> APIError {
+        APIError(status: .notFound, message: "The model '\(name)' does not exist on this server; it serves '\(served)' (see GET /v1/models).",
+                 type: "invalid_request_error", param: "model", code: "model_not_found")
+    }
+
+    /// 404: no such route.
+    public static func routeNotFound(_ method: String, _ path: String) -> APIError {
+        APIError(status: .notFound, message: "No route \(method) \(path). Routes: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health, GET /metrics.",
+                 type: "invalid_request_error", code: "not_found")
+    }
+
+    /// 413: the body is larger than `--max-body`.
+    public static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, message: "The request body is larger than \(limit) bytes. Send less, or start the server with a larger --max-body.",
+                 type: "invalid_request_error", code: "request_too_large")
+    }
+
+    /// 429: every generation slot is busy and the wait queue is full.
+    public static func queueFull(waiting: Int) -> APIError {
+        APIError(status: .tooManyRequests, message: "The server is busy: \(waiting) requests are already waiting. Retry later, or start it with a larger --queue or --parallel.",
+                 type: "rate_limit_error", code: "queue_full")
+    }
+
+    /// 503: the model is still loading (or failed to load).
+    public static func unavailable(_ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, message: message, type: "server_error", code: "model_not_ready")
+    }
+
+    /// 500: a failure that is the server's, not the request's.
+    public static func internalError(_ message: String) -> APIError {
+        APIError(status: .internalServerError, message: message, type: "server_error", code: "internal_error")
+    }
+
+    /// The JSON body: `{"error": {"message", "type", "param", "code"}}` (nulls kept, as OpenAI does).
+    public var body: ErrorBody { ErrorBody(error: .init(message: message, type: type, param: param, code: code)) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: WireJSON.encode(body))))
+    }
+}
+
+/// The wire shape of an error response.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public struct Detail: Codable, Sendable, Equatable {
+        public var message: String
+        public var type: String
+        public var param: String?
+        public var code: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(message, forKey: .message)
+            try c.encode(type, forKey: .type)
+            try c.encode(param, forKey: .param)
+            try c.encode(code, forKey: .code)
+        }
+    }
+
+    public var error: Detail
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import KingletRuntime
+import Logging
+
+/// Kinglet's OpenAI-compatible HTTP server: the route table, the model's lifecycle and the batch
+/// scheduler, put together.
+///
+/// ```swift
+/// let server = OpenAIServer(options: options, modelID: "smollm2-135m")
+/// let app = server.application { port in print("listening on \(port)") }
+/// async let running: Void = app.runService()
+/// try server.modelLoaded(Engine(path: path))   // 503 until here
+/// ```
+public final class OpenAIServer: Sendable {
+    public let options: ServerOptions
+    /// The served model's state (loading, ready, failed).
+    public let host: ModelHost
+    /// Counters behind `GET /metrics`.
+    public let metrics: ServerMetrics
+
+    public init(options: ServerOptions, modelID: String) {
+        self.options = options
+        host = ModelHost(modelID: modelID)
+        metrics = ServerMetrics()
+    }
+
+    /// Starts serving `engine`: builds its chat formatter and starts the scheduler thread.
+    public func modelLoaded(_ engine: Engine) throws {
+        let formatter = try ChatFormatter(engine: engine)
+        let scheduler = BatchScheduler(engine: engine, parallel: options.parallel, queueLimit: options.queue, metrics: metrics)
+        scheduler.start()
+        host.set(.ready(LoadedModel(engine: engine, formatter: formatter, scheduler: scheduler)))
+    }
+
+    /// Records why the model could not be loaded (served as 503 with this message).
+    public func modelFailed(_ message: String) {
+        host.set(.failed(message))
+    }
+
+    /// Stops the scheduler thread (pending requests end as cancelled).
+    public func shutdown() {
+        if case .ready(let m) = host.current { m.scheduler.stop() }
+    }
+
+    /// The Hummingbird application bound to `options.host:port`; `onRunning` gets the real port
+    /// once the socket is bound (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "kinglet.server")
+        logger.logLevel = .warning
+        let router = buildRouter(host: host, metrics: metrics, options: options)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "kinglet"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
