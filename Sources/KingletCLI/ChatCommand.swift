@@ -130,6 +130,7 @@ final class InterruptHandler: @unchecked Sendable {
                 self.session.stop()
             } else {
                 Terminal.status("\n(Ctrl-C stops a reply; /quit or Ctrl-D leaves)")
+                if isatty(0) == 1 { Terminal.out("> ") }
             }
         }
         s.resume()

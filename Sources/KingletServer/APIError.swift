@@ -81,6 +81,7 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     /// The JSON body: `{"error": {"message", "type", "param", "code"}}` (nulls kept, as OpenAI does).
     public var body: ErrorBody { ErrorBody(error: .init(message: message, type: type, param: param, code: code)) }
 
+    /// The error as an HTTP response: `status` and the JSON `body`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: WireJSON.encode(body))))
     }
@@ -88,10 +89,15 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
 
 /// The wire shape of an error response.
 public struct ErrorBody: Codable, Sendable, Equatable {
+    /// The fields inside `"error"`; `param` and `code` are written as null when absent.
     public struct Detail: Codable, Sendable, Equatable {
+        /// What went wrong.
         public var message: String
+        /// OpenAI's error type.
         public var type: String
+        /// The request field at fault.
         public var param: String?
+        /// A machine-readable code.
         public var code: String?
 
         public func encode(to encoder: any Encoder) throws {
@@ -103,5 +109,6 @@ public struct ErrorBody: Codable, Sendable, Equatable {
         }
     }
 
+    /// The one `"error"` member.
     public var error: Detail
 }

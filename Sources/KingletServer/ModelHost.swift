@@ -15,6 +15,7 @@ public final class ModelHost: @unchecked Sendable {
     private let lock = NSLock()
     private var state = State.loading
 
+    /// A host that is loading the model `modelID`.
     public init(modelID: String) { self.modelID = modelID }
 
     func set(_ s: State) { lock.withLock { state = s } }
@@ -30,7 +31,7 @@ public final class ModelHost: @unchecked Sendable {
         }
     }
 
-    /// Whether `name` (a request's `model`) means this model: its id or file name; nil means it too.
+    /// Whether `name` (a request's `model`) means this model: its id (nil or "" means it too).
     func accepts(_ name: String?) -> Bool {
         guard let name, !name.isEmpty else { return true }
         return name == modelID

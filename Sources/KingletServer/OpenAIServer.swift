@@ -13,12 +13,14 @@ import Logging
 /// try server.modelLoaded(Engine(path: path))   // 503 until here
 /// ```
 public final class OpenAIServer: Sendable {
+    /// How the server listens and schedules.
     public let options: ServerOptions
     /// The served model's state (loading, ready, failed).
     public let host: ModelHost
     /// Counters behind `GET /metrics`.
     public let metrics: ServerMetrics
 
+    /// A server for the model clients will call `modelID`; it answers 503 until `modelLoaded`.
     public init(options: ServerOptions, modelID: String) {
         self.options = options
         host = ModelHost(modelID: modelID)

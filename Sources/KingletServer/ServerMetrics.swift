@@ -18,6 +18,7 @@ public final class ServerMetrics: @unchecked Sendable {
     private let window = 10.0
     private let started = Date()
 
+    /// Everything at zero.
     public init() {}
 
     func countRequest(route: String, status: Int) {

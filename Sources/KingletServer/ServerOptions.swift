@@ -13,5 +13,6 @@ public struct ServerOptions: Sendable {
     /// Largest request body accepted, in bytes; beyond that, 413.
     public var maxBody = 1 << 20
 
+    /// The defaults above.
     public init() {}
 }

@@ -24,6 +24,25 @@ import Testing
         #expect(abs(p[1]! - 1.0 / 3.0) < 1e-6)
     }
 
+    /// Top-k by partial selection keeps exactly what a full sort keeps, ties included.
+    @Test func partialSelectionEqualsFullSort() {
+        var rng = SeededGenerator(seed: 9)
+        for trial in 0 ..< 20 {
+            let count = 1000 + trial * 37
+            // few distinct values, so many ties straddle the cut
+            let logits = (0 ..< count).map { _ in Float(rng.next() % 50) / 7 }
+            for k in [1, 5, 40, 100] {
+                var partial = Candidates(logits: logits)
+                partial.keepFirst(k)
+                var full = Candidates(logits: logits)
+                full.sort()
+                #expect(partial.ids == Array(full.ids.prefix(k)), "trial \(trial) k \(k)")
+                #expect(partial.logits == Array(full.logits.prefix(k)))
+                #expect(partial.sorted)
+            }
+        }
+    }
+
     @Test func topPKeepsTheSmallestNucleus() {
         var c = Candidates(logits: Self.logits)
         TopPSampler(0.7).apply(&c, history: [])   // 0.5 < 0.7 ≤ 0.75

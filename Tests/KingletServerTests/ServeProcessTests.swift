@@ -24,12 +24,12 @@ import Testing
         #expect(server.process.isRunning, "the server must survive everything above")
     }
 
-    /// 16 concurrent streaming clients x 2 requests (bounded: 32 tokens each, 5 minutes at most).
+    /// 16 concurrent streaming clients x 3 requests (bounded: 32 tokens each, 5 minutes at most).
     @Test func sixteenConcurrentStreams() throws {
         let server = try ServeProcess(["--parallel", "16", "--queue", "32"])
         defer { server.stop() }
         let r = try ServerTestSupport.python("load_check.py", [server.base, ServerTestSupport.modelID, "--clients", "16",
-                                                              "--requests", "2", "--max-tokens", "32", "--deadline", "300"],
+                                                              "--requests", "3", "--max-tokens", "32", "--deadline", "300"],
                                              timeout: 360)
         print(r.output)
         #expect(r.status == 0, "load_check.py failed:\n\(r.output)\nserver stderr:\n\(server.stderr.string)")

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
-from common import check, finish
+from common import check, finish, metric
 
 ap = argparse.ArgumentParser()
 ap.add_argument("base")
@@ -64,10 +64,16 @@ def client_run(i):
     return out
 
 
+steps0, seqs0 = metric(args.base, "kinglet_batch_steps_total"), metric(args.base, "kinglet_batch_sequences_total")
 t0 = time.time()
 with ThreadPoolExecutor(args.clients) as pool:
     results = [r for rs in pool.map(client_run, range(args.clients)) for r in rs]
 wall = time.time() - t0
+steps, seqs = metric(args.base, "kinglet_batch_steps_total") - steps0, metric(args.base, "kinglet_batch_sequences_total") - seqs0
+mean_batch = seqs / max(steps, 1)
+print(f"batching: {steps:.0f} forward passes for {seqs:.0f} sequence-steps, mean batch {mean_batch:.1f}")
+if args.clients >= 4:
+    check(mean_batch > 2, f"concurrent streams share forward passes (mean batch {mean_batch:.1f})")
 check(len(results) == len(jobs), f"{len(results)} of {len(jobs)} responses returned")
 bad = [(p, got) for p, got in results if got != reference[p]]
 for p, got in bad[:5]:

@@ -10,7 +10,9 @@ import KingletChatTemplate
 /// after the longest prefix already in the cache, and streams the reply. `stop()` ends a reply
 /// early (Ctrl-C); the partial reply stays in the history.
 public final class ChatSession: @unchecked Sendable {
+    /// The model talked to.
     public let engine: Engine
+    /// Its chat template.
     public let formatter: ChatFormatter
     private let state: ModelState
     private let lock = NSLock()
@@ -19,6 +21,7 @@ public final class ChatSession: @unchecked Sendable {
     private var cached: [Int32] = []          // the tokens whose keys/values `state` holds
     private var stopFlag = CancellationFlag()
 
+    /// A new conversation (with its own KV cache) on `engine`.
     public init(engine: Engine, system: String? = nil) throws {
         self.engine = engine
         formatter = try ChatFormatter(engine: engine)

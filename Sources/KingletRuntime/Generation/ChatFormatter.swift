@@ -5,6 +5,7 @@ import KingletTokenizer
 /// Renders a conversation into prompt text with the model's own chat template, or with a
 /// built-in one chosen from the architecture and vocabulary when the file has none.
 public struct ChatFormatter: Sendable {
+    /// The parsed template.
     public let template: ChatTemplate
     /// "model" when the GGUF's template is used, else the built-in's name.
     public let source: String
@@ -12,6 +13,7 @@ public struct ChatFormatter: Sendable {
     public let bos: String
     public let eos: String
 
+    /// The formatter for a loaded model.
     public init(engine: Engine) throws {
         try self.init(gguf: engine.gguf, tokenizer: engine.tokenizer)
     }
@@ -32,6 +34,7 @@ public struct ChatFormatter: Sendable {
         }
     }
 
+    /// The prompt text for `messages` (ending with the assistant's turn opening when asked).
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
         try template.render(
             messages: messages,

@@ -45,6 +45,7 @@ public struct GenerationSummary: Sendable {
     /// The seed actually used (reproduce the run by passing it back).
     public var seed: UInt64
 
+    /// A summary with every field given.
     public init(promptTokens: Int, generatedTokens: Int, promptSeconds: Double, generateSeconds: Double,
                 finishReason: FinishReason, seed: UInt64) {
         self.promptTokens = promptTokens

@@ -146,6 +146,7 @@ public struct DecodeStep: Sendable {
     /// Set on the step that ends the generation.
     public var finished: FinishReason?
 
+    /// A step with the given parts (tail and logprob empty).
     public init(token: Int32? = nil, text: String = "", finished: FinishReason? = nil) {
         self.token = token
         self.text = text

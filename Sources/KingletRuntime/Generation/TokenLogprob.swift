@@ -6,8 +6,11 @@ import KingletTokenizer
 public struct TokenLogprob: Sendable, Equatable {
     /// One token with its log-probability and UTF-8 bytes (a piece may be part of a character).
     public struct Entry: Sendable, Equatable {
+        /// The token id.
         public var token: Int32
+        /// Natural log of its probability (≤ 0).
         public var logprob: Float
+        /// Its piece's bytes (control tokens render as nothing).
         public var bytes: [UInt8]
         /// The bytes as text (U+FFFD for an incomplete character).
         public var text: String { String(decoding: bytes, as: UTF8.self) }

@@ -14,7 +14,8 @@ struct GenerationRequest {
     /// Runs `body` with the request's bytes. A client that closes its connection before the
     /// answer is complete cancels `cancelBox`'s ticket (non-streaming); a streaming response is
     /// cancelled by its failing writes. Errors become OpenAI JSON here, with `Connection: close`
-    /// (the connection cannot be reused once its inbound side has been watched).
+    /// (the connection cannot be reused once its inbound side has been watched). Needs a real
+    /// connection: Hummingbird's in-memory `.router` test setup has none (use `.live`/`.ahc`).
     func run(_ request: Request, context: some RequestContext,
              _ body: @escaping @Sendable ([UInt8], LoadedModel, CancelBox) async throws -> Response) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
