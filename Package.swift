@@ -10,9 +10,15 @@
 //   KingletArchitectures   model config, weights, forward pass per architecture
 //   KingletRuntime         KV cache, samplers, generation loop, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
+//   KingletTraining        backward passes, optimizer, token shards, checkpoints, GGUF export
+//   KingletDistill         teacher data and scores, distillation losses, reports
 //   KingletServer          OpenAI-compatible HTTP server (Hummingbird): routes, wire types, batch scheduler
 //   KingletCLI             the `kinglet` executable
 import PackageDescription
+
+// KINGLET_LEAN=1 leaves out the server's test target (HummingbirdTesting pulls AsyncHTTPClient and
+// BoringSSL into the build): a quicker cold build for work that does not touch the server.
+let lean = Context.environment["KINGLET_LEAN"] != nil
 
 let package = Package(
     name: "Kinglet",
@@ -44,6 +50,14 @@ let package = Package(
             name: "KingletRuntime",
             dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures"]
         ),
+        .target(
+            name: "KingletTraining",
+            dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletArchitectures"]
+        ),
+        .target(
+            name: "KingletDistill",
+            dependencies: ["KingletTraining", "KingletRuntime", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
+        ),
         .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
         .target(
             name: "KingletServer",
@@ -59,6 +73,8 @@ let package = Package(
             dependencies: [
                 "Kinglet",
                 "KingletServer",
+                "KingletTraining",
+                "KingletDistill",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +92,15 @@ let package = Package(
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels"]
         ),
         .testTarget(
+            name: "KingletTrainingTests",
+            dependencies: ["KingletTraining", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer"]
+        ),
+        .testTarget(
+            name: "KingletDistillTests",
+            dependencies: ["KingletDistill", "KingletTraining", "KingletRuntime", "KingletGGUF", "KingletTokenizer"]
+        ),
+    ] + (lean ? [] : [
+        .testTarget(
             name: "KingletServerTests",
             dependencies: [
                 "KingletServer",
@@ -84,6 +109,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-    ],
+    ]),
     swiftLanguageModes: [.v6]
 )

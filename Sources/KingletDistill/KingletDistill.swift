@@ -1,0 +1,8 @@
+// KingletDistill: train a small student on a larger teacher's outputs.
+//
+// Folders, one idea each:
+//   Prompts/   prompt sources: JSONL files and built-in presets (stories, ...)
+//   Teacher/   teacher completions from a local model or an OpenAI-compatible endpoint; the dataset
+//   Scores/    the teacher's top-k log-probabilities per position (binary shards, memory-mapped)
+//   Losses/    distillation losses (forward/reverse KL, generalized JSD over top-k + tail)
+//   Report/    HTML/SVG and JSON reports comparing runs
