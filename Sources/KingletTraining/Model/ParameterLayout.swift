@@ -1,0 +1,73 @@
+import KingletArchitectures
+
+/// Where each weight lives in the one flat parameter buffer (gradients and optimizer moments use
+/// the same layout), and the GGUF tensor it becomes.
+///
+/// Per layer, q, k and v are adjacent rows of one [(H + 2·Hkv)·Dh, D] matrix, and gate and up of
+/// one [2F, D] matrix, so each pair/triple is one matrix product; they are separate GGUF tensors.
+public struct ParameterLayout: Sendable {
+    /// One GGUF tensor: `rows × cols` floats at `offset` (a vector has rows = 1).
+    public struct Tensor: Sendable {
+        public let name: String
+        public let offset: Int
+        public let rows: Int
+        public let cols: Int
+        /// Weight decay applies (matrices); not to norm gains.
+        public let decays: Bool
+        public var count: Int { rows * cols }
+        /// GGUF dims, innermost first.
+        public var ggufDims: [Int] { rows == 1 ? [cols] : [cols, rows] }
+    }
+
+    public struct Layer: Sendable {
+        public let attentionNorm: Int   // [D]
+        public let qkv: Int             // [(H + 2·Hkv)·Dh, D]
+        public let output: Int          // [D, H·Dh]
+        public let ffnNorm: Int         // [D]
+        public let gateUp: Int          // [2F, D]
+        public let down: Int            // [D, F]
+    }
+
+    public let config: ModelConfig
+    public let tokenEmbedding: Int      // [V, D], also the output head (tied)
+    public let layers: [Layer]
+    public let outputNorm: Int          // [D]
+    public let count: Int               // total floats
+    public let tensors: [Tensor]
+
+    public init(_ c: ModelConfig) {
+        config = c
+        let D = c.embeddingSize, qDim = c.headCount * c.headSize, kvDim = c.kvHeadCount * c.headSize
+        let F = c.feedForwardSize
+        var tensors: [Tensor] = []
+        var offset = 0
+        func add(_ name: String, _ rows: Int, _ cols: Int, decays: Bool) -> Int {
+            let start = offset
+            tensors.append(Tensor(name: name, offset: start, rows: rows, cols: cols, decays: decays))
+            offset += rows * cols
+            return start
+        }
+        tokenEmbedding = add("token_embd.weight", c.vocabularySize, D, decays: true)
+        var layers: [Layer] = []
+        for l in 0 ..< c.layerCount {
+            let p = "blk.\(l)."
+            let an = add(p + "attn_norm.weight", 1, D, decays: false)
+            let q = add(p + "attn_q.weight", qDim, D, decays: true)
+            _ = add(p + "attn_k.weight", kvDim, D, decays: true)
+            _ = add(p + "attn_v.weight", kvDim, D, decays: true)
+            let o = add(p + "attn_output.weight", D, qDim, decays: true)
+            let fn = add(p + "ffn_norm.weight", 1, D, decays: false)
+            let g = add(p + "ffn_gate.weight", F, D, decays: true)
+            _ = add(p + "ffn_up.weight", F, D, decays: true)
+            let d = add(p + "ffn_down.weight", D, F, decays: true)
+            layers.append(Layer(attentionNorm: an, qkv: q, output: o, ffnNorm: fn, gateUp: g, down: d))
+        }
+        self.layers = layers
+        outputNorm = add("output_norm.weight", 1, D, decays: false)
+        count = offset
+        self.tensors = tensors
+    }
+
+    /// Parameters outside the embedding table.
+    public var nonEmbeddingCount: Int { count - config.vocabularySize * config.embeddingSize }
+}

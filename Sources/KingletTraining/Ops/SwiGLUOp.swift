@@ -1,0 +1,36 @@
+import Foundation
+import KingletKernels
+
+/// SwiGLU: h = silu(gate) ⊙ up, silu(g) = g·σ(g).
+///
+///   gateUp, dgateUp  [N, 2F]  gate in columns 0..<F, up in F..<2F (one fused matmul makes both)
+///   h, dh            [N, F]
+enum SwiGLUOp {
+    static func forward(_ h: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, n: Int, ff: Int, pool: ThreadPool?) {
+        Parallel.rows(n, pool: pool) { range in
+            for r in range {
+                let g = gateUp + r * 2 * ff, u = g + ff, hr = h + r * ff
+                for i in 0 ..< ff {
+                    let sig = 1 / (1 + expf(-g[i]))
+                    hr[i] = g[i] * sig * u[i]
+                }
+            }
+        }
+    }
+
+    /// dup = dh ⊙ silu(g);  dgate = dh ⊙ up ⊙ σ(g)·(1 + g·(1 − σ(g))).
+    static func backward(dgateUp: UnsafeMutablePointer<Float>, dh: UnsafePointer<Float>, gateUp: UnsafePointer<Float>,
+                         n: Int, ff: Int, pool: ThreadPool?) {
+        Parallel.rows(n, pool: pool) { range in
+            for r in range {
+                let g = gateUp + r * 2 * ff, u = g + ff, d = dh + r * ff
+                let dg = dgateUp + r * 2 * ff, du = dg + ff
+                for i in 0 ..< ff {
+                    let sig = 1 / (1 + expf(-g[i]))
+                    du[i] = d[i] * g[i] * sig
+                    dg[i] = d[i] * u[i] * sig * (1 + g[i] * (1 - sig))
+                }
+            }
+        }
+    }
+}

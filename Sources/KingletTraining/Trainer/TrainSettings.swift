@@ -1,0 +1,80 @@
+import Foundation
+import KingletArchitectures
+
+/// Everything that determines a training run's numbers. Saved in each checkpoint as JSON; a
+/// resume refuses settings that would change the loss curve (all but `steps` and the cadences).
+public struct TrainSettings: Codable, Sendable, Equatable {
+    public var steps: Int
+    /// Sequences per micro-batch (B) and tokens per sequence (T).
+    public var batch: Int
+    public var length: Int
+    /// Micro-batches per optimizer step.
+    public var accumulation: Int = 1
+    public var learningRate: Float = 1e-3
+    public var warmup: Int = 100
+    /// Final learning rate of the cosine decay (default: a tenth of the peak).
+    public var minLearningRate: Float?
+    public var adam = AdamWSettings()
+    /// Clip the global gradient norm to this (0: off).
+    public var gradientClip: Float = 1
+    public var seed: UInt64 = 0
+    public var evalEvery: Int = 100
+    public var checkpointEvery: Int = 500
+    /// Validation windows evaluated each time (B·T tokens each).
+    public var evalBatches: Int = 8
+    /// The model: preset name (or "custom") and its shape.
+    public var preset: String
+    public var shape: ModelShape
+
+    public init(steps: Int, batch: Int, length: Int, preset: String, shape: ModelShape) {
+        self.steps = steps
+        self.batch = batch
+        self.length = length
+        self.preset = preset
+        self.shape = shape
+    }
+
+    public var schedule: LearningRateSchedule {
+        LearningRateSchedule(peak: learningRate, warmup: warmup, total: steps, floor: minLearningRate)
+    }
+
+    public var tokensPerStep: Int { batch * length * accumulation }
+
+    /// The fields a resumed run must share with the checkpoint (its curve would change otherwise).
+    func numericallyRelevant() -> TrainSettings {
+        var s = self
+        s.evalEvery = 0
+        s.checkpointEvery = 0
+        return s
+    }
+
+    func json() -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+extension ModelShape: Codable {
+    enum CodingKeys: String, CodingKey { case dim, layers, heads, kvHeads = "kv_heads", ffn, ropeBase = "rope_base", normEpsilon = "norm_epsilon" }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dim: try c.decode(Int.self, forKey: .dim), layers: try c.decode(Int.self, forKey: .layers),
+                  heads: try c.decode(Int.self, forKey: .heads), kvHeads: try c.decode(Int.self, forKey: .kvHeads),
+                  ffn: try c.decode(Int.self, forKey: .ffn))
+        ropeBase = try c.decode(Float.self, forKey: .ropeBase)
+        normEpsilon = try c.decode(Float.self, forKey: .normEpsilon)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dim, forKey: .dim)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(kvHeads, forKey: .kvHeads)
+        try c.encode(ffn, forKey: .ffn)
+        try c.encode(ropeBase, forKey: .ropeBase)
+        try c.encode(normEpsilon, forKey: .normEpsilon)
+    }
+}
