@@ -77,15 +77,16 @@ struct DistillationLoss: HeadLoss {
         var kd = 0.0
         var gTail = 0.0, gMean = 0.0
         var gTop = [Double](repeating: 0, count: k), qTop = [Double](repeating: 0, count: k)
+        var qNorm = sum1   // the KD part's normalizer of exp(z − m) (T = 1)
         if alpha > 0 {
             // student buckets at temperature T
-            let logZT = tau == 1 ? logZ : Double(m) / tau + log(sumT)
-            var qSum = 0.0
-            for i in 0 ..< k { qTop[i] = exp(topLogits[i] / tau - logZT); qSum += qTop[i] }
-            var p = [Double](repeating: 0, count: k + 1)
-            let q = qTop + [max(1 - qSum, 0)]
+            let buckets = StudentBuckets(exponentials: tempered ?? z, vocab: vocab, ids: ids, k: k)
+            qTop = buckets.top
+            let q = qTop + [buckets.tail]
+            if tempered != nil { sumT = buckets.total } else { qNorm = buckets.total }
             // teacher buckets, re-tempered and normalized
             let lps = teacher.logprobs + r * k
+            var p = [Double](repeating: 0, count: k + 1)
             var pSum = 0.0
             for i in 0 ..< k { p[i] = ids[i] >= 0 && lps[i].isFinite ? exp(Double(lps[i]) / tau) : 0; pSum += p[i] }
             p[k] = exp(Double(teacher.tailLogMass[r]) / tau)
@@ -107,7 +108,7 @@ struct DistillationLoss: HeadLoss {
                     z[j] = Float(Double(w) * (ceScale * Double(z[j]) + kdScale * Double(t[j]) * inv * (gTail - gMean)))
                 }
             } else if alpha > 0 {
-                let c = Float(Double(w) * ((1 - alpha) + kdScale * (gTail - gMean)) / sum1)
+                let c = Float(Double(w) * ((1 - alpha) / sum1 + kdScale * (gTail - gMean) / qNorm))
                 VectorMath.scale(z, vocab, by: c)
             } else {
                 VectorMath.scale(z, vocab, by: Float(Double(w) / sum1))

@@ -22,21 +22,19 @@ struct DistillationEvalLoss: HeadLoss {
         var argmax = 0
         for j in 1 ..< vocab where z[j] > z[argmax] { argmax = j }
         let m = z[argmax]
-        var top = [Double](repeating: -.infinity, count: k)
-        for i in 0 ..< k where ids[i] >= 0 { top[i] = Double(z[Int(ids[i])]) }
         let zTarget = Double(z[Int(targets[r])])
-        let logZ = Double(m) + log(VectorMath.expShifted(z, vocab, shift: m))
+        let sum = VectorMath.expShifted(z, vocab, shift: m)   // z[j] ← exp(z_j − m)
+        let ce = log(sum) + Double(m) - zTarget
         if teacher.present[r] {
-            var p = [Double](repeating: 0, count: k + 1), q = p
-            var qSum = 0.0, pSum = 0.0, best = -1, bestLP = -Double.infinity
+            let buckets = StudentBuckets(exponentials: z, vocab: vocab, ids: ids, k: k)
+            let q = buckets.top + [buckets.tail]
+            var p = [Double](repeating: 0, count: k + 1)
+            var pSum = 0.0, best = -1, bestLP = -Double.infinity
             for i in 0 ..< k where ids[i] >= 0 {
-                q[i] = exp(top[i] - logZ)
-                qSum += q[i]
                 p[i] = lps[i].isFinite ? exp(Double(lps[i])) : 0
                 pSum += p[i]
                 if Double(lps[i]) > bestLP { bestLP = Double(lps[i]); best = Int(ids[i]) }
             }
-            q[k] = max(1 - qSum, 0)
             p[k] = exp(Double(teacher.tailLogMass[r]))
             pSum += p[k]
             for b in 0 ... k { p[b] /= pSum }
@@ -44,6 +42,6 @@ struct DistillationEvalLoss: HeadLoss {
             kl[r] = Divergence.forwardKL.evaluate(p: p, q: q, buckets: k + 1, beta: 0, gradient: &g)
             agree[r] = argmax == best ? 1 : 0
         }
-        return (logZ - zTarget, Double(w))
+        return (ce, Double(w))
     }
 }

@@ -81,6 +81,21 @@ public enum VectorMath {
         return total
     }
 
+    /// Σ x[i], i < n, accumulated in Double every 1024 elements.
+    public static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        var total = 0.0
+        var i = 0
+        while i < n {
+            let end = Swift.min(i + 1024, n)
+            var acc = F16x(repeating: 0)
+            while i + 16 <= end { acc += load16(x + i); i += 16 }
+            var s = acc.sum()
+            while i < end { s += x[i]; i += 1 }
+            total += Double(s)
+        }
+        return total
+    }
+
     /// x[i] *= s, i < n.
     public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by s: Float) {
         let v = F16x(repeating: s)
