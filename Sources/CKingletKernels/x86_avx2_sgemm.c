@@ -37,8 +37,8 @@ KK_INLINE void kk_transpose8(__m256 r[8]) {
 // MARK: Packing
 
 /// One A panel from `rows` (≤ 6) rows of op(A) and `kc` columns. Not transposed: row i of op(A)
-/// is src + i*ld (contiguous along k). dst needs 2 floats of slack past kc*6: each 8-wide store
-/// spills 2 zeros into the next slot, which the next store overwrites.
+/// is src + i*ld (contiguous along k). The 8-wide stores spill 2 zeros into the next slot, which
+/// the next store overwrites; the last of each 8 stores only its 6.
 KK_INLINE void kk_pack_a_rows(const float *src, int64_t ld, int64_t rows, int64_t kc, float *dst) {
     const float *row[MR];
     for (int i = 0; i < MR; i++) row[i] = src + (i < rows ? i : 0) * ld;
@@ -48,7 +48,9 @@ KK_INLINE void kk_pack_a_rows(const float *src, int64_t ld, int64_t rows, int64_
         for (int i = 0; i < MR; i++) r[i] = i < rows ? _mm256_loadu_ps(row[i] + p) : _mm256_setzero_ps();
         r[6] = r[7] = _mm256_setzero_ps();
         kk_transpose8(r);
-        for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (p + q) * MR, r[q]);
+        for (int q = 0; q < 7; q++) _mm256_storeu_ps(dst + (p + q) * MR, r[q]);
+        _mm_storeu_ps(dst + (p + 7) * MR, _mm256_castps256_ps128(r[7]));
+        _mm_storel_pi((__m64 *)(dst + (p + 7) * MR + 4), _mm256_extractf128_ps(r[7], 1));
     }
     for (; p < kc; p++)
         for (int i = 0; i < MR; i++) dst[p * MR + i] = i < rows ? row[i][p] : 0.0f;
@@ -69,7 +71,7 @@ KK_INLINE void kk_pack_a_cols(const float *src, int64_t ld, int64_t rows, int64_
 }
 
 /// Packs rows [0, mc) × columns [0, kc) of op(A) into ceil(mc/6) panels of [kc][6].
-/// src points at op(A)[0, 0]; trans: op(A) = Aᵀ. dst: ceil(mc/6)*kc*6 + 2 floats.
+/// src points at op(A)[0, 0]; trans: op(A) = Aᵀ. dst: ceil(mc/6)*kc*6 floats.
 KK_TARGET void kk_avx2_sgemm_pack_a(const float *src, int64_t ld, int trans, int64_t mc, int64_t kc, float *dst) {
     for (int64_t i = 0; i < mc; i += MR, dst += kc * MR) {
         const int64_t rows = mc - i < MR ? mc - i : MR;

@@ -1,7 +1,9 @@
 // `kinglet-kernel-bench sgemm [--quick] [SHAPE…]`: GFLOP/s of Sgemm.gemm on the training
 // engine's shapes, 1 and 2 threads. GFLOP/s counts 2·m·n·k per call; times are the 25th
-// percentile of individually timed calls (timeCall in main.swift). SHAPE filters by label
-// substring ("fwd", "head", "2048", …).
+// percentile of individually timed calls (timeCall in main.swift). "per CPU-s" divides by the
+// process's CPU time instead (all threads, spinning included): on a shared machine the
+// 1-thread figure there is the kernel's own speed. SHAPE filters by label substring
+// ("fwd", "head", "square", …).
 import KingletKernels
 
 /// One benchmarked product: C[m×n] (+)= op(A)[m×k]·op(B)[k×n].
@@ -49,8 +51,8 @@ func runSgemmBench(_ args: [String]) {
     let filters = args.filter { $0 != "--quick" }
     let pools = [1, 2].map { ThreadPool(threads: $0) }
     print("sgemm: \(Sgemm.implementation); physical cores: \(ThreadPool.physicalCoreCount())")
-    print("| product | op | m × n × k | threads | ms/call (p25) | GFLOP/s |")
-    print("|---|---|---|---|---|---|")
+    print("| product | op | m × n × k | threads | ms/call (p25) | GFLOP/s | GFLOP per CPU-s |")
+    print("|---|---|---|---|---|---|---|")
     for bc in sgemmCases where filters.isEmpty || filters.contains(where: { bc.label.contains($0) }) {
         let a = benchFloats(bc.m * bc.k, seed: 1), b = benchFloats(bc.k * bc.n, seed: 2)
         let c = benchFloats(bc.m * bc.n, seed: 3)
@@ -58,13 +60,13 @@ func runSgemmBench(_ args: [String]) {
         let flops = 2.0 * Double(bc.m) * Double(bc.n) * Double(bc.k)
         let op = (bc.transA ? "T" : "N") + (bc.transB ? "T" : "N")
         for pool in pools {
-            let (seconds, _) = timeCall(minSeconds: quick ? 0.1 : 0.5) {
+            let (seconds, cpu) = timeCall(minSeconds: quick ? 0.1 : 0.5) {
                 Sgemm.gemm(transA: bc.transA, transB: bc.transB, m: bc.m, n: bc.n, k: bc.k,
                            a: a, lda: bc.transA ? bc.m : bc.k, b: b, ldb: bc.transB ? bc.k : bc.n,
                            c: c, ldc: bc.n, accumulate: bc.accumulate, pool: pool)
             }
             print("| \(bc.label) | \(op) | \(bc.m) × \(bc.n) × \(bc.k) | \(pool.threadCount) | "
-                  + "\(fmt(seconds * 1e3, 3)) | \(fmt(flops / seconds / 1e9)) |")
+                  + "\(fmt(seconds * 1e3, 3)) | \(fmt(flops / seconds / 1e9)) | \(fmt(flops / cpu / 1e9)) |")
         }
     }
 }

@@ -105,7 +105,7 @@ void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, in
 // x86-64 fp32 GEMM pieces (AVX2 + FMA; x86_avx2_sgemm.c), driven by Swift's Sgemm. Packed
 // panels: A [kc][6] per 6 rows of op(A), B [kc][16] per 16 columns of op(B), zero-padded.
 /// Packs op(A)[0..<mc, 0..<kc] (src at op(A)[0, 0]; trans: op(A) = Aᵀ) into ceil(mc/6) A panels.
-/// dst: ceil(mc/6)·kc·6 floats plus 2 of slack.
+/// dst: ceil(mc/6)·kc·6 floats.
 void kk_avx2_sgemm_pack_a(const float *src, int64_t ld, int trans, int64_t mc, int64_t kc, float *dst);
 /// Packs op(B)[0..<kc, 0..<nc] (src at op(B)[0, 0]; trans: op(B) = Bᵀ) into ceil(nc/16) B panels.
 void kk_avx2_sgemm_pack_b(const float *src, int64_t ld, int trans, int64_t nc, int64_t kc, float *dst);

@@ -11,7 +11,7 @@ struct SgemmKernels: Sendable {
 
     let name: String
     /// (src = &op(A)[0, 0], ld, transA, mc, kc, dst): op(A)[0..<mc, 0..<kc] into ceil(mc/MR) A
-    /// panels, one after another. dst: ceil(mc/MR)·kc·MR floats + 2 of slack.
+    /// panels, one after another. dst: ceil(mc/MR)·kc·MR floats (nothing past them is written).
     let packA: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int, UnsafeMutablePointer<Float>) -> Void
     /// (src = &op(B)[0, 0], ld, transB, nc, kc, dst): op(B)[0..<kc, 0..<nc] into ceil(nc/NR) B
     /// panels, one after another.
