@@ -2,6 +2,7 @@
 // reference, 1 and 2 threads. Shapes are SmolLM2-135M's (n_embd 576, n_ff 1536, vocab 49152).
 //
 //   swift run -c release --scratch-path .build-k kinglet-kernel-bench [--quick] [--reference] [TYPE…]
+//   swift run -c release kinglet-kernel-bench sgemm [--quick] [SHAPE…]   (fp32 GEMM; SgemmBench.swift)
 //
 // GFLOP/s counts 2·R·K·n (multiply + add) per call; GB/s is weight bytes streamed per call.
 // Times are the 25th percentile of individually timed calls (see timeCall).
@@ -113,6 +114,10 @@ if CommandLine.arguments.count == 8, CommandLine.arguments[1] == "--single" {
     let start = now()
     for _ in 0..<calls { Kernels.matmul(weights.matrix, x, n: n, &out, pool: pool) }
     print("\(type) \(rows)x\(cols) n=\(n) threads=\(threads): \(fmt((now() - start) / Double(calls) * 1e6)) µs/call")
+    exit(0)
+}
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "sgemm" {
+    runSgemmBench(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))

@@ -102,6 +102,17 @@ void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n);
 void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
                         int64_t len, int64_t dh, float scale, float *scores, float *out);
 
+// x86-64 fp32 GEMM pieces (AVX2 + FMA; x86_avx2_sgemm.c), driven by Swift's Sgemm. Packed
+// panels: A [kc][6] per 6 rows of op(A), B [kc][16] per 16 columns of op(B), zero-padded.
+/// Packs op(A)[0..<mc, 0..<kc] (src at op(A)[0, 0]; trans: op(A) = Aᵀ) into ceil(mc/6) A panels.
+/// dst: ceil(mc/6)·kc·6 floats.
+void kk_avx2_sgemm_pack_a(const float *src, int64_t ld, int trans, int64_t mc, int64_t kc, float *dst);
+/// Packs op(B)[0..<kc, 0..<nc] (src at op(B)[0, 0]; trans: op(B) = Bᵀ) into ceil(nc/16) B panels.
+void kk_avx2_sgemm_pack_b(const float *src, int64_t ld, int trans, int64_t nc, int64_t kc, float *dst);
+/// c[rows × cols] (+)= A panel [kc][6] · b (kc rows of 16 floats, row stride rsb); rows ≤ 6, cols ≤ 16.
+void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
+                        float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate);
+
 // x86-64, AVX-512 VNNI on 256-bit vectors (needs KK_CPU_AVX2 | KK_CPU_AVX512VNNI): the AVX2
 // tile kernels with maddubs+madd replaced by one vpdpbusd.
 void kk_vnni_gemm_q4_0(const kk_gemm_args *args);
