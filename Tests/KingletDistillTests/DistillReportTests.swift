@@ -145,7 +145,7 @@ import Testing
     @Test func axisTicksAreNiceNumbers() {
         let s = NiceScale(lo: 0, hi: 1_234_567)
         #expect(s.step == 500_000 && s.lo == 0 && s.hi == 1_500_000)
-        #expect(s.ticks.map(s.label) == ["0.0M", "0.5M", "1.0M", "1.5M"])
+        #expect(s.ticks.map(s.label) == ["0", "0.5M", "1.0M", "1.5M"])
         let y = NiceScale(lo: 2.83, hi: 4.12)
         #expect(y.step == 0.5 && y.lo == 2.5 && y.hi == 4.5)
         #expect(y.ticks.map(y.label) == ["2.5", "3.0", "3.5", "4.0", "4.5"])

@@ -20,6 +20,8 @@ struct DistillScoreCommand: ParsableCommand {
     @Option(name: .customLong("shard-size"), help: "Sequences per shard.") var shardSize: Int = 256
     @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.")
     var batchTokens: Int = 1024
+    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, fast) or f32 (no cache rounding, slower).")
+    var kvCache: KVCache.Precision = .f16
 
     func validate() throws {
         if topK < 1 || topK > 65536 { throw ValidationError("--top-k must be between 1 and 65536") }
@@ -32,7 +34,9 @@ struct DistillScoreCommand: ParsableCommand {
         let dataURL = URL(fileURLWithPath: data)
         let sequences = try loadSequences(from: dataURL)
         let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
-        let engine = try Engine(path: path.path, options: EngineOptions(threads: threads))
+        var options = EngineOptions(threads: threads)
+        options.cachePrecision = kvCache
+        let engine = try Engine(path: path.path, options: options)
         let outURL = out.map { URL(fileURLWithPath: $0) } ?? dataURL.appendingPathComponent("scores")
         let writer = try TeacherScoreWriter(
             directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,

@@ -16,9 +16,6 @@ extension DistillReport {
         table { border-collapse: collapse; margin: .6em 0; } th, td { padding: 3px 10px; border-bottom: 1px solid #e4e4e4; text-align: right; white-space: nowrap; }
         th { background: #f5f5f5; } td.l, th.l { text-align: left; }
         .charts { display: flex; flex-wrap: wrap; gap: 12px; } .chart { background: #fff; border: 1px solid #e4e4e4; }
-        .chart .title { font-size: 14px; font-weight: 600; } .chart .tick { font-size: 11px; fill: #555; } .chart .axis { font-size: 12px; fill: #333; }
-        .chart .grid { stroke: #eee; } .chart .frame { fill: none; stroke: #999; } .chart .empty { fill: #999; }
-        .chart .reference { stroke: #777; stroke-dasharray: 3 3; } .chart .reference-label { font-size: 11px; fill: #555; }
         .legend span { display: inline-block; margin-right: 1.4em; } .note { color: #555; } .headline { font-size: 1.05em; }
         </style></head><body>
         <h1>Kinglet distillation report</h1>

@@ -176,13 +176,16 @@ public enum ReportError: Error, Sendable, Equatable, LocalizedError {
     public var errorDescription: String? {
         switch self {
         case .cannotRead(let path, let reason):
-            return "cannot read \(path): \(reason). Is this a run directory written by `kinglet distill train`?"
+            return "cannot read \(path): \(Self.sentence(reason)) Is this a run directory written by `kinglet distill train`?"
         case .badJSON(let path, let line, let reason):
             return "\(path)\(line.map { ", line \($0)" } ?? ""): \(reason). The run's files are damaged or from another version."
         case .cannotWrite(let path, let reason):
-            return "cannot write \(path): \(reason). Check that the directory exists and is writable."
+            return "cannot write \(path): \(Self.sentence(reason)) Check that the directory exists and is writable."
         case .noRuns:
             return "no run directories given. Pass one or more directories written by `kinglet distill train`."
         }
     }
+
+    /// `reason` ending in exactly one full stop (system messages often bring their own).
+    static func sentence(_ reason: String) -> String { reason.hasSuffix(".") ? reason : reason + "." }
 }

@@ -19,15 +19,16 @@ struct SVGLineChart {
     var width = 640.0
     var height = 340.0
 
-    private let left = 70.0, right = 18.0, top = 30.0, bottom = 48.0
+    private let left = 70.0, right = 30.0, top = 30.0, bottom = 48.0
 
     func render() -> String {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" "
             + "viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
-        svg += "<text x=\"\(fmt(width / 2))\" y=\"18\" text-anchor=\"middle\" class=\"title\">\(HTML.escape(title))</text>\n"
+        svg += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+        svg += "<text x=\"\(fmt(width / 2))\" y=\"18\" text-anchor=\"middle\" \(Style.title)>\(HTML.escape(title))</text>\n"
         guard !points.isEmpty else {
-            return svg + "<text x=\"\(fmt(width / 2))\" y=\"\(fmt(height / 2))\" text-anchor=\"middle\" class=\"empty\">no data</text>\n</svg>"
+            return svg + "<text x=\"\(fmt(width / 2))\" y=\"\(fmt(height / 2))\" text-anchor=\"middle\" \(Style.tick)>no data</text>\n</svg>"
         }
         var ys = points.map(\.y)
         if let r = reference, r.y.isFinite { ys.append(r.y) }
@@ -38,19 +39,19 @@ struct SVGLineChart {
         func py(_ y: Double) -> Double { top + ph - (y - yScale.lo) / (yScale.hi - yScale.lo) * ph }
 
         for t in yScale.ticks {
-            svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + pw))\" y1=\"\(fmt(py(t)))\" y2=\"\(fmt(py(t)))\" class=\"grid\"/>"
-            svg += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\" class=\"tick\">\(yScale.label(t))</text>\n"
+            svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + pw))\" y1=\"\(fmt(py(t)))\" y2=\"\(fmt(py(t)))\" \(Style.grid)/>"
+            svg += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\" \(Style.tick)>\(yScale.label(t))</text>\n"
         }
         for t in xs.ticks {
-            svg += "<line x1=\"\(fmt(px(t)))\" x2=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" y2=\"\(fmt(top + ph))\" class=\"grid\"/>"
-            svg += "<text x=\"\(fmt(px(t)))\" y=\"\(fmt(top + ph + 16))\" text-anchor=\"middle\" class=\"tick\">\(xs.label(t))</text>\n"
+            svg += "<line x1=\"\(fmt(px(t)))\" x2=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" y2=\"\(fmt(top + ph))\" \(Style.grid)/>"
+            svg += "<text x=\"\(fmt(px(t)))\" y=\"\(fmt(top + ph + 16))\" text-anchor=\"middle\" \(Style.tick)>\(xs.label(t))</text>\n"
         }
-        svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(pw))\" height=\"\(fmt(ph))\" class=\"frame\"/>\n"
-        svg += "<text x=\"\(fmt(left + pw / 2))\" y=\"\(fmt(height - 8))\" text-anchor=\"middle\" class=\"axis\">\(HTML.escape(xLabel))</text>\n"
-        svg += "<text transform=\"translate(16 \(fmt(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">\(HTML.escape(yLabel))</text>\n"
+        svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(pw))\" height=\"\(fmt(ph))\" fill=\"none\" stroke=\"#999\"/>\n"
+        svg += "<text x=\"\(fmt(left + pw / 2))\" y=\"\(fmt(height - 8))\" text-anchor=\"middle\" \(Style.axis)>\(HTML.escape(xLabel))</text>\n"
+        svg += "<text transform=\"translate(16 \(fmt(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\" \(Style.axis)>\(HTML.escape(yLabel))</text>\n"
         if let r = reference, r.y.isFinite {
-            svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + pw))\" y1=\"\(fmt(py(r.y)))\" y2=\"\(fmt(py(r.y)))\" class=\"reference\"/>"
-            svg += "<text x=\"\(fmt(left + pw - 4))\" y=\"\(fmt(py(r.y) - 4))\" text-anchor=\"end\" class=\"reference-label\">\(HTML.escape(r.label))</text>\n"
+            svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + pw))\" y1=\"\(fmt(py(r.y)))\" y2=\"\(fmt(py(r.y)))\" stroke=\"#666\" stroke-dasharray=\"3 3\"/>"
+            svg += "<text x=\"\(fmt(left + pw - 4))\" y=\"\(fmt(py(r.y) - 4))\" text-anchor=\"end\" \(Style.tick)>\(HTML.escape(r.label))</text>\n"
         }
         for s in series {
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }
@@ -66,6 +67,15 @@ struct SVGLineChart {
     }
 
     private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Presentation attributes inline, so a chart copied out of the page looks the same.
+    private enum Style {
+        static let font = "font-family=\"Helvetica, Arial, sans-serif\""
+        static let title = "\(font) font-size=\"14\" font-weight=\"600\" fill=\"#222\""
+        static let tick = "\(font) font-size=\"11\" fill=\"#555\""
+        static let axis = "\(font) font-size=\"12\" fill=\"#333\""
+        static let grid = "stroke=\"#eee\""
+    }
 }
 
 /// An axis range widened to nice numbers (1, 2 or 5 × 10ⁿ steps, about five ticks) and its tick
@@ -97,7 +107,8 @@ struct NiceScale {
         let top = max(abs(lo), abs(hi))
         let (scale, suffix): (Double, String) = top >= 1e9 ? (1e9, "G") : top >= 1e6 ? (1e6, "M") : top >= 1e4 ? (1e3, "k") : (1, "")
         let decimals = max(0, Int((-log10(step / scale) - 1e-9).rounded(.up)))
-        let x = abs(v) < step * 1e-9 ? 0 : v / scale
+        if abs(v) < step * 1e-9 { return "0" }
+        let x = v / scale
         return String(format: "%.\(min(decimals, 6))f", x) + suffix
     }
 

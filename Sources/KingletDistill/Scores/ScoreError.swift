@@ -35,7 +35,7 @@ public enum ScoreError: Error, Sendable, Equatable, LocalizedError {
         case .invalidRecord(let id, let reason):
             return "score record '\(id)' is invalid: \(reason)."
         case .io(let path, let reason):
-            return "\(path): \(reason). Check the path and its permissions."
+            return "\(path): \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason). Check the path and its permissions."
         case .badShard(let path, let offset, let reason):
             return "score shard \(path) is damaged at byte \(offset): \(reason). Delete it and run `kinglet distill score` again to rescore its samples."
         case .incompatibleShard(let path, let field, let expected, let found):
