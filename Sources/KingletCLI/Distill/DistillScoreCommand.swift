@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Kinglet
+import KingletDistill
+
+/// `kinglet distill score --teacher M --data DIR`: the teacher's top-k log-probabilities for
+/// every completion position of the dataset, written as resumable shards (DIR/scores by default).
+/// Registered under `distill` by the parent command.
+struct DistillScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score a dataset's completions with a local teacher (top-k log-probabilities per position).",
+        discussion: "Shards of 256 sequences are written as they complete; running the command again skips what is scored.")
+
+    @Option(help: "The teacher: a known model name or a path to a .gguf file.") var teacher: String
+    @Option(help: "The dataset directory (holds samples.jsonl).") var data: String
+    @Option(name: .customLong("top-k"), help: "Log-probabilities kept per position.") var topK: Int = 32
+    @Option(name: .customShort("t"), help: "Threads (default: physical cores).") var threads: Int?
+    @Option(help: "Where the shards go (default: DATA/scores).") var out: String?
+    @Option(name: .customLong("shard-size"), help: "Sequences per shard.") var shardSize: Int = 256
+    @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.")
+    var batchTokens: Int = 1024
+    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, fast) or f32 (no cache rounding, slower).")
+    var kvCache: KVCache.Precision = .f16
+
+    func validate() throws {
+        if topK < 1 || topK > 65536 { throw ValidationError("--top-k must be between 1 and 65536") }
+        if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
+        if shardSize < 1 { throw ValidationError("--shard-size must be ≥ 1") }
+        if batchTokens < 1 { throw ValidationError("--batch-tokens must be ≥ 1") }
+    }
+
+    func run() throws {
+        let dataURL = URL(fileURLWithPath: data)
+        let sequences = try loadSequences(from: dataURL)
+        let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
+        var options = EngineOptions(threads: threads)
+        options.cachePrecision = kvCache
+        let engine = try Engine(path: path.path, options: options)
+        let outURL = out.map { URL(fileURLWithPath: $0) } ?? dataURL.appendingPathComponent("scores")
+        let writer = try TeacherScoreWriter(
+            directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,
+            tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer), sequencesPerShard: shardSize)
+        let todo = sequences.filter { !writer.isScored($0) }
+        Terminal.status("\(sequences.count) sequences, \(sequences.count - todo.count) already scored, \(todo.count) to score "
+                        + "with \(engine.pool.threadCount) threads, k = \(topK) → \(outURL.path)")
+        let scorer = TeacherScorer(engine: engine, k: topK, maxBatchTokens: batchTokens)
+        let start = Date()
+        var done = 0, positions = 0
+        let chunk = 32
+        for first in stride(from: 0, to: todo.count, by: chunk) {
+            let part = Array(todo[first ..< min(first + chunk, todo.count)])
+            for record in try scorer.score(part) {
+                try writer.append(record)
+                positions += record.positionCount
+            }
+            done += part.count
+            let seconds = Date().timeIntervalSince(start)
+            Terminal.status(String(format: "%d/%d sequences, %d positions, %.1f positions/s", done, todo.count, positions,
+                                   Double(positions) / max(seconds, 1e-9)))
+        }
+        try writer.finish()
+        Terminal.status("wrote \(writer.writtenShards.count) shard(s); \(writer.scoredCount) sequences scored in \(outURL.path)")
+    }
+}
+
+/// The dataset reader's stand-in: `DIR/samples.jsonl`, one JSON object per line with `id`,
+/// `prompt_tokens` ([Int]) and `completion_tokens` ([Int]); other fields are ignored.
+/// Replace with the dataset module's reader once it lands.
+func loadSequences(from directory: URL) throws -> [ScoredSequence] {
+    struct Sample: Decodable {
+        var id: String
+        var promptTokens: [Int32]
+        var completionTokens: [Int32]
+        enum CodingKeys: String, CodingKey { case id, promptTokens = "prompt_tokens", completionTokens = "completion_tokens" }
+    }
+    let url = directory.appendingPathComponent("samples.jsonl")
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+        throw ScoreError.io(path: url.path, reason: "cannot read the dataset (\((error as NSError).localizedDescription))")
+    }
+    var out: [ScoredSequence] = []
+    for (i, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where line.contains(where: { $0 > 0x20 }) {
+        do {
+            let s = try JSONDecoder().decode(Sample.self, from: Data(line))
+            out.append(ScoredSequence(id: s.id, tokens: s.promptTokens + s.completionTokens, promptLength: s.promptTokens.count))
+        } catch {
+            throw ScoreError.io(path: url.path, reason: "line \(i + 1) is not a sample with id, prompt_tokens and completion_tokens")
+        }
+    }
+    return out
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+extension DistillReport {
+    /// The report as JSON-ready values (`JSONSerialization`): `runs` and `summary`. Missing and
+    /// non-finite numbers are null.
+    public func jsonObject() -> [String: Any] {
+        ["runs": runs.map(runObject), "summary": summaryObject()]
+    }
+
+    private func runObject(_ r: Run) -> [String: Any] {
+        let i = r.data.info
+        var o: [String: Any] = [
+            "name": i.name, "kind": i.kind.rawValue, "seed": i.seed, "student": i.student, "parameters": i.parameters,
+            "alpha": Self.number(i.alpha), "temperature": Self.number(i.temperature), "divergence": i.divergence ?? NSNull(),
+            "tokens": Self.number(r.tokens),
+            "exports": (r.data.final?.exports ?? [:]).mapValues(Self.figuresObject),
+        ]
+        o.merge(Self.figuresObject(r.figures).filter { $0.key != "file_bytes" }) { a, _ in a }
+        if i.kind == .kd {
+            o["tokens_to_baseline"] = Self.number(r.tokensToBaseline)
+            o["reached_baseline"] = baselineFinalValCE == nil ? NSNull() : (r.tokensToBaseline != nil) as Any
+        }
+        return o
+    }
+
+    private func summaryObject() -> [String: Any] {
+        var perKind: [String: Any] = [:]
+        for k in kinds {
+            var exports: [String: Any] = [:]
+            for f in exportFormats {
+                exports[f] = [
+                    "val_ce": Self.statObject(statistic(k) { $0.data.final?.exports?[f]?.valCE }),
+                    "kl_to_teacher": Self.statObject(statistic(k) { $0.data.final?.exports?[f]?.klToTeacher }),
+                    "top1_agreement": Self.statObject(statistic(k) { $0.data.final?.exports?[f]?.top1Agreement }),
+                    "file_bytes": Self.statObject(statistic(k) { $0.data.final?.exports?[f]?.fileBytes }),
+                ]
+            }
+            perKind[k.rawValue] = [
+                "runs": runs.filter { $0.kind == k }.count,
+                "val_ce": Self.statObject(statistic(k) { $0.figures.valCE }),
+                "kl_to_teacher": Self.statObject(statistic(k) { $0.figures.klToTeacher }),
+                "top1_agreement": Self.statObject(statistic(k) { $0.figures.top1Agreement }),
+                "tokens": Self.statObject(statistic(k) { $0.tokens }),
+                "exports": exports,
+            ]
+        }
+        let kd = runs.filter { $0.kind == .kd }
+        let reached = kd.compactMap(\.tokensToBaseline)
+        let reach = SeedStatistic(reached)
+        var toBaseline: [String: Any] = [
+            "target_val_ce": Self.number(baselineFinalValCE), "baseline_tokens": Self.number(baselineTokens),
+            "reached": reached.count, "not_reached": baselineFinalValCE == nil ? 0 : kd.count - reached.count,
+            "tokens": Self.statObject(reach),
+        ]
+        if let b = baselineTokens, let m = reach?.mean, m > 0 { toBaseline["token_ratio"] = m / b }
+        return ["kinds": perKind, "tokens_to_baseline": toBaseline, "export_formats": exportFormats]
+    }
+
+    static func figuresObject(_ f: EvalFigures) -> [String: Any] {
+        ["val_ce": number(f.valCE), "kl_to_teacher": number(f.klToTeacher), "top1_agreement": number(f.top1Agreement),
+         "file_bytes": number(f.fileBytes)]
+    }
+
+    static func statObject(_ s: SeedStatistic?) -> Any {
+        guard let s else { return NSNull() }
+        return ["mean": number(s.mean), "std": number(s.std), "n": s.count]
+    }
+
+    /// A finite number, else null (JSON has no NaN).
+    static func number(_ v: Double?) -> Any {
+        guard let v, v.isFinite else { return NSNull() }
+        return v
+    }
+}

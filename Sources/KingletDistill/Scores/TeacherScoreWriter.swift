@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes teacher scores as a series of shards, `sequencesPerShard` records each, so a killed
+/// scoring run loses at most one shard's work and resumes where it stopped.
+///
+/// Each shard is written to `scores-NNNNN.kscr.tmp` and renamed into place, so a shard either
+/// exists whole or not at all. On open, the writer reads the keys (id, content hash) of the
+/// shards already there — they must agree on k, vocabulary and tokenizer — and removes leftover
+/// `.tmp` files; `isScored` then lets the caller skip what is done.
+public final class TeacherScoreWriter {
+    public let directory: URL
+    public let k: Int
+    public let vocabularySize: Int
+    public let tokenizerFingerprint: UInt64
+    public let sequencesPerShard: Int
+    /// Shards this writer created, in order.
+    public private(set) var writtenShards: [URL] = []
+
+    private var scored: Set<Key> = []
+    private var pending: [ScoreRecord] = []
+    private var nextShard: Int
+
+    private struct Key: Hashable { var id: String; var hash: UInt64 }
+
+    public init(directory: URL, k: Int, vocabularySize: Int, tokenizerFingerprint: UInt64, sequencesPerShard: Int = 256) throws(ScoreError) {
+        precondition(k >= 1 && k <= 1 << 16 && vocabularySize >= 1 && vocabularySize <= Int(Int32.max) && sequencesPerShard >= 1,
+                     "k, vocabulary size and shard size must be positive")
+        self.directory = directory
+        self.k = k
+        self.vocabularySize = vocabularySize
+        self.tokenizerFingerprint = tokenizerFingerprint
+        self.sequencesPerShard = sequencesPerShard
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw .io(path: directory.path, reason: error.localizedDescription)
+        }
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            for n in names where n.hasSuffix(".\(ScoreShardLayout.fileExtension).tmp") && n.hasPrefix(ScoreShardLayout.namePrefix) {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(n))
+            }
+        }
+        var last = -1
+        for path in try TeacherScoreStore.shardFiles(in: directory) {
+            let shard = try ScoreShard(path: path)
+            try TeacherScoreStore.check(shard, k: k, vocabularySize: vocabularySize, fingerprint: tokenizerFingerprint, against: "this run")
+            for e in shard.entries { scored.insert(Key(id: e.id, hash: e.contentHash)) }
+            last = max(last, ScoreShardLayout.shardIndex(fileName: URL(fileURLWithPath: path).lastPathComponent) ?? last)
+        }
+        nextShard = last + 1
+    }
+
+    /// Sequences already scored, in earlier shards or pending in this writer.
+    public var scoredCount: Int { scored.count }
+
+    /// Whether this exact content of the sample is scored (a changed sample is scored again).
+    public func isScored(_ sequence: ScoredSequence) -> Bool {
+        scored.contains(Key(id: sequence.id, hash: sequence.contentHash))
+    }
+
+    /// Queues a record; every `sequencesPerShard` records become a shard on disk. A record whose
+    /// (id, content hash) is already scored is ignored.
+    public func append(_ record: ScoreRecord) throws(ScoreError) {
+        try record.validate(k: k, vocabularySize: vocabularySize)
+        guard scored.insert(Key(id: record.id, hash: record.contentHash)).inserted else { return }
+        pending.append(record)
+        if pending.count >= sequencesPerShard { try flush() }
+    }
+
+    /// Writes the queued records as a last, possibly short, shard.
+    public func finish() throws(ScoreError) {
+        if !pending.isEmpty { try flush() }
+    }
+
+    private func flush() throws(ScoreError) {
+        let bytes = ScoreShardEncoder(k: k, vocabularySize: vocabularySize, tokenizerFingerprint: tokenizerFingerprint).encode(pending)
+        let final = directory.appendingPathComponent(ScoreShardLayout.shardName(nextShard))
+        let temporary = URL(fileURLWithPath: final.path + ".tmp")
+        do { try Data(bytes).write(to: temporary) } catch {
+            throw .io(path: temporary.path, reason: error.localizedDescription)
+        }
+        guard rename(temporary.path, final.path) == 0 else {
+            throw .io(path: final.path, reason: "rename failed: \(String(cString: strerror(errno)))")
+        }
+        writtenShards.append(final)
+        pending.removeAll(keepingCapacity: true)
+        nextShard += 1
+    }
+}

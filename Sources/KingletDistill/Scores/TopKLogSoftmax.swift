@@ -1,0 +1,112 @@
+import Foundation
+
+/// Reduces a row of logits to its k most likely tokens' log-probabilities and the log of the
+/// probability mass left over (the tail), without sorting the vocabulary.
+///
+/// Two passes over the row [V]: a size-k heap selects the top k (ties: lower id first, as the
+/// samplers do); then the softmax normaliser is summed in Float64 as top part + rest, each
+/// summed directly, so the tail mass is never the cancellation-prone 1 − Σ top.
+public enum TopKLogSoftmax {
+    /// The smallest tail mass stored (so its log is finite): Float's least normal magnitude.
+    public static let minimumTailMass = Double(Float.leastNormalMagnitude)
+
+    /// Writes the top `k` ids and log-probabilities of `row`, most likely first, and returns the
+    /// tail's log-mass; nil when the row holds NaN or +∞ or no finite value. When k > V the last
+    /// k − V entries are padding (`ScoreRecord.paddingID`, −∞).
+    /// - Parameters: row [V]; ids, logprobs: [k] each.
+    public static func reduce(
+        _ row: UnsafeBufferPointer<Float>, k: Int,
+        ids: UnsafeMutablePointer<Int32>, logprobs: UnsafeMutablePointer<Float>
+    ) -> Float? {
+        precondition(k >= 1, "k must be positive")
+        let n = min(k, row.count)
+        guard n > 0 else { return nil }
+        var heap = WorstFirstHeap(capacity: n)
+        for (i, v) in row.enumerated() { heap.offer(v, Int32(i)) }
+        let top = heap.sortedBestFirst()     // [n], best first
+        let m = top[0].value
+        guard m.isFinite else { return nil }
+
+        // Selected entries equal to the k-th value are the lowest-index ones of that value.
+        let kth = top[n - 1].value
+        var tiesInTop = 0
+        for e in top where e.value == kth { tiesInTop += 1 }
+        var rest = 0.0, tiesSeen = 0
+        for v in row {
+            if v < kth {
+                rest += Double(expf(v - m))
+            } else if v == kth {
+                tiesSeen += 1
+                if tiesSeen > tiesInTop { rest += Double(expf(v - m)) }
+            } else if v.isNaN {
+                return nil
+            }
+        }
+        let md = Double(m)
+        var topSum = 0.0
+        for e in top { topSum += exp(Double(e.value) - md) }
+        let total = topSum + rest
+        guard total.isFinite else { return nil }
+        let logTotal = log(total)
+        for j in 0 ..< k {
+            if j < n {
+                ids[j] = top[j].index
+                logprobs[j] = Float(Double(top[j].value) - md - logTotal)
+            } else {
+                ids[j] = ScoreRecord.paddingID
+                logprobs[j] = -.infinity
+            }
+        }
+        return Float(log(max(rest / total, minimumTailMass)))
+    }
+}
+
+/// A fixed-capacity binary heap whose root is the worst kept entry (lowest value; among equal
+/// values the highest index), so a candidate is rejected with one comparison.
+struct WorstFirstHeap {
+    struct Entry { var value: Float; var index: Int32 }
+    private var items: [Entry] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        items.reserveCapacity(capacity)
+    }
+
+    @inline(__always) private static func worse(_ a: Entry, _ b: Entry) -> Bool {
+        a.value != b.value ? a.value < b.value : a.index > b.index
+    }
+
+    /// Offers entries in increasing index order: an equal value never displaces a kept one.
+    @inline(__always) mutating func offer(_ value: Float, _ index: Int32) {
+        if items.count < capacity {
+            items.append(Entry(value: value, index: index))
+            var c = items.count - 1
+            while c > 0, Self.worse(items[c], items[(c - 1) / 2]) {
+                items.swapAt(c, (c - 1) / 2)
+                c = (c - 1) / 2
+            }
+        } else if value > items[0].value {
+            items[0] = Entry(value: value, index: index)
+            siftDown()
+        }
+    }
+
+    private mutating func siftDown() {
+        var p = 0
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var w = p
+            if l < items.count, Self.worse(items[l], items[w]) { w = l }
+            if r < items.count, Self.worse(items[r], items[w]) { w = r }
+            if w == p { return }
+            items.swapAt(p, w)
+            p = w
+        }
+    }
+
+    /// The kept entries, best first (highest value; ties lower index first).
+    func sortedBestFirst() -> [Entry] {
+        items.sorted { Self.worse($1, $0) }
+    }
+}
