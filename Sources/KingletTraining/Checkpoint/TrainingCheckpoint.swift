@@ -24,6 +24,19 @@ public struct TrainingCheckpoint {
     public var parameters: [Float]   // [P] in ParameterLayout order
     public var adamM: [Float]        // [P]
     public var adamV: [Float]        // [P]
+
+    public init(config: ModelConfig, step: Int, tokens: Int, adamUpdates: Int, samplerState: [UInt64], settingsJSON: String,
+                parameters: [Float], adamM: [Float], adamV: [Float]) {
+        self.config = config
+        self.step = step
+        self.tokens = tokens
+        self.adamUpdates = adamUpdates
+        self.samplerState = samplerState
+        self.settingsJSON = settingsJSON
+        self.parameters = parameters
+        self.adamM = adamM
+        self.adamV = adamV
+    }
 }
 
 /// Failure reading a checkpoint.

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Times one full optimizer step (forward, backward, clipping, AdamW) on random tokens: the
+/// measurement behind `kinglet train-bench` and the side-by-side runs against PyTorch.
+public struct TrainingStepTimer {
+    let model: TrainableLlama
+    let settings: TrainSettings
+    let optimizer: AdamW
+
+    public init(model: TrainableLlama, settings: TrainSettings) {
+        self.model = model
+        self.settings = settings
+        optimizer = AdamW(parameterCount: model.layout.count, settings: settings.adam)
+    }
+
+    /// Seconds for one step on batch `seed`'s random tokens.
+    public func run(seed: UInt64) -> Double {
+        var rng = SplitMix64(state: seed &+ 0x5EED)
+        let n = settings.batch * settings.length, v = UInt64(model.config.vocabularySize)
+        let batch = TrainingBatch(batch: settings.batch, length: settings.length,
+                                  inputs: (0 ..< n).map { _ in Int32(rng.next() % v) },
+                                  targets: (0 ..< n).map { _ in Int32(rng.next() % v) },
+                                  weights: [Float](repeating: 1 / Float(n), count: n))
+        let start = DispatchTime.now().uptimeNanoseconds
+        model.zeroGradients()
+        model.trainStep(batch)
+        let norm = GradientClipping.globalNorm(model.gradients.pointer, count: model.layout.count, pool: model.pool)
+        optimizer.update(model.parameters.pointer, model.gradients.pointer, layout: model.layout, lr: 1e-4,
+                         gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip), pool: model.pool)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
