@@ -7,6 +7,7 @@ struct KingletCommand: AsyncParsableCommand {
         commandName: "kinglet",
         abstract: "Small language models on the device: run, chat, serve, distill.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ChatCommand.self, ServeCommand.self, TemplateCommand.self, PullCommand.self, ListCommand.self, TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self],
+        subcommands: [RunCommand.self, ChatCommand.self, ServeCommand.self, TemplateCommand.self, PullCommand.self, ListCommand.self,
+                      TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self, DistillCommand.self],
         defaultSubcommand: nil)
 }

@@ -32,7 +32,7 @@ struct DistillScoreCommand: ParsableCommand {
 
     func run() throws {
         let dataURL = URL(fileURLWithPath: data)
-        let sequences = try loadSequences(from: dataURL)
+        let sequences = try DistillDataset(directory: dataURL).scoredSequences()
         let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
         var options = EngineOptions(threads: threads)
         options.cachePrecision = kvCache
@@ -62,31 +62,4 @@ struct DistillScoreCommand: ParsableCommand {
         try writer.finish()
         Terminal.status("wrote \(writer.writtenShards.count) shard(s); \(writer.scoredCount) sequences scored in \(outURL.path)")
     }
-}
-
-/// The dataset reader's stand-in: `DIR/samples.jsonl`, one JSON object per line with `id`,
-/// `prompt_tokens` ([Int]) and `completion_tokens` ([Int]); other fields are ignored.
-/// Replace with the dataset module's reader once it lands.
-func loadSequences(from directory: URL) throws -> [ScoredSequence] {
-    struct Sample: Decodable {
-        var id: String
-        var promptTokens: [Int32]
-        var completionTokens: [Int32]
-        enum CodingKeys: String, CodingKey { case id, promptTokens = "prompt_tokens", completionTokens = "completion_tokens" }
-    }
-    let url = directory.appendingPathComponent("samples.jsonl")
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-        throw ScoreError.io(path: url.path, reason: "cannot read the dataset (\((error as NSError).localizedDescription))")
-    }
-    var out: [ScoredSequence] = []
-    for (i, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where line.contains(where: { $0 > 0x20 }) {
-        do {
-            let s = try JSONDecoder().decode(Sample.self, from: Data(line))
-            out.append(ScoredSequence(id: s.id, tokens: s.promptTokens + s.completionTokens, promptLength: s.promptTokens.count))
-        } catch {
-            throw ScoreError.io(path: url.path, reason: "line \(i + 1) is not a sample with id, prompt_tokens and completion_tokens")
-        }
-    }
-    return out
 }

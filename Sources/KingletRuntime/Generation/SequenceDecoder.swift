@@ -100,7 +100,10 @@ public struct SequenceDecoder: @unchecked Sendable {
         summary.generatedTokens += 1
         history.append(next)
         if !ignoreEndOfGeneration && tokenizer.isEndOfGeneration(next) {
-            return finish(.stop, flush: true)
+            var end = finish(.stop, flush: true)
+            end.endOfGeneration = next
+            if let n = logprobs { end.logprob = TokenLogprob(token: next, logits: logits, top: n, tokenizer: tokenizer) }
+            return end
         }
         let (text, stopped) = stopper.feed(detokenizer.append(next))
         var step = DecodeStep(token: next, text: text)
@@ -141,8 +144,11 @@ public struct DecodeStep: Sendable {
     public var text: String = ""
     /// Held-back text released because generation ended (emit it after `text`).
     public var tail: String = ""
-    /// `token`'s log-probability and the top alternatives, when asked for.
+    /// `token`'s (or `endOfGeneration`'s) log-probability and the top alternatives, when asked for.
     public var logprob: TokenLogprob?
+    /// The end-of-generation token sampled on this step, which ended the sequence (it is not
+    /// `token`: it has no text). Distillation records it so a student learns to stop.
+    public var endOfGeneration: Int32?
     /// Set on the step that ends the generation.
     public var finished: FinishReason?
 

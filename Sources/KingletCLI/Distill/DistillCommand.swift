@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `kinglet distill`: train a small student on a larger teacher's outputs, in stages.
+struct DistillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Distillation: generate a teacher dataset, then train a student on it.",
+        subcommands: [DistillGenerateCommand.self, DistillScoreCommand.self, DistillReportCommand.self])
+}

@@ -1,0 +1,170 @@
+import Foundation
+import KingletChatTemplate
+
+/// The sampling settings of a generation run, turned into one request per prompt.
+public struct GenerationSettings: Sendable, Equatable {
+    public var maxTokens = 256
+    public var temperature: Float = 0.8
+    public var topP: Float = 0.95
+    /// The run's seed; each prompt's sampling seed is derived from it and the prompt's content.
+    public var seed: UInt64 = 0
+    public var topLogprobs: Int?
+    public var frequencyPenalty: Float = 0
+    public var presencePenalty: Float = 0
+
+    public init() {}
+
+    /// The request for `messages`. Its seed depends on the run's seed and the messages only (not
+    /// on the prompt's position), so a prompt gives the same sample in any file or order. Seeds
+    /// are below 2³¹: every OpenAI-compatible server takes them.
+    public func request(for messages: [ChatMessage]) -> TeacherRequest {
+        struct SeedKey: Encodable { var seed: UInt64; var messages: [ChatMessage] }
+        let digest = DistillRecord.sha256(DistillRecord.canonicalJSON(SeedKey(seed: seed, messages: messages)))
+        let derived = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x7FFF_FFFF
+        return TeacherRequest(messages: messages, maxTokens: maxTokens, temperature: temperature, topP: topP, seed: derived,
+                              topLogprobs: topLogprobs, frequencyPenalty: frequencyPenalty, presencePenalty: presencePenalty)
+    }
+}
+
+/// Where a run stands, reported after each completion.
+public struct DistillProgress: Sendable {
+    /// Completions generated in this run so far, of `pending`.
+    public var done: Int
+    public var pending: Int
+    /// Prompts whose samples were already in the dataset.
+    public var cached: Int
+    /// Completion tokens generated in this run.
+    public var tokens: Int
+    public var seconds: Double
+
+    public var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
+    /// Seconds left at the rate so far (nil before the first completion).
+    public var eta: Double? { done > 0 ? seconds / Double(done) * Double(pending - done) : nil }
+}
+
+/// What a run did.
+public struct DistillSummary: Sendable {
+    /// Prompts given, and how many were distinct requests.
+    public var prompts: Int
+    public var distinct: Int
+    /// Requests whose samples were already in the dataset (not generated again).
+    public var cached: Int
+    /// Samples generated and written in this run.
+    public var generated: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var seconds: Double
+    /// `stop` / `length` counts of the generated samples.
+    public var finishReasons: [String: Int]
+    /// Bytes of a torn last line cut off when the dataset was opened.
+    public var truncatedBytes: Int
+
+    public var completionsPerMinute: Double { seconds > 0 ? Double(generated) * 60 / seconds : 0 }
+    public var tokensPerSecond: Double { seconds > 0 ? Double(completionTokens) / seconds : 0 }
+}
+
+/// Stage 1 of distillation: prompts → teacher completions → `samples.jsonl`. Requests already in
+/// the dataset (same content hash) are skipped, the rest go to the teacher in chunks; each
+/// completion is appended as it arrives and every chunk is fsynced, so a killed run loses at most
+/// one chunk's unsynced tail and a rerun resumes.
+public struct DistillGenerator: Sendable {
+    public var teacher: any Teacher
+    public var dataset: DistillDataset
+    public var settings: GenerationSettings
+    /// Requests per `Teacher.complete` call (and per fsync). Larger keeps a batching teacher's
+    /// slots busy longer; smaller loses less on a crash.
+    public var chunkSize: Int
+
+    public init(teacher: any Teacher, dataset: DistillDataset, settings: GenerationSettings, chunkSize: Int = 64) {
+        self.teacher = teacher
+        self.dataset = dataset
+        self.settings = settings
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    /// Generates the samples of `prompts` missing from the dataset.
+    public func run(_ prompts: [DistillPrompt], progress: @escaping @Sendable (DistillProgress) -> Void = { _ in }) async throws -> DistillSummary {
+        let writer = try dataset.openForAppending()
+        defer { writer.close() }
+        let started = Date()
+        var seen = Set<String>()
+        var pending: [(id: String, request: TeacherRequest)] = []
+        var cached = 0
+        for p in prompts {
+            let request = settings.request(for: p.messages)
+            let id = DistillRecord.contentID(request, teacher: teacher.name)
+            guard seen.insert(id).inserted else { continue }
+            if writer.contains(id) { cached += 1 } else { pending.append((id, request)) }
+        }
+        let tally = Tally(pending: pending.count, cached: cached, started: started)
+        if !pending.isEmpty { progress(tally.progress) }
+        let name = teacher.name
+        for start in stride(from: 0, to: pending.count, by: chunkSize) {
+            let chunk = Array(pending[start ..< min(start + chunkSize, pending.count)])
+            let failure = FirstError()
+            do {
+                _ = try await teacher.complete(chunk.map(\.request)) { i, c in
+                    do {
+                        try writer.append(DistillRecord(request: chunk[i].request, teacher: name, completion: c))
+                        progress(tally.add(c))
+                    } catch {
+                        failure.record(error)
+                    }
+                }
+            } catch {
+                try? writer.sync()  // keep what finished before the failure
+                throw error
+            }
+            try writer.sync()
+            if let e = failure.error { throw e }
+        }
+        return tally.summary(prompts: prompts.count, distinct: seen.count, truncatedBytes: writer.truncatedBytes)
+    }
+}
+
+/// Counts shared by completion callbacks on any thread.
+private final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0, promptTokens = 0, completionTokens = 0
+    private var reasons: [String: Int] = [:]
+    let pending: Int, cached: Int, started: Date
+
+    init(pending: Int, cached: Int, started: Date) {
+        self.pending = pending
+        self.cached = cached
+        self.started = started
+    }
+
+    var progress: DistillProgress {
+        lock.withLock {
+            DistillProgress(done: done, pending: pending, cached: cached, tokens: completionTokens,
+                            seconds: Date().timeIntervalSince(started))
+        }
+    }
+
+    func add(_ c: TeacherCompletion) -> DistillProgress {
+        lock.withLock {
+            done += 1
+            promptTokens += c.promptTokens.count
+            completionTokens += c.completionTokens.count
+            reasons[c.finishReason, default: 0] += 1
+        }
+        return progress
+    }
+
+    func summary(prompts: Int, distinct: Int, truncatedBytes: Int) -> DistillSummary {
+        lock.withLock {
+            DistillSummary(prompts: prompts, distinct: distinct, cached: cached, generated: done, promptTokens: promptTokens,
+                           completionTokens: completionTokens, seconds: Date().timeIntervalSince(started),
+                           finishReasons: reasons, truncatedBytes: truncatedBytes)
+        }
+    }
+}
+
+/// The first error thrown inside a callback that cannot throw.
+private final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    var error: Error? { lock.withLock { first } }
+    func record(_ e: Error) { lock.withLock { if first == nil { first = e } } }
+}
