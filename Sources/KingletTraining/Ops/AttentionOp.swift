@@ -4,9 +4,10 @@ import KingletKernels
 /// Causal grouped-query self-attention over B sequences of T tokens.
 ///
 ///   qkv, dqkv  [N, (H + 2·Hkv)·Dh]  per row: q heads, then k heads, then v heads (post-RoPE)
-///   att        [B, H, T, T]          softmax probabilities, saved for the backward (row t uses 0...t)
+///   att        [B, H, T, T]          softmax probabilities, saved for the backward (row t uses 0...t; the rest is 0)
 ///   y, dy      [N, H·Dh]             attention output per query head
-/// Query head h reads key/value head h / (H / Hkv).
+/// Query head h reads key/value head h / (H / Hkv). Per head the products are single-threaded
+/// GEMMs on strided views of qkv; heads run in parallel.
 struct AttentionShape {
     let batch: Int      // B
     let length: Int     // T
@@ -24,28 +25,27 @@ struct AttentionShape {
 enum AttentionOp {
     static func forward(y: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
                         qkv: UnsafePointer<Float>, shape s: AttentionShape, pool: ThreadPool?) {
-        let T = s.length, Dh = s.headSize, stride = s.rowStride
+        let T = s.length, Dh = s.headSize, stride = s.rowStride, yStride = s.heads * Dh
         Parallel.rows(s.batch * s.heads, pool: pool) { range in
             for bh in range {
                 let b = bh / s.heads, h = bh % s.heads, kvh = h / s.group
                 let base = qkv + b * T * stride
-                let attBH = att + bh * T * T
+                let p = att + bh * T * T
+                // scores [T, T] = Q_h · K_kvhᵀ
+                Sgemm.gemm(transA: false, transB: true, m: T, n: T, k: Dh, a: base + h * Dh, lda: stride,
+                           b: base + s.kOffset + kvh * Dh, ldb: stride, c: p, ldc: T, accumulate: false, pool: nil)
                 for t in 0 ..< T {
-                    let q = base + t * stride + h * Dh
-                    let row = attBH + t * T
-                    for u in 0 ... t {
-                        row[u] = VectorMath.dot(q, base + u * stride + s.kOffset + kvh * Dh, Dh) * s.scale
-                    }
+                    let row = p + t * T
+                    VectorMath.scale(row, t + 1, by: s.scale)
                     let m = VectorMath.max(row, t + 1)
                     let sum = VectorMath.expShifted(row, t + 1, shift: m)
                     VectorMath.scale(row, t + 1, by: Float(1 / sum))
                     if t + 1 < T { (row + t + 1).update(repeating: 0, count: T - t - 1) }
-                    let out = y + (b * T + t) * s.heads * Dh + h * Dh
-                    out.update(repeating: 0, count: Dh)
-                    for u in 0 ... t {
-                        VectorMath.axpy(row[u], base + u * stride + s.vOffset + kvh * Dh, out, Dh)
-                    }
                 }
+                // y_h [T, Dh] = P · V_kvh
+                Sgemm.gemm(transA: false, transB: false, m: T, n: Dh, k: T, a: p, lda: T,
+                           b: base + s.vOffset + kvh * Dh, ldb: stride, c: y + b * T * yStride + h * Dh, ldc: yStride,
+                           accumulate: false, pool: nil)
             }
         }
     }
@@ -54,40 +54,35 @@ enum AttentionOp {
     /// the dq of its query heads, so there are no races and the summation order is fixed.
     static func backward(dqkv: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, att: UnsafePointer<Float>,
                          qkv: UnsafePointer<Float>, shape s: AttentionShape, pool: ThreadPool?) {
-        let T = s.length, Dh = s.headSize, stride = s.rowStride
+        let T = s.length, Dh = s.headSize, stride = s.rowStride, yStride = s.heads * Dh
         Parallel.rows(s.batch * s.kvHeads, pool: pool) { range in
-            let datt = UnsafeMutablePointer<Float>.allocate(capacity: T)
-            defer { datt.deallocate() }
+            let ds = UnsafeMutablePointer<Float>.allocate(capacity: T * T)   // [T, T] dP, then dS
+            defer { ds.deallocate() }
             for bk in range {
                 let b = bk / s.kvHeads, kvh = bk % s.kvHeads
                 let base = qkv + b * T * stride, dbase = dqkv + b * T * stride
-                for t in 0 ..< T {
-                    (dbase + t * stride + s.kOffset + kvh * Dh).update(repeating: 0, count: Dh)
-                    (dbase + t * stride + s.vOffset + kvh * Dh).update(repeating: 0, count: Dh)
-                }
-                for h in kvh * s.group ..< (kvh + 1) * s.group {
-                    let attBH = att + (b * s.heads + h) * T * T
+                let k = base + s.kOffset + kvh * Dh, v = base + s.vOffset + kvh * Dh
+                let dk = dbase + s.kOffset + kvh * Dh, dv = dbase + s.vOffset + kvh * Dh
+                for (i, h) in (kvh * s.group ..< (kvh + 1) * s.group).enumerated() {
+                    let p = att + (b * s.heads + h) * T * T
+                    let dyh = dy + b * T * yStride + h * Dh
+                    // dV (+)= Pᵀ · dY_h ;  dP = dY_h · Vᵀ
+                    Sgemm.gemm(transA: true, transB: false, m: T, n: Dh, k: T, a: p, lda: T, b: dyh, ldb: yStride,
+                               c: dv, ldc: stride, accumulate: i > 0, pool: nil)
+                    Sgemm.gemm(transA: false, transB: true, m: T, n: T, k: Dh, a: dyh, lda: yStride, b: v, ldb: stride,
+                               c: ds, ldc: T, accumulate: false, pool: nil)
+                    // softmax backward through the scale: dS = P ⊙ (dP − Σ P⊙dP) · scale
                     for t in 0 ..< T {
-                        let row = attBH + t * T
-                        let dyt = dy + (b * T + t) * s.heads * Dh + h * Dh
-                        // datt[u] = dy_t · v_u ;  dv_u += att[t,u] · dy_t
-                        var weighted: Float = 0
-                        for u in 0 ... t {
-                            let d = VectorMath.dot(dyt, base + u * stride + s.vOffset + kvh * Dh, Dh)
-                            datt[u] = d
-                            weighted += d * row[u]
-                            VectorMath.axpy(row[u], dyt, dbase + u * stride + s.vOffset + kvh * Dh, Dh)
-                        }
-                        // softmax backward, then through the scaled dot products
-                        let dq = dbase + t * stride + h * Dh
-                        dq.update(repeating: 0, count: Dh)
-                        let q = base + t * stride + h * Dh
-                        for u in 0 ... t {
-                            let ds = row[u] * (datt[u] - weighted) * s.scale
-                            VectorMath.axpy(ds, base + u * stride + s.kOffset + kvh * Dh, dq, Dh)
-                            VectorMath.axpy(ds, q, dbase + u * stride + s.kOffset + kvh * Dh, Dh)
-                        }
+                        let pr = p + t * T, dr = ds + t * T
+                        let weighted = VectorMath.dot(pr, dr, t + 1)
+                        for u in 0 ... t { dr[u] = pr[u] * (dr[u] - weighted) * s.scale }
+                        if t + 1 < T { (dr + t + 1).update(repeating: 0, count: T - t - 1) }
                     }
+                    // dQ_h = dS · K ;  dK (+)= dSᵀ · Q_h
+                    Sgemm.gemm(transA: false, transB: false, m: T, n: Dh, k: T, a: ds, lda: T, b: k, ldb: stride,
+                               c: dbase + h * Dh, ldc: stride, accumulate: false, pool: nil)
+                    Sgemm.gemm(transA: true, transB: false, m: T, n: Dh, k: T, a: ds, lda: T, b: base + h * Dh, ldb: stride,
+                               c: dk, ldc: stride, accumulate: i > 0, pool: nil)
                 }
             }
         }

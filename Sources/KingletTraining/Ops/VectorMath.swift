@@ -24,7 +24,7 @@ public enum VectorMath {
         var acc = F16x(repeating: 0)
         var i = 0
         while i + 16 <= n {
-            acc.addProduct(load16(a + i), load16(b + i))
+            acc += load16(a + i) * load16(b + i)   // (addProduct lowers to libm fmaf calls here)
             i += 16
         }
         var s = acc.sum()
@@ -38,9 +38,7 @@ public enum VectorMath {
         let a = F16x(repeating: alpha)
         var i = 0
         while i + 16 <= n {
-            var v = load16(y + i)
-            v.addProduct(a, load16(x + i))
-            store16(v, y + i)
+            store16(load16(y + i) + a * load16(x + i), y + i)
             i += 16
         }
         while i < n { y[i] += alpha * x[i]; i += 1 }
@@ -50,7 +48,7 @@ public enum VectorMath {
     public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var m = F16x(repeating: -.infinity)
         var i = 0
-        while i + 16 <= n { m = pointwiseMax(m, load16(x + i)); i += 16 }
+        while i + 16 <= n { let v = load16(x + i); m.replace(with: v, where: v .> m); i += 16 }
         var s = m.max()
         while i < n { s = Swift.max(s, x[i]); i += 1 }
         return s
@@ -108,7 +106,10 @@ public enum VectorMath {
     @inline(__always)
     static func exp(_ x: F16x) -> F16x {
         let magic: Float = 12_582_912  // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
-        let x = pointwiseMin(pointwiseMax(x, F16x(repeating: -87.33)), F16x(repeating: 88.37))
+        var x = x
+        let lo = F16x(repeating: -87.33), hi = F16x(repeating: 88.37)
+        x.replace(with: lo, where: x .< lo)
+        x.replace(with: hi, where: x .> hi)
         let t = x * F16x(repeating: 1.442_695_04) + F16x(repeating: magic)
         let n = t - F16x(repeating: magic)
         var r = x - n * F16x(repeating: 0.693_145_75)
