@@ -121,15 +121,18 @@ KK_TARGET void kk_avx2_sgemm_pack_b(const float *src, int64_t ld, int trans, int
 /// row p at b + p*rsb (a packed B panel when rsb = 16). Each of the 96 sums runs from zero in
 /// order p = 0, 1, …, kc-1 and is then stored, or added to c when `accumulate`, so an element's
 /// value does not depend on where its tile sits (edge or not).
-KK_TARGET void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
-                                  float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate) {
+KK_INLINE void kk_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
+                       float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
     __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int64_t i = 0; i < rows; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    for (int64_t i = 0; i < rows; i++) {   // C is needed only at the end: fetch it meanwhile
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + cols - 1), _MM_HINT_T0);
+    }
 #define KK_STEP(q)                                                                     \
     {                                                                                  \
         const __m256 b0 = _mm256_loadu_ps(b + (q) * rsb), b1 = _mm256_loadu_ps(b + (q) * rsb + 8); \
@@ -179,5 +182,11 @@ KK_TARGET void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, in
     }
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < cols; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i][j] : t[i][j];
+}
+/// A column of tiles: c[rows × cols] (+)= A panels [rows/6][kc][6] · b, 6 rows at a time.
+KK_TARGET void kk_avx2_sgemm_tiles(int64_t kc, const float *a, int64_t rows, const float *b, int64_t rsb,
+                                   float *c, int64_t ldc, int64_t cols, int accumulate) {
+    for (int64_t i = 0; i < rows; i += MR)
+        kk_tile(kc, a + i * kc, b, rsb, c + i * ldc, ldc, rows - i < MR ? rows - i : MR, cols, accumulate);
 }
 #endif

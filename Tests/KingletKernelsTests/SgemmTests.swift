@@ -52,6 +52,13 @@ struct SgemmOperands {
         return out
     }
 
+    /// nil when `got` and `expected` (both shaped like C) are equal bit for bit, else where
+    /// they first differ.
+    func firstDifference(_ got: [Float], _ expected: [Float]) -> String? {
+        guard let at = got.indices.first(where: { got[$0].bitPattern != expected[$0].bitPattern }) else { return nil }
+        return "C[\(at / ldc), \(at % ldc)] = \(got[at]), expected \(expected[at])"
+    }
+
     /// Σ_p |op(A)[i, p]·op(B)[p, j]| + |C₀[i, j]|: the scale of element (i, j)'s rounding error.
     func magnitude(_ i: Int, _ j: Int) -> Float {
         var s = abs(c[i * ldc + j])
@@ -94,8 +101,8 @@ struct SgemmTests {
                 for accumulate in [false, true] {
                     let expected = ops.product(.reference, accumulate: accumulate)
                     for backend in Self.blocked {
-                        let got = ops.product(backend, accumulate: accumulate)
-                        #expect(got == expected, "\(backend.name) \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k) pad \(pad) accumulate \(accumulate)")
+                        let difference = ops.firstDifference(ops.product(backend, accumulate: accumulate), expected)
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k) pad \(pad) accumulate \(accumulate)")
                     }
                 }
             }
@@ -156,8 +163,10 @@ struct SgemmTests {
             for backend in Self.blocked {
                 for accumulate in [false, true] {
                     let results = pools.map { ops.product(backend, accumulate: accumulate, pool: $0) }
-                    let bits = results.map { $0.map(\.bitPattern) }
-                    #expect(bits[1] == bits[0] && bits[2] == bits[0], "\(backend.name) \(m)×\(n)×\(k) accumulate \(accumulate)")
+                    for (threads, result) in zip([2, 3], results.dropFirst()) {
+                        let difference = ops.firstDifference(result, results[0])
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(m)×\(n)×\(k) accumulate \(accumulate), \(threads) threads vs 1")
+                    }
                 }
             }
         }
@@ -176,8 +185,10 @@ struct SgemmTests {
                 }
                 let expected = ops.product(.reference, accumulate: true)
                 for backend in Self.blocked {
-                    #expect(ops.product(backend, accumulate: true, blocking: tiny) == expected, "\(backend.name) \(m)×\(n)×\(k)")
-                    #expect(ops.product(backend, accumulate: true, pool: pool, blocking: tiny) == expected, "\(backend.name) \(m)×\(n)×\(k) 3 threads")
+                    for threads in [nil, pool] {
+                        let difference = ops.firstDifference(ops.product(backend, accumulate: true, pool: threads, blocking: tiny), expected)
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(m)×\(n)×\(k), \(threads?.threadCount ?? 1) thread(s)")
+                    }
                 }
             }
         }

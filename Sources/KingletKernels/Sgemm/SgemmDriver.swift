@@ -127,7 +127,7 @@ struct SgemmDriver {
         _ p: SgemmProblem, aBlock: UnsafePointer<Float>, packedB: UnsafePointer<Float>?,
         edgeScratch: UnsafeMutablePointer<Float>, ic: Int, mc: Int, j0: Int, j1: Int, pc: Int, kc: Int
     ) {
-        let (mr, nr) = (SgemmKernels.mr, SgemmKernels.nr)
+        let nr = SgemmKernels.nr
         let accumulate = p.accumulate || pc > 0
         for j in stride(from: j0, to: j1, by: nr) {
             let cols = min(nr, j1 - j)
@@ -140,11 +140,7 @@ struct SgemmDriver {
                 kernels.packB(p.opB(pc, j), p.ldb, false, cols, kc, edgeScratch)
                 b = UnsafePointer(edgeScratch)
             }
-            var c = p.c + ic * p.ldc + j
-            for i in stride(from: 0, to: mc, by: mr) {
-                kernels.tile(kc, aBlock + i * kc, b, rsb, c, p.ldc, min(mr, mc - i), cols, accumulate)
-                c += mr * p.ldc
-            }
+            kernels.tiles(kc, aBlock, mc, b, rsb, p.c + ic * p.ldc + j, p.ldc, cols, accumulate)
         }
     }
 
