@@ -1,7 +1,7 @@
 // Sgemm's blocked backends (AVX2 C tile, portable Swift SIMD) held to ReferenceSgemm.
 //
 // Two kinds of data:
-//   - small integers (|a|, |b| ≤ 4, |C₀| ≤ 64): every product and partial sum is an integer below
+//   - small integers (|a|, |b|, |C₀| ≤ 4): every product and partial sum is an integer below
 //     2²⁴, so each backend must equal the reference exactly, whatever its summation order;
 //   - random floats: both sides round, each element's error is at most γ·(Σ_p |a_ip·b_pj| + |C₀|)
 //     with γ = (roundings)·2⁻²⁴. The reference rounds 2k + 1 times (products, sums, + C₀); the
@@ -73,10 +73,11 @@ struct SgemmTests {
     /// (transA, transB): NN, NT, TN, TT.
     static let transposes = [(false, false), (false, true), (true, false), (true, true)]
     /// (m, n, k): ones, odd sizes, exact tiles, ragged edges, several depth blocks (k > 256),
-    /// several row blocks (m > 144), and the two-tile-row case that reads B in place (m ≤ 12).
+    /// several row blocks (m > 144), the two-tile-row case that reads B in place (m ≤ 12), and
+    /// a deep product (k ≥ 8192, deeper blocks).
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 8), (5, 15, 9), (13, 33, 17), (64, 64, 32),
-        (12, 40, 300), (3, 50, 600), (100, 70, 520), (150, 20, 33), (31, 129, 257),
+        (12, 40, 300), (3, 50, 600), (100, 70, 520), (150, 20, 33), (31, 129, 257), (14, 19, 8300),
     ]
 
     @Test func x86WithAVX2RunsTheAVX2Path() {
@@ -149,14 +150,15 @@ struct SgemmTests {
         }
     }
 
-    /// Large enough for the pool (≥ 2 Mflop), several tasks per thread, several depth blocks,
-    /// and (n > 4096) two column blocks.
+    /// Large enough for the pool (≥ 2 Mflop): several pieces per thread, several depth blocks,
+    /// two column blocks (n > 4096), A packed per piece (2048 rows) or shared, B read in place
+    /// (11 rows), deep blocks (k ≥ 8192).
     @Test(arguments: 0 ..< 4)
     func resultsAreBitIdenticalForAnyThreadCount(transpose: Int) {
         let (transA, transB) = Self.transposes[transpose]
         var rng = SeededGenerator(seed: 0xB17 + UInt64(transpose))
         let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
-        for (m, n, k) in [(300, 200, 600), (20, 4200, 300), (11, 500, 700), (2048, 48, 64)] {
+        for (m, n, k) in [(300, 200, 600), (20, 4200, 300), (11, 500, 700), (2048, 48, 64), (40, 24, 9000)] {
             let ops = SgemmOperands(transA: transA, transB: transB, m: m, n: n, k: k, pad: 1) {
                 Float.random(in: -1 ... 1, using: &rng)
             }
