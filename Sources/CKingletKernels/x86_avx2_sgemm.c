@@ -121,45 +121,23 @@ KK_TARGET void kk_avx2_sgemm_pack_b(const float *src, int64_t ld, int trans, int
 /// row p at b + p*rsb (a packed B panel when rsb = 16). Each of the 96 sums runs from zero in
 /// order p = 0, 1, …, kc-1 and is then stored, or added to c when `accumulate`, so an element's
 /// value does not depend on where its tile sits (edge or not).
-KK_TARGET void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
-                                  float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int64_t i = 0; i < rows; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-#define KK_STEP(q)                                                                     \
-    {                                                                                  \
-        const __m256 b0 = _mm256_loadu_ps(b + (q) * rsb), b1 = _mm256_loadu_ps(b + (q) * rsb + 8); \
-        __m256 av;                                                                     \
-        av = _mm256_broadcast_ss(a + (q) * MR + 0);                                    \
-        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);        \
-        av = _mm256_broadcast_ss(a + (q) * MR + 1);                                    \
-        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);        \
-        av = _mm256_broadcast_ss(a + (q) * MR + 2);                                    \
-        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);        \
-        av = _mm256_broadcast_ss(a + (q) * MR + 3);                                    \
-        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);        \
-        av = _mm256_broadcast_ss(a + (q) * MR + 4);                                    \
-        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);        \
-        av = _mm256_broadcast_ss(a + (q) * MR + 5);                                    \
-        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);        \
+KK_INLINE void kk_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
+                       float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate) {
+    __m256 acc[MR][2];   // 12 accumulators; with b0, b1 and the broadcast: 15 of 16 ymm registers
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < rows; i++) {   // C is needed only at the end: fetch it meanwhile
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + cols - 1), _MM_HINT_T0);
     }
-    int64_t p = 0;
-    for (; p + 4 <= kc; p += 4) {
-        KK_STEP(0) KK_STEP(1) KK_STEP(2) KK_STEP(3)
-        a += 4 * MR;
-        b += 4 * rsb;
+#pragma clang loop unroll_count(4)
+    for (int64_t p = 0; p < kc; p++, a += MR, b += rsb) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        for (int i = 0; i < MR; i++) {
+            const __m256 ai = _mm256_broadcast_ss(a + i);
+            acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+        }
     }
-    for (; p < kc; p++) {
-        KK_STEP(0)
-        a += MR;
-        b += rsb;
-    }
-#undef KK_STEP
-    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     if (rows == MR && cols == NR) {
         for (int i = 0; i < MR; i++) {
             float *ci = c + i * ldc;
@@ -179,5 +157,11 @@ KK_TARGET void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, in
     }
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < cols; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i][j] : t[i][j];
+}
+/// A column of tiles: c[rows × cols] (+)= A panels [rows/6][kc][6] · b, 6 rows at a time.
+KK_TARGET void kk_avx2_sgemm_tiles(int64_t kc, const float *a, int64_t rows, const float *b, int64_t rsb,
+                                   float *c, int64_t ldc, int64_t cols, int accumulate) {
+    for (int64_t i = 0; i < rows; i += MR)
+        kk_tile(kc, a + i * kc, b, rsb, c + i * ldc, ldc, rows - i < MR ? rows - i : MR, cols, accumulate);
 }
 #endif

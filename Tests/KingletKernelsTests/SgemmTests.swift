@@ -1,7 +1,7 @@
 // Sgemm's blocked backends (AVX2 C tile, portable Swift SIMD) held to ReferenceSgemm.
 //
 // Two kinds of data:
-//   - small integers (|a|, |b| ≤ 4, |C₀| ≤ 64): every product and partial sum is an integer below
+//   - small integers (|a|, |b|, |C₀| ≤ 4): every product and partial sum is an integer below
 //     2²⁴, so each backend must equal the reference exactly, whatever its summation order;
 //   - random floats: both sides round, each element's error is at most γ·(Σ_p |a_ip·b_pj| + |C₀|)
 //     with γ = (roundings)·2⁻²⁴. The reference rounds 2k + 1 times (products, sums, + C₀); the
@@ -52,6 +52,13 @@ struct SgemmOperands {
         return out
     }
 
+    /// nil when `got` and `expected` (both shaped like C) are equal bit for bit, else where
+    /// they first differ.
+    func firstDifference(_ got: [Float], _ expected: [Float]) -> String? {
+        guard let at = got.indices.first(where: { got[$0].bitPattern != expected[$0].bitPattern }) else { return nil }
+        return "C[\(at / ldc), \(at % ldc)] = \(got[at]), expected \(expected[at])"
+    }
+
     /// Σ_p |op(A)[i, p]·op(B)[p, j]| + |C₀[i, j]|: the scale of element (i, j)'s rounding error.
     func magnitude(_ i: Int, _ j: Int) -> Float {
         var s = abs(c[i * ldc + j])
@@ -66,10 +73,11 @@ struct SgemmTests {
     /// (transA, transB): NN, NT, TN, TT.
     static let transposes = [(false, false), (false, true), (true, false), (true, true)]
     /// (m, n, k): ones, odd sizes, exact tiles, ragged edges, several depth blocks (k > 256),
-    /// several row blocks (m > 144), and the two-tile-row case that reads B in place (m ≤ 12).
+    /// several row blocks (m > 144), the two-tile-row case that reads B in place (m ≤ 12), and
+    /// a deep product (k ≥ 8192, deeper blocks).
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 8), (5, 15, 9), (13, 33, 17), (64, 64, 32),
-        (12, 40, 300), (3, 50, 600), (100, 70, 520), (150, 20, 33), (31, 129, 257),
+        (12, 40, 300), (3, 50, 600), (100, 70, 520), (150, 20, 33), (31, 129, 257), (14, 19, 8300),
     ]
 
     @Test func x86WithAVX2RunsTheAVX2Path() {
@@ -94,8 +102,8 @@ struct SgemmTests {
                 for accumulate in [false, true] {
                     let expected = ops.product(.reference, accumulate: accumulate)
                     for backend in Self.blocked {
-                        let got = ops.product(backend, accumulate: accumulate)
-                        #expect(got == expected, "\(backend.name) \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k) pad \(pad) accumulate \(accumulate)")
+                        let difference = ops.firstDifference(ops.product(backend, accumulate: accumulate), expected)
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k) pad \(pad) accumulate \(accumulate)")
                     }
                 }
             }
@@ -142,22 +150,25 @@ struct SgemmTests {
         }
     }
 
-    /// Large enough for the pool (≥ 2 Mflop), several tasks per thread, several depth blocks,
-    /// and (n > 4096) two column blocks.
+    /// Large enough for the pool (≥ 2 Mflop): several pieces per thread, several depth blocks,
+    /// two column blocks (n > 4096), A packed per piece (2048 rows) or shared, B read in place
+    /// (11 rows), deep blocks (k ≥ 8192).
     @Test(arguments: 0 ..< 4)
     func resultsAreBitIdenticalForAnyThreadCount(transpose: Int) {
         let (transA, transB) = Self.transposes[transpose]
         var rng = SeededGenerator(seed: 0xB17 + UInt64(transpose))
         let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
-        for (m, n, k) in [(300, 200, 600), (20, 4200, 300), (11, 500, 700), (2048, 48, 64)] {
+        for (m, n, k) in [(300, 200, 600), (20, 4200, 300), (11, 500, 700), (2048, 48, 64), (40, 24, 9000)] {
             let ops = SgemmOperands(transA: transA, transB: transB, m: m, n: n, k: k, pad: 1) {
                 Float.random(in: -1 ... 1, using: &rng)
             }
             for backend in Self.blocked {
                 for accumulate in [false, true] {
                     let results = pools.map { ops.product(backend, accumulate: accumulate, pool: $0) }
-                    let bits = results.map { $0.map(\.bitPattern) }
-                    #expect(bits[1] == bits[0] && bits[2] == bits[0], "\(backend.name) \(m)×\(n)×\(k) accumulate \(accumulate)")
+                    for (threads, result) in zip([2, 3], results.dropFirst()) {
+                        let difference = ops.firstDifference(result, results[0])
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(m)×\(n)×\(k) accumulate \(accumulate), \(threads) threads vs 1")
+                    }
                 }
             }
         }
@@ -176,8 +187,10 @@ struct SgemmTests {
                 }
                 let expected = ops.product(.reference, accumulate: true)
                 for backend in Self.blocked {
-                    #expect(ops.product(backend, accumulate: true, blocking: tiny) == expected, "\(backend.name) \(m)×\(n)×\(k)")
-                    #expect(ops.product(backend, accumulate: true, pool: pool, blocking: tiny) == expected, "\(backend.name) \(m)×\(n)×\(k) 3 threads")
+                    for threads in [nil, pool] {
+                        let difference = ops.firstDifference(ops.product(backend, accumulate: true, pool: threads, blocking: tiny), expected)
+                        #expect(difference == nil, "\(difference ?? "") — \(backend.name) \(m)×\(n)×\(k), \(threads?.threadCount ?? 1) thread(s)")
+                    }
                 }
             }
         }

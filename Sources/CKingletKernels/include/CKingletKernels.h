@@ -109,9 +109,10 @@ void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, in
 void kk_avx2_sgemm_pack_a(const float *src, int64_t ld, int trans, int64_t mc, int64_t kc, float *dst);
 /// Packs op(B)[0..<kc, 0..<nc] (src at op(B)[0, 0]; trans: op(B) = Bᵀ) into ceil(nc/16) B panels.
 void kk_avx2_sgemm_pack_b(const float *src, int64_t ld, int trans, int64_t nc, int64_t kc, float *dst);
-/// c[rows × cols] (+)= A panel [kc][6] · b (kc rows of 16 floats, row stride rsb); rows ≤ 6, cols ≤ 16.
-void kk_avx2_sgemm_tile(int64_t kc, const float *a, const float *b, int64_t rsb,
-                        float *c, int64_t ldc, int64_t rows, int64_t cols, int accumulate);
+/// c[rows × cols] (+)= A panels [rows/6][kc][6] · b (kc rows of 16 floats, row stride rsb),
+/// 6×16 tiles down one column; cols ≤ 16.
+void kk_avx2_sgemm_tiles(int64_t kc, const float *a, int64_t rows, const float *b, int64_t rsb,
+                         float *c, int64_t ldc, int64_t cols, int accumulate);
 
 // x86-64, AVX-512 VNNI on 256-bit vectors (needs KK_CPU_AVX2 | KK_CPU_AVX512VNNI): the AVX2
 // tile kernels with maddubs+madd replaced by one vpdpbusd.

@@ -3,7 +3,7 @@
 // The fast path packs panels of A and B and runs a 6×16 register tile (Goto/BLIS style; see
 // SgemmDriver.swift). Threads split the output tiles only, never k, and the blocking depends on
 // the shape alone, so every element is summed in the same order for any thread count: results
-// are bit-identical for 1, 2 or 3 threads.
+// are bit-identical for 1, 2 or 3 threads (on one backend; backends round differently).
 //
 // Legend: m, n = rows and columns of C; k = the summed dimension.
 #if canImport(Glibc)
@@ -20,7 +20,8 @@ public enum Sgemm {
     /// op(A) = A (A is [m×k], lda ≥ k) or Aᵀ when transA (A is [k×m], lda ≥ m); likewise B
     /// (B is [k×n], ldb ≥ n, or [n×k], ldb ≥ k, when transB). C: [m×n], ldc ≥ n; C must not
     /// overlap A or B. `pool` splits the output tiles over its threads (nil: the calling thread
-    /// only); the result does not depend on the thread count, bit for bit.
+    /// only; pass nil from inside one of the pool's own jobs); the result does not depend on the
+    /// thread count, bit for bit. Products under ~2 Mflop run on the calling thread.
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

@@ -3,9 +3,9 @@
 //   for jc in n by NC:
 //     for pc in k by KC:                     (in order: C += each depth block's sum)
 //       pack job:    B block [KC × NC], shared by all tasks (and all of A's rows when they are few)
-//       compute job: tasks (ic block, jr chunk); a task packs its A block [MC × KC] (L2) itself
-//         for jr in chunk by 16:             one B panel [KC][16] stays in L1
-//           for ir in block by 6:   tile C[ir..+6, jr..+16] (+)= A panel · B panel
+//       compute job: pieces of (ic block, jr panel) units; a piece packs its A block [MC × KC]
+//         for (ic, jr) in piece:             (L2-resident) itself when it gets to it
+//           for ir in block by 6:   tile C[ir..+6, jr..+16] (+)= A panel · B panel [KC][16] (L1)
 //
 // Only KC changes the order of the sums, and it depends on k alone; threads take whole output
 // tiles. So the result is the same, bit for bit, for any thread count.
@@ -16,8 +16,8 @@
 struct SgemmBlocking: Sendable {
     /// Rows of op(A) per A block (kept in L2); a multiple of 6.
     var mc: Int
-    /// Depth per block: one B panel [kc][16] stays in L1. The only parameter that changes the
-    /// summation order, so it is chosen from k alone.
+    /// Depth per block (doubled from k = `SgemmDriver.deepK` on): one B panel [kc][16] stays in
+    /// L1. The only parameter that changes the summation order, so it is chosen from k alone.
     var kc: Int
     /// Columns of op(B) per packed B block (kept in L3); a multiple of 16.
     var nc: Int
@@ -32,8 +32,10 @@ struct SgemmDriver {
 
     /// Below this many flops (2·m·n·k) the pool's hand-off costs more than it saves.
     static let parallelFlops = 1 << 21
-    /// Tasks per thread: slack for a thread the OS deschedules (the machine may be shared).
-    static let tasksPerThread = 4
+    /// From this depth on, depth blocks are twice as deep: a product this deep has few rows
+    /// and columns (the output head's input gradient, k = vocabulary), so its time goes to the
+    /// two jobs per depth block more than to the L1 misses of a 32 KB B panel.
+    static let deepK = 8192
     /// Below this many elements a pack job runs on the calling thread alone.
     static let parallelPackElements = 1 << 15
 
@@ -45,49 +47,55 @@ struct SgemmDriver {
             return
         }
         let (mr, nr) = (SgemmKernels.mr, SgemmKernels.nr)
-        let kcStep = Self.evenStep(k, max: blocking.kc, multiple: 8)
+        let kcStep = Self.evenStep(k, max: k >= Self.deepK ? 2 * blocking.kc : blocking.kc, multiple: 8)
         let mcStep = Self.evenStep(m, max: blocking.mc, multiple: mr)
         let mBlocks = Self.ceilDiv(m, mcStep)
         let ncStep = min(blocking.nc, Self.ceilDiv(n, nr) * nr)
         let pool = 2 * m * n * k >= Self.parallelFlops && (pool?.threadCount ?? 1) > 1 ? pool : nil
-        let tasksWanted = Self.tasksPerThread * (pool?.threadCount ?? 1)
+        // The compute job's units are columns of tiles (row block, B panel), numbered row block
+        // first; the pool hands them out in this many contiguous, near-equal pieces.
+        let pieces = (pool?.threadCount ?? 1) * ThreadPool.piecesPerThread
         // With at most two tile rows each B element is used once or twice: read B in place
         // instead of packing it (possible when its rows run along n).
         let directB = !p.transB && m <= 2 * mr
-        // Fewer row blocks than tasks wanted: tasks split columns too and would each pack the
-        // same A block, so the pack job packs all of A once instead.
-        let sharedA = mBlocks < tasksWanted
-        let aRowsPadded = Self.ceilDiv(m, mr) * mr
+        // Fewer row blocks than pieces: several pieces would pack the same A block, so the pack
+        // job packs all of A once instead.
+        let sharedA = mBlocks < pieces
         let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: directB ? 0 : kcStep * ncStep)  // [nc/16][kc][16]
-        let aShared = UnsafeMutablePointer<Float>.allocate(capacity: sharedA ? aRowsPadded * kcStep : 0)  // [m/6][kc][6]
+        let aShared = UnsafeMutablePointer<Float>.allocate(capacity: sharedA ? Self.ceilDiv(m, mr) * mr * kcStep : 0)  // [m/6][kc][6]
         defer { bBlock.deallocate(); aShared.deallocate() }
 
         for jc in stride(from: 0, to: n, by: ncStep) {
             let nc = min(ncStep, n - jc)
             let panels = Self.ceilDiv(nc, nr)
-            let jChunks = min(panels, max(1, Self.ceilDiv(tasksWanted, mBlocks)))
             for pc in stride(from: 0, to: k, by: kcStep) {
                 let kc = min(kcStep, k - pc)
+                let accumulate = p.accumulate || pc > 0
                 pack(p, pc: pc, kc: kc, jc: jc, nc: directB ? 0 : nc, bBlock, rows: sharedA ? m : 0, aShared, pool: pool)
-                let body = { (tasks: Range<Int>) in
+                let body = { (units: Range<Int>) in
                     // [mc/6][kc][6] unless shared, then (reading B in place) a ragged B panel [kc][16]
-                    let aSize = sharedA ? 0 : mcStep * kc, edgeSize = directB ? kc * nr : 0
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: aSize + edgeSize)
+                    let aSize = sharedA ? 0 : mcStep * kc
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: aSize + (directB ? kc * nr : 0))
                     defer { scratch.deallocate() }
                     var packed = -1
-                    for task in tasks {
-                        let (ib, jb) = task.quotientAndRemainder(dividingBy: jChunks)
-                        let ic = ib * mcStep, mc = min(mcStep, m - ic)
+                    for unit in units {
+                        let (ib, jp) = unit.quotientAndRemainder(dividingBy: panels)
+                        let ic = ib * mcStep, mc = min(mcStep, m - ic), j = jc + jp * nr, cols = min(nr, jc + nc - j)
                         if !sharedA, ib != packed {
                             kernels.packA(p.opA(ic, pc), p.lda, p.transA, mc, kc, scratch)
                             packed = ib
                         }
-                        let j0 = jc + jb * panels / jChunks * nr, j1 = min(jc + (jb + 1) * panels / jChunks * nr, jc + nc)
-                        tiles(p, aBlock: sharedA ? aShared + ic * kc : scratch, packedB: directB ? nil : bBlock + (j0 - jc) * kc,
-                              edgeScratch: scratch + aSize, ic: ic, mc: mc, j0: j0, j1: j1, pc: pc, kc: kc)
+                        var b = UnsafePointer(bBlock + jp * nr * kc), rsb = nr
+                        if directB, cols == nr {
+                            (b, rsb) = (p.opB(pc, j), p.ldb)
+                        } else if directB {   // the ragged last panel, zero-padded
+                            kernels.packB(p.opB(pc, j), p.ldb, false, cols, kc, scratch + aSize)
+                            b = UnsafePointer(scratch + aSize)
+                        }
+                        kernels.tiles(kc, sharedA ? aShared + ic * kc : scratch, mc, b, rsb, p.c + ic * p.ldc + j, p.ldc, cols, accumulate)
                     }
                 }
-                if let pool { pool.parallelFor(mBlocks * jChunks, body) } else { body(0 ..< mBlocks * jChunks) }
+                if let pool { pool.parallelFor(mBlocks * panels, body) } else { body(0 ..< mBlocks * panels) }
             }
         }
     }
@@ -117,34 +125,6 @@ struct SgemmDriver {
             pool.parallelFor(bCount + aCount, run)
         } else {
             run(0 ..< bCount + aCount)
-        }
-    }
-
-    /// C[ic..<ic+mc, j0..<j1] (+)= A block · op(B)[pc..<pc+kc, j0..<j1], tile by tile: B panels
-    /// outside (one stays in L1), A panels inside. `packedB` holds the B panels of j0..<j1; nil
-    /// means B is read in place, with only a ragged last panel packed into `edgeScratch`.
-    private func tiles(
-        _ p: SgemmProblem, aBlock: UnsafePointer<Float>, packedB: UnsafePointer<Float>?,
-        edgeScratch: UnsafeMutablePointer<Float>, ic: Int, mc: Int, j0: Int, j1: Int, pc: Int, kc: Int
-    ) {
-        let (mr, nr) = (SgemmKernels.mr, SgemmKernels.nr)
-        let accumulate = p.accumulate || pc > 0
-        for j in stride(from: j0, to: j1, by: nr) {
-            let cols = min(nr, j1 - j)
-            var b: UnsafePointer<Float>, rsb = nr
-            if let packedB {
-                b = packedB + (j - j0) * kc
-            } else if cols == nr {
-                (b, rsb) = (p.opB(pc, j), p.ldb)
-            } else {
-                kernels.packB(p.opB(pc, j), p.ldb, false, cols, kc, edgeScratch)
-                b = UnsafePointer(edgeScratch)
-            }
-            var c = p.c + ic * p.ldc + j
-            for i in stride(from: 0, to: mc, by: mr) {
-                kernels.tile(kc, aBlock + i * kc, b, rsb, c, p.ldc, min(mr, mc - i), cols, accumulate)
-                c += mr * p.ldc
-            }
         }
     }
 

@@ -16,11 +16,12 @@ struct SgemmKernels: Sendable {
     /// (src = &op(B)[0, 0], ld, transB, nc, kc, dst): op(B)[0..<kc, 0..<nc] into ceil(nc/NR) B
     /// panels, one after another.
     let packB: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int, UnsafeMutablePointer<Float>) -> Void
-    /// (kc, A panel, b, rsb, c, ldc, rows, cols, accumulate): c[rows×cols] (+)= A panel · b, where
-    /// b holds kc rows of NR floats, row p at b + p·rsb. Each element is summed from zero in
-    /// order p = 0..<kc, then stored or added to c.
-    let tile: @Sendable (
-        Int, UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int, Int, Bool
+    /// (kc, A panels, rows, b, rsb, c, ldc, cols, accumulate): a column of tiles,
+    /// c[rows×cols] (+)= A panels [rows/MR][kc][MR] · b, where b holds kc rows of NR floats,
+    /// row p at b + p·rsb. Each element is summed from zero in order p = 0..<kc, then stored or
+    /// added to c.
+    let tiles: @Sendable (
+        Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int, Bool
     ) -> Void
 
     #if arch(x86_64)
@@ -29,8 +30,8 @@ struct SgemmKernels: Sendable {
         name: "avx2",
         packA: { src, ld, trans, mc, kc, dst in kk_avx2_sgemm_pack_a(src, Int64(ld), trans ? 1 : 0, Int64(mc), Int64(kc), dst) },
         packB: { src, ld, trans, nc, kc, dst in kk_avx2_sgemm_pack_b(src, Int64(ld), trans ? 1 : 0, Int64(nc), Int64(kc), dst) },
-        tile: { kc, a, b, rsb, c, ldc, rows, cols, accumulate in
-            kk_avx2_sgemm_tile(Int64(kc), a, b, Int64(rsb), c, Int64(ldc), Int64(rows), Int64(cols), accumulate ? 1 : 0)
+        tiles: { kc, a, rows, b, rsb, c, ldc, cols, accumulate in
+            kk_avx2_sgemm_tiles(Int64(kc), a, Int64(rows), b, Int64(rsb), c, Int64(ldc), Int64(cols), accumulate ? 1 : 0)
         })
     #endif
 
@@ -39,5 +40,10 @@ struct SgemmKernels: Sendable {
         name: "simd",
         packA: { SgemmPortable.packA($0, ld: $1, trans: $2, mc: $3, kc: $4, into: $5) },
         packB: { SgemmPortable.packB($0, ld: $1, trans: $2, nc: $3, kc: $4, into: $5) },
-        tile: { SgemmPortable.tile(kc: $0, a: $1, b: $2, rsb: $3, c: $4, ldc: $5, rows: $6, cols: $7, accumulate: $8) })
+        tiles: { kc, a, rows, b, rsb, c, ldc, cols, accumulate in
+            for i in stride(from: 0, to: rows, by: mr) {
+                SgemmPortable.tile(kc: kc, a: a + i * kc, b: b, rsb: rsb, c: c + i * ldc, ldc: ldc,
+                                   rows: Swift.min(mr, rows - i), cols: cols, accumulate: accumulate)
+            }
+        })
 }
