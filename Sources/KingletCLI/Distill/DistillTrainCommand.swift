@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Kinglet
+import KingletDistill
+import KingletTraining
+
+extension Divergence: ExpressibleByArgument {}
+
+/// `kinglet distill train`: a student on teacher samples (KD), or the CE-only baseline.
+struct DistillTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a student on teacher samples with a distillation loss (or --baseline: cross-entropy only).",
+        discussion: """
+        loss = (1−α)·CE(teacher's tokens) + α·T²·D(teacher ‖ student), D over the teacher's stored top-k
+        log-probabilities plus a tail bucket (DATA/scores, from `kinglet distill score`). The student uses
+        the teacher's tokenizer; a score store made with another vocabulary is refused. Writes run.json,
+        metrics.jsonl, the checkpoint, student-q8_0/q4_0.gguf and eval.json to --out.
+        """)
+
+    @Option(help: "The dataset directory (samples.jsonl, scores/).") var data: String
+    @Option(help: "The teacher (its tokenizer and chat template go into the student).") var teacher: String = KnownModel.defaultAlias
+    @Option(help: "Run directory.") var out: String
+    @Option(help: "Run name in reports (default: the directory's name).") var name: String?
+    @Flag(help: "Cross-entropy only (α = 0): the honest comparison for a KD run with the same seed and budget.") var baseline = false
+    @Option(help: "Weight α of the distillation term.") var alpha: Double = 0.5
+    @Option(help: "Loss temperature T (separate from any sampling temperature).") var temperature: Double = 1
+    @Option(help: "D: forward-kl, reverse-kl or jsd.") var divergence: Divergence = .forwardKL
+    @Option(help: "β of the generalized JSD.") var beta: Double = 0.5
+    @Option(name: .customLong("val-fraction"), help: "Share of samples held out (by a hash of the id).") var valFraction: Double = 0.05
+    @OptionGroup var training: TrainingOptions
+
+    func validate() throws {
+        if !(0 ... 1).contains(alpha) { throw ValidationError("--alpha must be in [0, 1]") }
+        if !(temperature > 0 && temperature <= 20) { throw ValidationError("--temperature must be in (0, 20]") }
+        if !(beta > 0 && beta < 1) { throw ValidationError("--beta must be in (0, 1)") }
+        if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in (0, 1)") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let teacherPath = try ModelStore().resolve(teacher) { Terminal.status($0) }
+            let dataURL = URL(fileURLWithPath: data), outURL = URL(fileURLWithPath: out)
+            var job = DistillTrainingJob(
+                dataDirectory: dataURL, scoresDirectory: dataURL.appendingPathComponent("scores"), teacherPath: teacherPath,
+                runDirectory: outURL, name: name ?? outURL.lastPathComponent, kind: baseline ? .baseline : .kd,
+                settings: training.settings(),
+                distillation: DistillationSettings(alpha: alpha, temperature: temperature, divergence: divergence, beta: beta))
+            job.validationFraction = valFraction
+            job.threads = training.threads
+            job.resume = training.resume
+            StopSignal.install()
+            let r = try job.run { Terminal.status($0) }
+            Terminal.status(String(format: "held-out: CE %.4f, KL to teacher %.4f, top-1 agreement %.3f → %@",
+                                   r["val_ce"] as? Double ?? .nan, r["kl_to_teacher"] as? Double ?? .nan,
+                                   r["top1_agreement"] as? Double ?? .nan, outURL.appendingPathComponent("eval.json").path))
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import KingletGGUF
+import KingletKernels
+import KingletRuntime
+import KingletTokenizer
+import KingletTraining
+
+/// One student training run on teacher samples: knowledge distillation (`kd`: CE + α·T²·D against
+/// the teacher's stored top-k) or the honest `baseline` (the same student, seed, batches and token
+/// budget with CE only). Writes `run.json`, `metrics.jsonl`, the checkpoint, exported GGUFs and
+/// `eval.json` (held-out CE, KL to the teacher, top-1 agreement; also for each export).
+public struct DistillTrainingJob {
+    public enum Kind: String, Sendable { case kd, baseline }
+
+    public var dataDirectory: URL        // samples.jsonl
+    public var scoresDirectory: URL      // *.kscr
+    public var teacherPath: URL          // the teacher GGUF: tokenizer, vocabulary, chat template
+    public var runDirectory: URL
+    public var name: String
+    public var kind: Kind
+    public var settings: TrainSettings
+    public var distillation: DistillationSettings
+    public var validationFraction = 0.05
+    public var maxValidationSamples = 64
+    public var exports: [ExportType] = [.q8_0, .q4_0]
+    public var threads: Int?
+    public var resume = false
+
+    public init(dataDirectory: URL, scoresDirectory: URL, teacherPath: URL, runDirectory: URL, name: String, kind: Kind,
+                settings: TrainSettings, distillation: DistillationSettings) {
+        self.dataDirectory = dataDirectory
+        self.scoresDirectory = scoresDirectory
+        self.teacherPath = teacherPath
+        self.runDirectory = runDirectory
+        self.name = name
+        self.kind = kind
+        self.settings = settings
+        self.distillation = distillation
+    }
+
+    /// The dataset's samples as token sequences (prompt + completion), sorted by id so that the
+    /// dataset's order never matters, split into training and held-out sets by a hash of the id.
+    public static func sequences(dataDirectory: URL, length: Int, validationFraction: Double) throws
+        -> (train: [ScoredSequence], validation: [ScoredSequence]) {
+        let all = try DistillDataset(directory: dataDirectory).scoredSequences()
+            .filter { $0.promptLength < length && !$0.scoredPositions.isEmpty }
+            .sorted { $0.id < $1.id }
+        var train: [ScoredSequence] = [], validation: [ScoredSequence] = []
+        for s in all {
+            if TokenShardBuilder.isValidation(s.id, fraction: validationFraction) { validation.append(s) } else { train.append(s) }
+        }
+        return (train, validation)
+    }
+
+    /// Trains (or resumes), evaluates, exports. Returns the final figures (eval.json's content).
+    @discardableResult
+    public func run(log: @escaping (String) -> Void) throws -> [String: Any] {
+        let teacher = try GGUFFile(path: teacherPath.path)
+        let tokenizer = try Tokenizer(gguf: teacher)
+        let fingerprint = VocabularyFingerprint.of(tokenizer)
+        let store = try TeacherScoreStore(directory: scoresDirectory, expectedTokenizerFingerprint: fingerprint)
+        let (train, validationAll) = try Self.sequences(dataDirectory: dataDirectory, length: settings.length,
+                                                         validationFraction: validationFraction)
+        guard !train.isEmpty, !validationAll.isEmpty else { throw DistillTrainingError.tooFewSamples(train: train.count, validation: validationAll.count) }
+        let validation = Array(validationAll.prefix(maxValidationSamples))
+        let config = settings.shape.config(vocabularySize: tokenizer.vocabularySize, contextLength: settings.length)
+        try config.validate()
+        let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
+        let model = TrainableLlama(config: config, seed: settings.seed, pool: pool)
+        var d = distillation
+        if kind == .baseline { d.alpha = 0 }
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        var info: [String: Any] = ["name": name, "kind": kind.rawValue, "seed": Int(settings.seed), "student": settings.preset,
+                                   "parameters": model.parameterCount, "train_samples": train.count, "validation_samples": validation.count]
+        if kind == .kd { info["alpha"] = d.alpha; info["temperature"] = d.temperature; info["divergence"] = d.divergence.rawValue }
+        try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
+            .write(to: runDirectory.appendingPathComponent("run.json"), options: .atomic)
+
+        let source = DistillBatchSource(sequences: train, store: kind == .kd ? store : nil, batch: settings.batch,
+                                        length: settings.length, seed: settings.seed)
+        let valBatches = try DistillBatchSource.validation(validation, store: store, batch: settings.batch, length: settings.length)
+        let trainer = Trainer(model: model, settings: settings, source: source, validation: valBatches,
+                              objective: DistillationObjective(settings: d), directory: runDirectory,
+                              tokenizerMetadata: teacher.metadataKeys.filter { $0.hasPrefix("tokenizer.") }.compactMap { k in
+                                  teacher.metadata[k].map { (key: k, value: $0) } },
+                              runName: name)
+        trainer.log = log
+        log(String(format: "%@ (%@): %.1fM parameters, %d training / %d held-out samples", name, kind.rawValue,
+                   Double(model.parameterCount) / 1e6, train.count, validation.count))
+        let summary = try trainer.run(resume: resume)
+        guard !summary.interrupted else { throw DistillTrainingError.interrupted(runDirectory) }
+
+        var result: [String: Any] = [:]
+        for (k, v) in DistillationObjective.evaluate(model, valBatches) { result[k] = v }
+        result["tokens"] = summary.tokens
+        var exported: [String: Any] = [:]
+        for type in exports {
+            let url = runDirectory.appendingPathComponent("student-\(type.rawValue).gguf")
+            let r = try GGUFExporter.export(checkpoint: summary.checkpoint, to: url, type: type, name: name)
+            var figures: [String: Any] = ["file_bytes": r.fileBytes]
+            for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
+                                                        threads: threads) { figures[k] = v }
+            exported[type.rawValue] = figures
+            log(String(format: "  %@: val CE %.4f, KL %.4f, top-1 %.3f (%d MB)", type.rawValue,
+                       figures["val_ce"] as? Double ?? .nan, figures["kl_to_teacher"] as? Double ?? .nan,
+                       figures["top1_agreement"] as? Double ?? .nan, r.fileBytes / 1_000_000))
+        }
+        result["exports"] = exported
+        try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+            .write(to: runDirectory.appendingPathComponent("eval.json"), options: .atomic)
+        return result
+    }
+}
+
+/// Failure of a distillation training run.
+public enum DistillTrainingError: Error, LocalizedError {
+    case tooFewSamples(train: Int, validation: Int)
+    case interrupted(URL)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .tooFewSamples(train, validation):
+            return "not enough teacher samples (\(train) for training, \(validation) held out). Hint: generate more with `kinglet distill generate --count N`."
+        case let .interrupted(dir):
+            return "stopped; the checkpoint in \(dir.path) continues with --resume."
+        }
+    }
+}
