@@ -46,27 +46,38 @@ def rmsnorm(x, g, eps):
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * g
 
 
+class ParamTable(dict):
+    """GGUF tensor name → parameter, registered on the module (torch names cannot contain '.')."""
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def __setitem__(self, name, value):
+        p = torch.nn.Parameter(value)
+        self.module.register_parameter(name.replace(".", "__"), p)
+        super().__setitem__(name, p)
+
+
 class Llama(torch.nn.Module):
     def __init__(self, vocab, dim, layers, heads, kv_heads, ffn, length, base=10000.0, eps=1e-5):
         super().__init__()
         self.dims = (vocab, dim, layers, heads, kv_heads, ffn)
         self.eps = eps
         hd = dim // heads
-        P = torch.nn.Parameter
-        self.params = torch.nn.ParameterDict()
-        self.params["token_embd.weight"] = P(torch.randn(vocab, dim) * 0.02)
+        self.params = ParamTable(self)
+        self.params["token_embd.weight"] = (torch.randn(vocab, dim) * 0.02)
         for l in range(layers):
             p = f"blk.{l}."
-            self.params[p + "attn_norm.weight"] = P(torch.ones(dim))
-            self.params[p + "attn_q.weight"] = P(torch.randn(heads * hd, dim) * 0.02)
-            self.params[p + "attn_k.weight"] = P(torch.randn(kv_heads * hd, dim) * 0.02)
-            self.params[p + "attn_v.weight"] = P(torch.randn(kv_heads * hd, dim) * 0.02)
-            self.params[p + "attn_output.weight"] = P(torch.randn(dim, heads * hd) * 0.02)
-            self.params[p + "ffn_norm.weight"] = P(torch.ones(dim))
-            self.params[p + "ffn_gate.weight"] = P(torch.randn(ffn, dim) * 0.02)
-            self.params[p + "ffn_up.weight"] = P(torch.randn(ffn, dim) * 0.02)
-            self.params[p + "ffn_down.weight"] = P(torch.randn(dim, ffn) * 0.02)
-        self.params["output_norm.weight"] = P(torch.ones(dim))
+            self.params[p + "attn_norm.weight"] = (torch.ones(dim))
+            self.params[p + "attn_q.weight"] = (torch.randn(heads * hd, dim) * 0.02)
+            self.params[p + "attn_k.weight"] = (torch.randn(kv_heads * hd, dim) * 0.02)
+            self.params[p + "attn_v.weight"] = (torch.randn(kv_heads * hd, dim) * 0.02)
+            self.params[p + "attn_output.weight"] = (torch.randn(dim, heads * hd) * 0.02)
+            self.params[p + "ffn_norm.weight"] = (torch.ones(dim))
+            self.params[p + "ffn_gate.weight"] = (torch.randn(ffn, dim) * 0.02)
+            self.params[p + "ffn_up.weight"] = (torch.randn(ffn, dim) * 0.02)
+            self.params[p + "ffn_down.weight"] = (torch.randn(dim, ffn) * 0.02)
+        self.params["output_norm.weight"] = (torch.ones(dim))
         self.cos, self.sin = rope_tables(length, hd, base)
 
     def forward(self, tokens, targets):
