@@ -36,7 +36,7 @@ import Testing
         for p in prompts {
             #expect(p.messages.map(\.role) == ["system", "user"])
             let text = p.messages[1].content
-            #expect(text.hasPrefix("Write a short story (3 paragraphs) for a 3 year old. Use the verb \""))
+            #expect(text.hasPrefix("Write a short story (about 100 words) for a 3 year old. Use the verb \""))
             let quoted = text.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
             #expect(quoted.count == 3)
             #expect(StoryWords.verbs.contains(quoted[0]) && StoryWords.nouns.contains(quoted[1]) && StoryWords.adjectives.contains(quoted[2]))

@@ -82,6 +82,26 @@ import Testing
         #expect(try Self.logged(log).count == 1)
     }
 
+    /// One request of four in flight fails: the other three still finish and are saved, then the
+    /// error comes out (this once deadlocked in URLSession's cancel path). With one in flight, no
+    /// request starts after a failure.
+    @Test(arguments: [(statuses: "401,200", concurrency: 4, sent: 4, saved: 3), (statuses: "200,401,200", concurrency: 1, sent: 2, saved: 1)])
+    func aFailureLetsTheRequestsInFlightFinishAndBeSaved(statuses: String, concurrency: Int, sent: Int, saved: Int) async throws {
+        let (server, base, log) = try Self.fakeServer(statuses)
+        defer { server.stop() }
+        let teacher = RemoteTeacher(url: base, model: "m", tokenizer: try Self.tokenizer(), concurrency: concurrency, retry: Self.fast)
+        let dir = try TeacherTestSupport.temporaryDirectory()
+        let prompts = (0 ..< 4).map { DistillPrompt(id: "\($0)", user: "q\($0)") }
+        let generator = DistillGenerator(teacher: teacher, dataset: DistillDataset(directory: dir), settings: GenerationSettings())
+        await #expect { try await generator.run(prompts) } throws: { e in
+            guard case TeacherError.http(let status, _, _, let attempts) = e else { return false }
+            return status == 401 && attempts == 1
+        }
+        #expect(try Self.logged(log).count == sent)
+        let records = try DistillDataset(directory: dir).records()
+        #expect(records.count == saved && records.allSatisfy { $0.completion.hasPrefix("Echo: q") })
+    }
+
     @Test func connectionErrorsAreRetriedThenTyped() async throws {
         let (server, base, _) = try Self.fakeServer("200")
         server.stop()  // nothing listens on that port now

@@ -138,12 +138,21 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         let spec = tokenizer ?? model
         let path: URL
         do { path = try ModelStore().resolve(spec) { Terminal.status($0) } } catch {
-            throw ValidationError("no local tokenizer for the remote teacher: '\(spec)' is not a known model or a .gguf file "
-                + "(\(error.message)). Pass --tokenizer with the teacher's model name or GGUF path.")
+            throw TokenizerNotFound(spec: spec, reason: error.message)
         }
         let local = try TeacherTokenizer(gguf: try GGUFFile(path: path.path))
         return RemoteTeacher(url: URL(string: teacherURL ?? "")!, model: model, apiKey: apiKey, tokenizer: local,
                              concurrency: concurrency, retry: RetryPolicy(maxAttempts: retries))
+    }
+}
+
+/// A remote teacher's `--tokenizer` (or `--teacher-model`) that names no model here.
+struct TokenizerNotFound: Error, LocalizedError {
+    var spec: String
+    var reason: String
+    var errorDescription: String? {
+        "no local tokenizer for the remote teacher '\(spec)': \(reason) "
+            + "Pass --tokenizer with the teacher's model name or GGUF path (token ids come from it)."
     }
 }
 

@@ -2,15 +2,16 @@
 /// around a verb, a noun and an adjective drawn from lists, plus an optional story feature.
 ///
 /// The wording is shorter than the paper's: the default teacher (SmolLM2-135M-Instruct) wanders off
-/// with the original's long instruction but writes a story with this one, and the system message
-/// keeps its vocabulary simple.
+/// with the original's long instruction but writes a child's story with this one, and the system
+/// message keeps its vocabulary simple. Asking for about 100 words rather than 3-5 paragraphs makes
+/// more of its stories end (on their own) within 256 tokens, so students see endings too.
 extension PromptPreset {
     /// `stories`: 100+ verbs × 150+ nouns × 80+ adjectives × 7 features.
     public static let stories = PromptPreset(
         name: "stories",
         summary: "short stories for small children (TinyStories recipe: a verb, a noun, an adjective, a feature)",
         system: "You are a storyteller for small children. Use simple words.",
-        template: "Write a short story (3 paragraphs) for a 3 year old. "
+        template: "Write a short story (about 100 words) for a 3 year old. "
             + "Use the verb \"{verb}\", the noun \"{noun}\" and the adjective \"{adjective}\". {feature}",
         slots: [
             Slot("verb", StoryWords.verbs), Slot("noun", StoryWords.nouns),

@@ -47,21 +47,39 @@ public struct RemoteTeacher: Teacher {
         configuration.httpMaximumConnectionsPerHost = concurrency
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
-        var results = [TeacherCompletion?](repeating: nil, count: requests.count)
-        try await withThrowingTaskGroup(of: (Int, TeacherCompletion).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                next += 1
-                group.addTask { (i, try await complete(requests[i], session: session)) }
+        // After a failure no new request starts, but those in flight finish and are reported
+        // (a paid completion is kept); then the first error is thrown.
+        typealias Outcome = (index: Int, result: Result<TeacherCompletion, Error>)
+        let (results, failure) = await withTaskGroup(of: Outcome.self) { group -> ([TeacherCompletion?], Error?) in
+            var results = [TeacherCompletion?](repeating: nil, count: requests.count)
+            var failure: Error?
+            var next = 0, inFlight = 0
+            while true {
+                while failure == nil && next < requests.count && inFlight < concurrency {
+                    let i = next
+                    next += 1
+                    inFlight += 1
+                    group.addTask {
+                        // Not `return (i, .success(try await …))`: Swift 6.3 -O returns a wrong `i`
+                        // from that form (the index read before the suspension is lost).
+                        let result: Result<TeacherCompletion, Error>
+                        do { result = .success(try await complete(requests[i], session: session)) } catch { result = .failure(error) }
+                        return (i, result)
+                    }
+                }
+                guard let (i, result) = await group.next() else { break }
+                inFlight -= 1
+                switch result {
+                case .success(let c):
+                    results[i] = c
+                    onEach(i, c)
+                case .failure(let e):
+                    if failure == nil { failure = e }
+                }
             }
-            while next < min(concurrency, requests.count) { launch() }
-            while let (i, c) = try await group.next() {
-                results[i] = c
-                onEach(i, c)
-                if next < requests.count { launch() }
-            }
+            return (results, failure)
         }
+        if let failure { throw failure }
         return results.map { $0! }
     }
 
@@ -95,7 +113,7 @@ public struct RemoteTeacher: Teacher {
         let url = endpoint.absoluteString
         let data: Data, response: URLResponse
         do {
-            (data, response) = try await session.data(for: http)
+            (data, response) = try await Self.data(session, http)
         } catch let e as URLError where e.code != .cancelled && e.code != .badURL && e.code != .unsupportedURL {
             return .failed(.connection(url: url, reason: e.localizedDescription, attempts: attempt), retryAfter: nil)
         }
@@ -124,5 +142,55 @@ public struct RemoteTeacher: Teacher {
         return TeacherCompletion(text: text, promptTokens: try tokenizer.promptTokens(request.messages),
                                  completionTokens: tokenizer.completionTokens(text, stopped: finish == "stop"),
                                  finishReason: finish, topLogprobs: top)
+    }
+}
+
+extension RemoteTeacher {
+    /// `URLSession.data(for:)` through a completion handler. The async API of Linux's
+    /// FoundationNetworking can deadlock when its task is cancelled while the response arrives
+    /// (the cancel waits for the session queue, which waits for the task's status lock); here the
+    /// cancel is sent from another queue.
+    static func data(_ session: URLSession, _ request: URLRequest) async throws -> (Data, URLResponse) {
+        let handle = DataTaskHandle()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Data, URLResponse), Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        c.resume(throwing: error)
+                    } else if let response {
+                        c.resume(returning: (data ?? Data(), response))
+                    } else {
+                        c.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                handle.start(task)
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+}
+
+/// A data task that may be cancelled before or after it starts; cancels go out asynchronously.
+private final class DataTaskHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func start(_ t: URLSessionDataTask) {
+        let cancelNow: Bool = lock.withLock {
+            task = t
+            return cancelled
+        }
+        t.resume()
+        if cancelNow { DispatchQueue.global().async { t.cancel() } }
+    }
+
+    func cancel() {
+        let t: URLSessionDataTask? = lock.withLock {
+            cancelled = true
+            return task
+        }
+        if let t { DispatchQueue.global().async { t.cancel() } }
     }
 }

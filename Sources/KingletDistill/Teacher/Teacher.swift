@@ -105,7 +105,8 @@ public enum TeacherError: Error, LocalizedError, Sendable, Equatable {
         switch self {
         case .http(let status, let url, let message, let attempts):
             let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
-            return "the teacher at \(url) answered HTTP \(status)\(tries): \(message). " + Self.hint(status)
+            let text = message.hasSuffix(".") ? String(message.dropLast()) : message
+            return "the teacher at \(url) answered HTTP \(status)\(tries): \(text). " + Self.hint(status)
         case .connection(let url, let reason, let attempts):
             return "cannot reach the teacher at \(url) (after \(attempts) attempts): \(reason). "
                 + "Check that the server runs and --teacher-url is right."
