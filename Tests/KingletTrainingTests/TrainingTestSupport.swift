@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 import Testing
 @testable import KingletTraining
 

@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 import KingletRuntime
 
 /// A built-in prompt generator: a template with `{slot}` placeholders and a word list per slot.
@@ -108,7 +109,7 @@ public struct PresetPromptSource: PromptSource {
 enum SparseShuffle {
     static func prefix(count: Int, of n: Int, seed: UInt64) -> [Int] {
         precondition(count <= n)
-        var rng = SeededGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         var moved: [Int: Int] = [:]
         var out: [Int] = []
         out.reserveCapacity(count)
@@ -122,7 +123,7 @@ enum SparseShuffle {
     }
 
     /// Uniform in `0 ..< bound` without modulo bias (rejection), the same on every platform.
-    static func uniform(below bound: UInt64, _ rng: inout SeededGenerator) -> UInt64 {
+    static func uniform(below bound: UInt64, _ rng: inout Xoshiro256StarStar) -> UInt64 {
         precondition(bound > 0)
         let limit = UInt64.max - UInt64.max % bound
         while true {

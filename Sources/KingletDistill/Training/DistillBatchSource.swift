@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 import KingletTraining
 
 /// Training batches from teacher samples: one sample per row (prompt + completion, truncated to T

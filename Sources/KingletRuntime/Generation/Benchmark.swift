@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 import KingletArchitectures
 
 /// llama-bench-style throughput tests: `pp<N>` evaluates N prompt tokens in one batch from an
@@ -21,7 +22,7 @@ extension Engine {
     /// Prompt processing: `tokens` tokens in batches of `batchSize`, `repetitions` times (after one
     /// warm-up run).
     public func benchmarkPrompt(tokens: Int, repetitions: Int, batchSize: Int = 512) throws -> BenchmarkResult {
-        var rng = SeededGenerator(seed: 1)
+        var rng = Xoshiro256StarStar(seed: 1)
         let V = UInt64(config.vocabularySize)
         let ids = (0 ..< tokens).map { _ in Int32(rng.next() % V) }
         var samples: [Double] = []
@@ -43,7 +44,7 @@ extension Engine {
     /// Generation: `tokens` single-token forward passes (each with its logits), `repetitions`
     /// times after one warm-up run.
     public func benchmarkGeneration(tokens: Int, repetitions: Int) throws -> BenchmarkResult {
-        var rng = SeededGenerator(seed: 2)
+        var rng = Xoshiro256StarStar(seed: 2)
         let V = UInt64(config.vocabularySize)
         var samples: [Double] = []
         for rep in 0 ... repetitions {

@@ -1,3 +1,4 @@
+import KingletKernels
 /// Sampling settings. `temperature <= 0` means greedy.
 public struct SamplingParameters: Sendable, Equatable {
     public var temperature: Float = 0.8
@@ -26,14 +27,14 @@ public struct SamplingParameters: Sendable, Equatable {
 public struct SamplerChain: Sendable {
     public let parameters: SamplingParameters
     public let seed: UInt64
-    private var rng: SeededGenerator
+    private var rng: Xoshiro256StarStar
     private let stages: [any LogitSampler]
     private let penalties: PenaltySampler
 
     public init(_ p: SamplingParameters) {
         parameters = p
         seed = p.seed ?? UInt64.random(in: 0 ... UInt64.max)
-        rng = SeededGenerator(seed: seed)
+        rng = Xoshiro256StarStar(seed: seed)
         penalties = PenaltySampler(repeat: p.repeatPenalty, presence: p.presencePenalty,
                                    frequency: p.frequencyPenalty, window: p.penaltyWindow)
         stages = [TopKSampler(p.topK), TopPSampler(p.topP), MinPSampler(p.minP), TemperatureSampler(p.temperature)]

@@ -77,7 +77,7 @@ public struct TokenShardBuilder: Sendable {
     public static func isValidation(_ name: String, fraction: Double) -> Bool {
         // FNV-1a's top bits barely depend on the last characters (`a.txt#1`, `a.txt#2`), so
         // the hash goes through SplitMix64's finalizer before its top 53 bits become a fraction.
-        Double(Xoshiro256StarStar.mix(FNV1a.hash(name)) >> 11) * 0x1p-53 < fraction
+        Double(SplitMix64.mix(FNV1a.hash(name)) >> 11) * 0x1p-53 < fraction
     }
 
     /// Reads `inputs` (files or folders), writes the shards and `data.json` into `outputDirectory`

@@ -1,3 +1,4 @@
+import KingletKernels
 /// Draws the training batches: B random contiguous windows of T+1 tokens from a shard (inputs are
 /// the first T, targets the last T), from a seeded `Xoshiro256StarStar` whose state a checkpoint
 /// saves so a resumed run draws exactly the windows it would have drawn.

@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 
 /// Times one full optimizer step (forward, backward, clipping, AdamW) on random tokens: the
 /// measurement behind `kinglet train-bench` and the side-by-side runs against PyTorch.
