@@ -11,7 +11,7 @@ public enum ExportEvaluation {
         var options = EngineOptions(threads: threads, contextLength: length)
         options.cachePrecision = .f32
         let engine = try Engine(path: path.path, options: options)
-        var ce = 0.0, weight = 0.0, klSum = 0.0, agreeSum = 0.0, teacherRows = 0.0
+        var tally = DistillationEvalTally()
         let vocab = engine.config.vocabularySize
         for s in sequences {
             let n = min(s.tokens.count - 1, length)
@@ -19,35 +19,19 @@ public enum ExportEvaluation {
             let batch = try DistillBatchSource.batch([s], store: store, length: length)
             var logits = try engine.model.forward(Array(s.tokens[0 ..< n]), state: engine.makeState(), logits: .all)  // [n, V]
             let teacher = batch.extra as? TeacherTargets ?? TeacherTargets(rows: length, k: 1)
-            var kl = [Double](repeating: .nan, count: n), agree = [Double](repeating: -1, count: n)
-            let unit = batch.weights.map { $0 > 0 ? Float(1) : 0 }   // each counted row once; the mean is taken below
-            batch.targets.withUnsafeBufferPointer { t in
-                unit.withUnsafeBufferPointer { wb in
-                    teacher.withView { view in
-                        kl.withUnsafeMutableBufferPointer { klb in
-                            agree.withUnsafeMutableBufferPointer { ab in
-                                logits.withUnsafeMutableBufferPointer { lb in
-                                    let loss = DistillationEvalLoss(targets: t.baseAddress!, weights: wb.baseAddress!, teacher: view,
-                                                                    kl: klb.baseAddress!, agree: ab.baseAddress!)
-                                    for r in 0 ..< n {
-                                        let (l, wr) = loss.row(r, logits: lb.baseAddress! + r * vocab, vocab: vocab, gradient: false)
-                                        ce += l * wr
-                                        weight += wr
-                                    }
-                                }
-                            }
-                        }
+            let unit = batch.weights.map { $0 > 0 ? Float(1) : 0 }   // each counted row once: the mean over rows
+            tally.add(rows: n, targets: batch.targets, weights: unit, teacher: teacher) { loss in
+                logits.withUnsafeMutableBufferPointer { lb in
+                    var ce = 0.0, weight = 0.0
+                    for r in 0 ..< n {
+                        let (l, wr) = loss.row(r, logits: lb.baseAddress! + r * vocab, vocab: vocab, gradient: false)
+                        ce += l * wr
+                        weight += wr
                     }
+                    return (ce, weight)
                 }
             }
-            for j in 0 ..< n where agree[j] >= 0 {
-                klSum += kl[j]
-                agreeSum += agree[j]
-                teacherRows += 1
-            }
         }
-        return ["val_ce": weight > 0 ? ce / weight : .nan,
-                "kl_to_teacher": teacherRows > 0 ? klSum / teacherRows : .nan,
-                "top1_agreement": teacherRows > 0 ? agreeSum / teacherRows : .nan]
+        return tally.figures
     }
 }
