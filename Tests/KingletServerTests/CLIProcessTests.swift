@@ -1,45 +1,18 @@
 import Foundation
 import KingletChatTemplate
 import KingletRuntime
+import KingletTestSupport
 import Testing
+
+/// A `kinglet` child process with stdin/stdout/stderr pipes, started.
+private func startKinglet(_ args: [String]) throws -> ChildProcess {
+    let c = ChildProcess(try ServerTestSupport.kinglet(), args, stdin: true)
+    try c.start()
+    return c
+}
 
 /// `kinglet chat` and `kinglet template` as a user runs them: a process with pipes.
 @Suite(.serialized) struct CLIProcessTests {
-    /// A `kinglet` child process with stdin/stdout/stderr pipes.
-    final class Child: @unchecked Sendable {
-        let process = Process()
-        let stdin = Pipe()
-        let stdout = LockedData()
-        let stderr = LockedData()
-
-        init(_ args: [String]) throws {
-            process.executableURL = try ServerTestSupport.kinglet()
-            process.arguments = args
-            let out = Pipe(), err = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = err
-            out.fileHandleForReading.readabilityHandler = { [stdout] h in stdout.append(h.availableData) }
-            err.fileHandleForReading.readabilityHandler = { [stderr] h in stderr.append(h.availableData) }
-            try process.run()
-        }
-
-        func send(_ text: String) { stdin.fileHandleForWriting.write(Data(text.utf8)) }
-
-        func wait(for condition: () -> Bool, seconds: Double) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while !condition() && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            return condition()
-        }
-
-        /// Waits for exit (killing after `seconds`); the exit status.
-        func finish(seconds: Double = 120) -> Int32 {
-            if !wait(for: { !process.isRunning }, seconds: seconds) { process.terminate() }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-    }
-
     static func temp(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-\(UUID().uuidString)-\(name)")
     }
@@ -52,7 +25,7 @@ import Testing
 
     @Test func chatHistorySystemSaveResetQuit() throws {
         let a = Self.temp("a.json"), b = Self.temp("b.json")
-        let c = try Child(Self.chat + ["--max-tokens", "16"])
+        let c = try startKinglet(Self.chat + ["--max-tokens", "16"])
         c.send("Hi\n/system You are a pirate.\nHello again\n/save \(a.path)\n/reset\n/save \(b.path)\n/nonsense\n/quit\n")
         #expect(c.finish() == 0, "stderr: \(c.stderr.string)")
         let first = try Self.saved(a)
@@ -68,7 +41,7 @@ import Testing
 
     @Test func ctrlCStopsTheReplyNotTheChat() throws {
         let file = Self.temp("stopped.json")
-        let c = try Child(Self.chat + ["--max-tokens", "3000"])
+        let c = try startKinglet(Self.chat + ["--max-tokens", "3000"])
         c.send("Count from 1 to 1000, separated by commas.\n")
         #expect(c.wait(for: { c.stdout.string.count > 8 }, seconds: 120), "no reply started: \(c.stderr.string)")
         kill(c.process.processIdentifier, SIGINT)
@@ -77,7 +50,7 @@ import Testing
         kill(c.process.processIdentifier, SIGINT)  // at the prompt: a reminder, still running
         #expect(c.wait(for: { c.stderr.string.contains("/quit or Ctrl-D leaves") }, seconds: 10))
         c.send("/save \(file.path)\nWhat did you count?\n")
-        c.stdin.fileHandleForWriting.closeFile()  // end of input leaves, like Ctrl-D
+        c.closeInput()  // end of input leaves, like Ctrl-D
         #expect(c.finish() == 0)
         let saved = try Self.saved(file)
         #expect(saved.map(\.role) == ["user", "assistant"])
@@ -86,7 +59,7 @@ import Testing
 
     @Test func oldestTurnsAreDroppedWhenTheContextIsFull() throws {
         let file = Self.temp("dropped.json")
-        let c = try Child(Self.chat + ["--context", "160", "--max-tokens", "24", "--system", "Be brief."])
+        let c = try startKinglet(Self.chat + ["--context", "160", "--max-tokens", "24", "--system", "Be brief."])
         let questions = ["Tell me about the sea and its many waves.", "Tell me about the mountains and their snow.",
                          "Tell me about the forest and its trees.", "Tell me about the desert and its sand.",
                          "Tell me about the sky and its clouds."]
@@ -104,7 +77,7 @@ import Testing
         let messages = Self.temp("messages.json")
         let json = #"[{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "Bye"}]"#
         try Data(json.utf8).write(to: messages)
-        let c = try Child(["template", "--model", ServerTestSupport.modelPath, "--messages", messages.path, "--add-generation-prompt"])
+        let c = try startKinglet(["template", "--model", ServerTestSupport.modelPath, "--messages", messages.path, "--add-generation-prompt"])
         #expect(c.finish() == 0, "stderr: \(c.stderr.string)")
         let engine = try ServerTestSupport.engine.get()
         let want = try ChatFormatter(engine: engine).render(
@@ -115,11 +88,11 @@ import Testing
 
         let template = Self.temp("t.jinja")
         try Data("{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}{{ eos_token }}".utf8).write(to: template)
-        let t = try Child(["template", "--template-file", template.path, "--messages", messages.path, "--bos-token", "<s>", "--eos-token", "</s>"])
+        let t = try startKinglet(["template", "--template-file", template.path, "--messages", messages.path, "--bos-token", "<s>", "--eos-token", "</s>"])
         #expect(t.finish() == 0)
         #expect(t.stdout.string == "<s>[system]Be kind.[user]Hi there[assistant]Hello![user]Bye</s>")
 
-        let bad = try Child(["template", "--template-file", template.path, "--messages", template.path])
+        let bad = try startKinglet(["template", "--template-file", template.path, "--messages", template.path])
         #expect(bad.finish() != 0, "a messages file that is not JSON is an error")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KingletTestSupport
 import Testing
 
 /// A real `kinglet serve` process on a free loopback port, driven by the official `openai` Python
