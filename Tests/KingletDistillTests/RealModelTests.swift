@@ -1,4 +1,5 @@
 import Foundation
+import KingletTestSupport
 import KingletChatTemplate
 import KingletRuntime
 import Testing
@@ -64,6 +65,74 @@ import Testing
         #expect(stopped >= 1, "the arithmetic question ends on its own")
         #expect(batched[3].topLogprobs?.first?.first?.token == engine.tokenizer.decode([Int32(batched[3].completionTokens[0])]),
                 "greedy: the first token is the most likely one")
+    }
+
+    /// Scores kept while generating come from the same distributions as the separate scoring
+    /// pass over the finished samples: same top-k ids (up to near-ties at rank k), log-probabilities
+    /// and tails equal to within the KV cache's half-precision rounding.
+    @Test func scoresWhileGeneratingMatchTheScoringPass() async throws {
+        let engine = try Self.engine()
+        let requests = try Self.requests()
+        let k = 8
+        let completions = try await LocalTeacher(engine: engine, name: "t", concurrency: 3, scoreTopK: k).complete(requests)
+        let sequences = completions.enumerated().map { i, c in
+            ScoredSequence(id: "s\(i)", tokens: (c.promptTokens + c.completionTokens).map(Int32.init), promptLength: c.promptTokens.count)
+        }
+        let reference = try TeacherScorer(engine: engine, k: k).score(sequences)
+        var worst = 0.0, positions = 0
+        for (i, c) in completions.enumerated() {
+            let record = try #require(c.scores?.record(for: sequences[i]), "one scored position per completion token")
+            #expect(record.positionCount == c.completionTokens.count)
+            let ref = reference[i]
+            for p in 0 ..< record.positionCount {
+                positions += 1
+                let row = p * k ..< (p + 1) * k
+                let refIDs = Array(ref.ids[row]), refLP = Array(ref.logprobs[row])
+                #expect(c.completionTokens[p] == Int(record.ids[p * k]) || requests[i].temperature > 0,
+                        "greedy samples take the top entry")
+                for j in row {
+                    if let r = refIDs.firstIndex(of: record.ids[j]) {
+                        worst = max(worst, Double(abs(record.logprobs[j] - refLP[r])))
+                    } else {
+                        // Only a near-tie with the scoring pass's k-th entry may swap in or out.
+                        #expect(record.logprobs[j] <= refLP[k - 1] + 0.02, "sample \(i) position \(p): id \(record.ids[j]) missing")
+                    }
+                }
+                worst = max(worst, Double(abs(record.tailLogMass[p] - ref.tailLogMass[p])))
+            }
+        }
+        print("scores while generating vs scoring pass: max |Δ log p| \(worst) over \(positions) positions")
+        #expect(positions > 100)
+        #expect(worst < 0.02)
+    }
+
+    /// `DistillGenerator` stores the scores that come with the samples; nothing is left to score.
+    @Test func generatorStoresScoresWithTheSamples() async throws {
+        let engine = try Self.engine()
+        let dir = try TeacherTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var settings = GenerationSettings()
+        settings.maxTokens = 16
+        let prompts = try PromptPreset.stories.prompts(count: 5, seed: 3)
+        let dataset = DistillDataset(directory: dir)
+        let scoresDir = dir.appendingPathComponent("scores")
+        let writer = try TeacherScoreWriter(directory: scoresDir, k: 4, vocabularySize: engine.config.vocabularySize,
+                                            tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer))
+        let teacher = LocalTeacher(engine: engine, name: "t", concurrency: 2, scoreTopK: 4)
+        let summary = try await DistillGenerator(teacher: teacher, dataset: dataset, settings: settings, chunkSize: 2)
+            .run(prompts, scores: writer)
+        #expect(summary.generated == 5)
+        #expect(writer.writtenShards.count == 3, "one shard per chunk of 2")
+        let store = try TeacherScoreStore(directory: scoresDir, expectedTokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer))
+        let sequences = try dataset.scoredSequences()
+        #expect(sequences.count == 5 && store.recordCount == 5)
+        for s in sequences {
+            let scores = try #require(try store.scores(for: s))
+            #expect(scores.positionCount == s.scoredPositions.count)
+        }
+        let again = try TeacherScoreWriter(directory: scoresDir, k: 4, vocabularySize: engine.config.vocabularySize,
+                                           tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer))
+        #expect(sequences.allSatisfy(again.isScored), "`distill score` finds every sample scored")
     }
 
     @Test func generateAgainstARealKingletServe() async throws {

@@ -58,6 +58,14 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     var threads: Int?
     @Option(help: "Local teacher: context length in tokens (default: the model's).")
     var context: Int?
+    @Option(name: .customLong("top-k"), help: """
+        Local teacher: keep the top K log-probabilities of every generated position in DIR/scores as it \
+        generates, from the logits each token was sampled from (0: leave it to `kinglet distill score`). Default 32.
+        """)
+    var topK: Int?
+
+    @Option(name: .customLong("max-minutes"), help: "Start no new chunk of prompts after this many minutes (a rerun continues).")
+    var maxMinutes: Double?
 
     @Option(help: "The run directory (created); samples go to DIR/samples.jsonl.")
     var out: String
@@ -67,9 +75,11 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         case (nil, nil): throw ValidationError("give a teacher: --teacher MODEL, or --teacher-url URL with --teacher-model NAME")
         case (.some, .some): throw ValidationError("give either --teacher or --teacher-url, not both")
         case (nil, .some(let url)):
+            if topK != nil { throw ValidationError("--top-k is for a local --teacher (a remote one gives --top-logprobs)") }
             guard URL(string: url)?.scheme?.hasPrefix("http") == true else { throw ValidationError("--teacher-url must be an http(s) URL") }
             guard teacherModel?.isEmpty == false else { throw ValidationError("--teacher-url needs --teacher-model NAME") }
         case (.some, nil):
+            if let k = topK, !(0 ... 65536).contains(k) { throw ValidationError("--top-k must be between 0 and 65536") }
             if teacherModel != nil || apiKey != nil || tokenizer != nil {
                 throw ValidationError("--teacher-model, --api-key and --tokenizer are for --teacher-url")
             }
@@ -87,6 +97,7 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         if let t = threads, !(1 ... 256).contains(t) { throw ValidationError("--threads must be between 1 and 256") }
         if let c = context, c < 1 { throw ValidationError("--context must be positive") }
         if retries < 1 { throw ValidationError("--retries must be ≥ 1") }
+        if let m = maxMinutes, !(m > 0) { throw ValidationError("--max-minutes must be positive") }
     }
 
     func run() async throws {
@@ -102,14 +113,24 @@ struct DistillGenerateCommand: AsyncParsableCommand {
             settings.frequencyPenalty = frequencyPenalty
             settings.presencePenalty = presencePenalty
             let dataset = DistillDataset(directory: URL(fileURLWithPath: out))
-            let generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings,
+            var generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings,
                                              chunkSize: max(32, 4 * concurrency))
+            generator.deadline = maxMinutes.map { Date(timeIntervalSinceNow: $0 * 60) }
             Terminal.status("teacher \(teacher.name): \(list.count) prompts → \(dataset.samplesURL.path)")
+            var scores: TeacherScoreWriter?
+            if let local = teacher as? LocalTeacher, let k = local.scoreTopK {
+                let dir = URL(fileURLWithPath: out).appendingPathComponent("scores")
+                scores = try TeacherScoreWriter(directory: dir, k: k, vocabularySize: local.engine.config.vocabularySize,
+                                                tokenizerFingerprint: VocabularyFingerprint.of(local.engine.tokenizer))
+                Terminal.status("scoring as it generates: top \(k) log-probabilities per position → \(dir.path)")
+            }
             let meter = ProgressLine()
-            let s = try await generator.run(list) { meter.update($0) }
+            let s = try await generator.run(list, scores: scores) { meter.update($0) }
             meter.finish()
             if s.truncatedBytes > 0 { Terminal.status("cut off a torn last line (\(s.truncatedBytes) bytes) left by an interrupted run") }
             let reasons = s.finishReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let left = s.distinct - s.cached - s.generated
+            if left > 0 { Terminal.status("stopped at --max-minutes with \(left) prompts left; run again to continue") }
             Terminal.status("done: \(s.generated) generated, \(s.cached) already in the dataset (\(s.distinct) distinct of \(s.prompts) prompts)")
             if s.generated > 0 {
                 Terminal.status(String(format: "  %.1f completions/min, %.1f tokens/s, %d completion tokens in %@; finish: %@",
@@ -132,7 +153,9 @@ struct DistillGenerateCommand: AsyncParsableCommand {
             let engine = try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
             Terminal.status(String(format: "loaded %@ in %.2f s (%d threads, %d sequences per step)", path.lastPathComponent,
                                    engine.loadSeconds, engine.pool.threadCount, concurrency))
-            return LocalTeacher(engine: engine, name: ServeCommand.modelID(teacher), concurrency: concurrency)
+            let k = topK ?? 32
+            return LocalTeacher(engine: engine, name: ServeCommand.modelID(teacher), concurrency: concurrency,
+                                scoreTopK: k > 0 ? k : nil)
         }
         let model = teacherModel ?? ""
         let spec = tokenizer ?? model

@@ -16,6 +16,8 @@ struct BatchGenerator {
         var parameters: GenerateParameters
         /// Alternatives per token to report (nil: no logprobs).
         var logprobs: Int?
+        /// Keep the top k log-probabilities of every completion position (nil: none).
+        var scoreTopK: Int? = nil
     }
 
     /// What a job produced.
@@ -26,6 +28,8 @@ struct BatchGenerator {
         var finishReason: FinishReason = .length
         /// One per entry of `tokens`, when asked for.
         var logprobs: [TokenLogprob] = []
+        /// One position per entry of `tokens`, when asked for (nil also when a row was not finite).
+        var scores: PositionScores?
     }
 
     let engine: Engine
@@ -38,7 +42,11 @@ struct BatchGenerator {
         let job: Int
         var decoder: SequenceDecoder
         var output = Output()
-        init(job: Int, decoder: SequenceDecoder) { self.job = job; self.decoder = decoder }
+        init(job: Int, decoder: SequenceDecoder, scoreTopK: Int?) {
+            self.job = job
+            self.decoder = decoder
+            output.scores = scoreTopK.map { PositionScores(k: $0) }
+        }
     }
 
     /// Runs every job; `onEach(index, output)` as each finishes. Stops with `CancellationError`
@@ -58,7 +66,7 @@ struct BatchGenerator {
                 do {
                     let d = try SequenceDecoder(prompt: job.prompt, parameters: job.parameters, state: state,
                                                 tokenizer: engine.tokenizer, logprobs: job.logprobs)
-                    active.append(Slot(job: next, decoder: d))
+                    active.append(Slot(job: next, decoder: d, scoreTopK: job.scoreTopK))
                 } catch {
                     throw TeacherError.generation(reason: "prompt \(next): \(error.localizedDescription)")
                 }
@@ -95,11 +103,29 @@ struct BatchGenerator {
         do { logits = try engine.model.forward(inputs) } catch {
             throw TeacherError.generation(reason: error.localizedDescription)
         }
-        for (s, l) in zip(stepping, logits) {
+        var scoring: [(slot: Slot, row: Int)] = []
+        for (i, (s, l)) in zip(stepping, logits).enumerated() {
             let r = s.decoder.accept(l)
-            if let t = r.token ?? r.endOfGeneration { s.output.tokens.append(t) }
+            if let t = r.token ?? r.endOfGeneration {
+                s.output.tokens.append(t)
+                // The row that chose t is the teacher's distribution at t's position.
+                if s.output.scores != nil { scoring.append((s, i)) }
+            }
             if let lp = r.logprob { s.output.logprobs.append(lp) }
             s.output.text += r.text + r.tail
+        }
+        guard !scoring.isEmpty else { return }
+        // Reduce the rows to top k on all threads (each row alone: the result does not depend
+        // on which thread takes it), then append in order.
+        let rows = scoring.map { logits[$0.row] }, ks = scoring.map { $0.slot.output.scores!.k }
+        var reduced = [PositionScores.Row?](repeating: nil, count: rows.count)
+        reduced.withUnsafeMutableBufferPointer { out in
+            engine.pool.parallelFor(rows.count) { range in
+                for i in range { out[i] = PositionScores.Row(logits: rows[i], k: ks[i]) }
+            }
+        }
+        for (i, s) in scoring.enumerated() {
+            if let r = reduced[i] { s.slot.output.scores?.append(r) } else { s.slot.output.scores = nil }
         }
     }
 }

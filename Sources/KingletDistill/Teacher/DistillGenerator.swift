@@ -74,6 +74,8 @@ public struct DistillGenerator: Sendable {
     /// Requests per `Teacher.complete` call (and per fsync). Larger keeps a batching teacher's
     /// slots busy longer; smaller loses less on a crash.
     public var chunkSize: Int
+    /// No new chunk starts after this time (nil: none); a rerun continues where the run stopped.
+    public var deadline: Date?
 
     public init(teacher: any Teacher, dataset: DistillDataset, settings: GenerationSettings, chunkSize: Int = 64) {
         self.teacher = teacher
@@ -82,8 +84,12 @@ public struct DistillGenerator: Sendable {
         self.chunkSize = max(1, chunkSize)
     }
 
-    /// Generates the samples of `prompts` missing from the dataset.
-    public func run(_ prompts: [DistillPrompt], progress: @escaping @Sendable (DistillProgress) -> Void = { _ in }) async throws -> DistillSummary {
+    /// Generates the samples of `prompts` missing from the dataset. With `scores`, the scores a
+    /// teacher returns with its completions (`TeacherCompletion.scores`) are written there as
+    /// well, one shard per chunk after the chunk's samples are synced; samples that come without
+    /// them are left to `TeacherScorer`.
+    public func run(_ prompts: [DistillPrompt], scores: TeacherScoreWriter? = nil,
+                    progress: @escaping @Sendable (DistillProgress) -> Void = { _ in }) async throws -> DistillSummary {
         let writer = try dataset.openForAppending()
         defer { writer.close() }
         let started = Date()
@@ -99,13 +105,18 @@ public struct DistillGenerator: Sendable {
         let tally = Tally(pending: pending.count, cached: cached, started: started)
         if !pending.isEmpty { progress(tally.progress) }
         let name = teacher.name
+        let keepScores = scores != nil
         for start in stride(from: 0, to: pending.count, by: chunkSize) {
+            if let deadline, Date() >= deadline { break }
             let chunk = Array(pending[start ..< min(start + chunkSize, pending.count)])
             let failure = FirstError()
+            let scored = Collected<ScoreRecord>()
             do {
                 _ = try await teacher.complete(chunk.map(\.request)) { i, c in
                     do {
-                        try writer.append(DistillRecord(request: chunk[i].request, teacher: name, completion: c))
+                        let record = DistillRecord(request: chunk[i].request, teacher: name, completion: c)
+                        try writer.append(record)
+                        if keepScores, let r = c.scores?.record(for: record.scoredSequence) { scored.append(r) }
                         progress(tally.add(c))
                     } catch {
                         failure.record(error)
@@ -113,13 +124,33 @@ public struct DistillGenerator: Sendable {
                 }
             } catch {
                 try? writer.sync()  // keep what finished before the failure
+                try? Self.store(scored.items, in: scores)
                 throw error
             }
             try writer.sync()
+            try Self.store(scored.items, in: scores)
             if let e = failure.error { throw e }
         }
         return tally.summary(prompts: prompts.count, distinct: seen.count, truncatedBytes: writer.truncatedBytes)
     }
+}
+
+extension DistillGenerator {
+    /// Writes a chunk's scores as one shard (after its samples are synced, so a shard never
+    /// describes a sample that is not on disk).
+    static func store(_ records: [ScoreRecord], in scores: TeacherScoreWriter?) throws {
+        guard let scores, !records.isEmpty else { return }
+        for r in records { try scores.append(r) }
+        try scores.finish()
+    }
+}
+
+/// Values appended by callbacks on any thread.
+private final class Collected<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [T] = []
+    var items: [T] { lock.withLock { values } }
+    func append(_ v: T) { lock.withLock { values.append(v) } }
 }
 
 /// Counts shared by completion callbacks on any thread.

@@ -13,13 +13,18 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
     public let name: String
     /// Sequences decoded at once.
     public let concurrency: Int
+    /// When set, every completion carries the top k log-probabilities of each of its positions
+    /// (`TeacherCompletion.scores`), taken from the very logits its tokens were sampled from.
+    public let scoreTopK: Int?
     private let lock = NSLock()
 
     /// A teacher over a loaded engine, `concurrency` sequences at a time.
-    public init(engine: Engine, name: String, concurrency: Int = 8) {
+    public init(engine: Engine, name: String, concurrency: Int = 8, scoreTopK: Int? = nil) {
+        precondition(scoreTopK.map { $0 >= 1 && $0 <= 1 << 16 } ?? true, "scoreTopK must be in 1...65536")
         self.engine = engine
         self.name = name
         self.concurrency = max(1, concurrency)
+        self.scoreTopK = scoreTopK
     }
 
     /// The runtime parameters for a request (shared with the one-at-a-time path in tests).
@@ -41,7 +46,7 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
                          onEach: @escaping @Sendable (Int, TeacherCompletion) -> Void) async throws -> [TeacherCompletion] {
         let prompts = try requests.map { try engine.tokens(for: .chat($0.messages)) }
         let jobs = zip(requests, prompts).map { r, ids in
-            BatchGenerator.Job(prompt: ids, parameters: Self.parameters(for: r), logprobs: r.topLogprobs)
+            BatchGenerator.Job(prompt: ids, parameters: Self.parameters(for: r), logprobs: r.topLogprobs, scoreTopK: scoreTopK)
         }
         let cancelled = Flag()
         return try await withTaskCancellationHandler {
@@ -75,7 +80,8 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
         TeacherCompletion(
             text: out.text, promptTokens: prompt.map(Int.init), completionTokens: out.tokens.map(Int.init),
             finishReason: out.finishReason == .length ? "length" : "stop",
-            topLogprobs: logprobs ? out.logprobs.map { $0.top.map { TeacherLogprob(token: $0.text, logprob: Double($0.logprob)) } } : nil)
+            topLogprobs: logprobs ? out.logprobs.map { $0.top.map { TeacherLogprob(token: $0.text, logprob: Double($0.logprob)) } } : nil,
+            scores: out.scores)
     }
 }
 

@@ -58,14 +58,18 @@ public struct TeacherCompletion: Sendable, Equatable {
     public var finishReason: String
     /// Per generated token, the most likely alternatives (when asked for).
     public var topLogprobs: [[TeacherLogprob]]?
+    /// Per completion token, the teacher's top-k log-probabilities at its position (a local
+    /// teacher with `scoreTopK`); stored as the sample's teacher scores.
+    public var scores: PositionScores?
 
     public init(text: String, promptTokens: [Int], completionTokens: [Int], finishReason: String,
-                topLogprobs: [[TeacherLogprob]]? = nil) {
+                topLogprobs: [[TeacherLogprob]]? = nil, scores: PositionScores? = nil) {
         self.text = text
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.finishReason = finishReason
         self.topLogprobs = topLogprobs
+        self.scores = scores
     }
 }
 

@@ -21,7 +21,8 @@ public struct DistillTrainingJob {
     public var settings: TrainSettings
     public var distillation: DistillationSettings
     public var validationFraction = 0.05
-    public var maxValidationSamples = 64
+    public var maxValidationSamples = Self.defaultMaxValidationSamples
+    public static let defaultMaxValidationSamples = 64
     public var exports: [ExportType] = [.q8_0, .q4_0]
     public var threads: Int?
     public var resume = false
