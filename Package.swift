@@ -79,13 +79,13 @@ let package = Package(
             ]
         ),
         // Shared by the test targets that run the real model or the `kinglet` executable.
-        .target(name: "KingletTestSupport", dependencies: ["KingletRuntime"], path: "Tests/KingletTestSupport"),
+        .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletGGUF"], path: "Tests/KingletTestSupport"),
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF"]),
         .testTarget(
             name: "KingletArchitecturesTests",
-            dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels"]
+            dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTestSupport"]
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels"]),

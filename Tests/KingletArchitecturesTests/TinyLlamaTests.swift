@@ -2,61 +2,18 @@ import Foundation
 import KingletArchitectures
 import KingletGGUF
 import KingletKernels
+import KingletTestSupport
 import Testing
 
 /// A tiny llama written by our GGUF writer with random F32 weights, run by `LlamaModel`, and
 /// checked against a plain float64 forward pass written here from the definition.
 @Suite struct TinyLlamaTests {
-    // D=16, H=4, Hkv=2, Dh=4, F=24, V=11, L=2
-    static let D = 16, H = 4, Hkv = 2, Dh = 4, F = 24, V = 11, L = 2
-    static let base: Float = 10000, eps: Float = 1e-5
+    // D=16, H=4, Hkv=2, Dh=4, F=24, V=11, L=2 (the shared TinyLlamaFile)
+    static let D = TinyLlamaFile.D, H = TinyLlamaFile.H, Hkv = TinyLlamaFile.Hkv, Dh = TinyLlamaFile.Dh
+    static let F = TinyLlamaFile.F, V = TinyLlamaFile.V, L = TinyLlamaFile.L
+    static let base = TinyLlamaFile.ropeBase, eps = TinyLlamaFile.eps
 
-    struct Weights {
-        var tensors: [String: [Float]] = [:]
-        var rng = LCG(seed: 1)
-        mutating func make(_ name: String, _ count: Int, scale: Float = 0.3, offset: Float = 0) -> [Float] {
-            let v = (0 ..< count).map { _ in offset + scale * (rng.unit() * 2 - 1) }
-            tensors[name] = v
-            return v
-        }
-    }
-
-    struct LCG {
-        var s: UInt64
-        init(seed: UInt64) { s = seed }
-        mutating func unit() -> Float { s = s &* 6364136223846793005 &+ 1442695040888963407; return Float(s >> 40) / Float(1 << 24) }
-    }
-
-    static func buildFile(tied: Bool) -> (GGUFWriter, [String: [Float]]) {
-        var w = GGUFWriter()
-        var ws = Weights()
-        w.set("general.architecture", "llama")
-        w.set("llama.block_count", uint32: L)
-        w.set("llama.embedding_length", uint32: D)
-        w.set("llama.feed_forward_length", uint32: F)
-        w.set("llama.attention.head_count", uint32: H)
-        w.set("llama.attention.head_count_kv", uint32: Hkv)
-        w.set("llama.context_length", uint32: 64)
-        w.set("llama.rope.freq_base", float32: base)
-        w.set("llama.attention.layer_norm_rms_epsilon", float32: eps)
-        w.set("llama.vocab_size", uint32: V)
-        w.addTensor("token_embd.weight", dims: [D, V], floats: ws.make("emb", V * D, scale: 1))
-        for l in 0 ..< L {
-            let p = "blk.\(l)."
-            w.addTensor(p + "attn_norm.weight", dims: [D], floats: ws.make(p + "an", D, scale: 0.2, offset: 1))
-            w.addTensor(p + "attn_q.weight", dims: [D, H * Dh], floats: ws.make(p + "q", H * Dh * D))
-            w.addTensor(p + "attn_k.weight", dims: [D, Hkv * Dh], floats: ws.make(p + "k", Hkv * Dh * D))
-            w.addTensor(p + "attn_v.weight", dims: [D, Hkv * Dh], floats: ws.make(p + "v", Hkv * Dh * D))
-            w.addTensor(p + "attn_output.weight", dims: [H * Dh, D], floats: ws.make(p + "o", D * H * Dh))
-            w.addTensor(p + "ffn_norm.weight", dims: [D], floats: ws.make(p + "fn", D, scale: 0.2, offset: 1))
-            w.addTensor(p + "ffn_gate.weight", dims: [D, F], floats: ws.make(p + "g", F * D))
-            w.addTensor(p + "ffn_up.weight", dims: [D, F], floats: ws.make(p + "u", F * D))
-            w.addTensor(p + "ffn_down.weight", dims: [F, D], floats: ws.make(p + "d", D * F))
-        }
-        w.addTensor("output_norm.weight", dims: [D], floats: ws.make("on", D, scale: 0.2, offset: 1))
-        if !tied { w.addTensor("output.weight", dims: [D, V], floats: ws.make("out", V * D)) }
-        return (w, ws.tensors)
-    }
+    static func buildFile(tied: Bool) -> (GGUFWriter, [String: [Float]]) { TinyLlamaFile.build(tied: tied) }
 
     /// The definition, in float64: x [T, D] → logits [T, V].
     static func referenceForward(_ w: [String: [Float]], tokens: [Int], tied: Bool) -> [[Double]] {

@@ -2,54 +2,18 @@ import Foundation
 import KingletArchitectures
 import KingletGGUF
 import KingletKernels
+import KingletTestSupport
 import Testing
 @testable import KingletDistill
 
 /// The scorer on a tiny synthetic llama, against log-softmax computed plainly from the same
 /// model's logits (one sequence at a time, whole sequence, full sort, Float64).
 @Suite struct TeacherScorerTests {
-    // D=16, H=4, Hkv=2, Dh=4, F=24, V=11, L=2 (the builder of TinyLlamaTests, copied)
-    static let D = 16, H = 4, Hkv = 2, Dh = 4, F = 24, V = 11, L = 2
+    static let V = TinyLlamaFile.V
 
-    struct LCG {
-        var s: UInt64
-        mutating func unit() -> Float { s = s &* 6364136223846793005 &+ 1442695040888963407; return Float(s >> 40) / Float(1 << 24) }
-    }
-
-    static func buildFile() -> GGUFWriter {
-        var w = GGUFWriter()
-        var rng = LCG(s: 1)
-        func make(_ count: Int, scale: Float = 0.3, offset: Float = 0) -> [Float] {
-            (0 ..< count).map { _ in offset + scale * (rng.unit() * 2 - 1) }
-        }
-        w.set("general.architecture", "llama")
-        w.set("llama.block_count", uint32: L)
-        w.set("llama.embedding_length", uint32: D)
-        w.set("llama.feed_forward_length", uint32: F)
-        w.set("llama.attention.head_count", uint32: H)
-        w.set("llama.attention.head_count_kv", uint32: Hkv)
-        w.set("llama.context_length", uint32: 64)
-        w.set("llama.rope.freq_base", float32: 10000)
-        w.set("llama.attention.layer_norm_rms_epsilon", float32: 1e-5)
-        w.set("llama.vocab_size", uint32: V)
-        w.addTensor("token_embd.weight", dims: [D, V], floats: make(V * D, scale: 1))
-        for l in 0 ..< L {
-            let p = "blk.\(l)."
-            w.addTensor(p + "attn_norm.weight", dims: [D], floats: make(D, scale: 0.2, offset: 1))
-            w.addTensor(p + "attn_q.weight", dims: [D, H * Dh], floats: make(H * Dh * D))
-            w.addTensor(p + "attn_k.weight", dims: [D, Hkv * Dh], floats: make(Hkv * Dh * D))
-            w.addTensor(p + "attn_v.weight", dims: [D, Hkv * Dh], floats: make(Hkv * Dh * D))
-            w.addTensor(p + "attn_output.weight", dims: [H * Dh, D], floats: make(D * H * Dh))
-            w.addTensor(p + "ffn_norm.weight", dims: [D], floats: make(D, scale: 0.2, offset: 1))
-            w.addTensor(p + "ffn_gate.weight", dims: [D, F], floats: make(F * D))
-            w.addTensor(p + "ffn_up.weight", dims: [D, F], floats: make(F * D))
-            w.addTensor(p + "ffn_down.weight", dims: [F, D], floats: make(D * F))
-        }
-        w.addTensor("output_norm.weight", dims: [D], floats: make(D, scale: 0.2, offset: 1))
-        // A sharper output head than TinyLlamaTests' so the distributions are far from uniform.
-        w.addTensor("output.weight", dims: [D, V], floats: make(V * D, scale: 1.5))
-        return w
-    }
+    /// The shared tiny llama, with a sharper output head than TinyLlamaTests' so the
+    /// distributions are far from uniform.
+    static func buildFile() -> GGUFWriter { TinyLlamaFile.build(tied: false, outputScale: 1.5).0 }
 
     static func loadModel() throws -> any LanguageModel {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-\(UUID().uuidString).gguf").path

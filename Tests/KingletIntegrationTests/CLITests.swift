@@ -76,7 +76,7 @@ import Testing
 
     @Test func pullPrintsThePathLast() throws {
         // Already cached by the time tests run: pull is then a cheap check of the same path.
-        guard ProcessInfo.processInfo.environment["KINGLET_TEST_MODEL_SMOLLM2"] == nil else {
+        guard !TestModelFiles.smolLM2FromEnvironment else {
             let r = try Self.run(["list"])
             #expect(r.status == 0 && r.stdout.contains("smollm2-135m"))
             return

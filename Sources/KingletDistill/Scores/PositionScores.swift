@@ -39,21 +39,13 @@ public struct PositionScores: Sendable, Equatable {
         }
     }
 
-    /// Appends a position reduced with this k.
+    /// Appends a position reduced with this k. (A row that was not finite has no `Row`: the
+    /// generator then drops the sample's scores and leaves it to the scoring pass.)
     public mutating func append(_ row: Row) {
         precondition(row.ids.count == k && row.logprobs.count == k, "a row of another k")
         ids += row.ids
         logprobs += row.logprobs
         tailLogMass.append(row.tailLogMass)
-    }
-
-    /// Appends the reduction of one logits row [V]; false (nothing appended) when the row holds
-    /// NaN or +∞, which makes the whole sample fall back to the scoring pass.
-    @discardableResult
-    public mutating func append(logits row: [Float]) -> Bool {
-        guard let r = Row(logits: row, k: k) else { return false }
-        append(r)
-        return true
     }
 
     /// The record of `sequence`, whose scored positions these are (nil when the counts differ).
