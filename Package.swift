@@ -7,8 +7,8 @@
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
 //   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); no dependencies
-//   KingletArchitectures   model config, weights, forward pass per architecture
-//   KingletRuntime         KV cache, samplers, generation loop, model store (pull)
+//   KingletArchitectures   model config, weights, KV cache, forward pass per architecture
+//   KingletRuntime         samplers, generation loop, chat prompts, resource checks, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
 //   KingletTraining        backward passes, optimizer, token shards, checkpoints, GGUF export
 //   KingletDistill         teacher data and scores, distillation losses, reports
@@ -34,6 +34,8 @@ let package = Package(
         // Already dependencies of Hummingbird; named for the two modules the server imports directly.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SHA-256 for verifying pulled models.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(name: "KingletGGUF"),
@@ -48,7 +50,10 @@ let package = Package(
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",
-            dependencies: ["KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures"]
+            dependencies: [
+                "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "KingletTraining",
@@ -64,8 +69,12 @@ let package = Package(
             dependencies: [
                 "KingletRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The child channel, wrapped with connection limits (Connections/).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // HTTP/1 request and response parts, for the request-phase handler.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -82,13 +91,13 @@ let package = Package(
         .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletGGUF"], path: "Tests/KingletTestSupport"),
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
-        .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF"]),
+        .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF", "KingletTestSupport"]),
         .testTarget(
             name: "KingletArchitecturesTests",
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTestSupport"]
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
-        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels"]),
+        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletTestSupport"]

@@ -18,6 +18,20 @@ public final class KVCache: @unchecked Sendable {
     let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?
 
+    /// Bytes the keys and values of one sequence take, or nil when the product overflows.
+    public static func byteCount(layers: Int, capacity: Int, rowSize: Int, precision: Precision) -> Int? {
+        let element = precision == .f16 ? 2 : 4
+        var n = 2 * element  // keys and values
+        for factor in [layers, capacity, rowSize] {
+            guard factor >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
+
+    /// The caller checks the size first (`byteCount`): an absurd size traps here.
     public init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16) {
         self.layers = layers
         self.capacity = capacity

@@ -30,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
             let path = try ModelStore().resolve(model) { Terminal.status($0) }
             // The benchmark needs room for the longest test only.
             let context = max(prompt, generate) + 1
-            let engine = try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
+            let engine = try ModelOptions.loadEngine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
             var results: [BenchmarkResult] = []
             if prompt > 0 { results.append(try engine.benchmarkPrompt(tokens: prompt, repetitions: repetitions, batchSize: batchSize)) }
             if generate > 0 { results.append(try engine.benchmarkGeneration(tokens: generate, repetitions: repetitions)) }

@@ -26,7 +26,17 @@ struct ModelOptions: ParsableArguments {
         let path = try ModelStore().resolve(model) { Terminal.status($0) }
         var options = EngineOptions(threads: threads, contextLength: context)
         options.cachePrecision = kvCache
-        return try Engine(path: path.path, options: options)
+        return try Self.loadEngine(path: path.path, options: options)
+    }
+
+    /// `Engine(path:options:)`, with the flag to change named when the context cannot fit.
+    static func loadEngine(path: String, options: EngineOptions) throws -> Engine {
+        do {
+            return try Engine(path: path, options: options)
+        } catch let e as ResourceError {
+            guard case .kvCacheTooLarge = e else { throw e }
+            throw CLIError(text: "\(e.errorDescription ?? "\(e)") Pass a smaller --context (llama.cpp's default is 4096).")
+        }
     }
 }
 
@@ -91,4 +101,10 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
         Terminal.status("error: \(error.message)")
         throw ExitCode.failure
     }
+}
+
+/// A failure already phrased for the command line (it names the flag to change).
+struct CLIError: Error, LocalizedError {
+    let text: String
+    var errorDescription: String? { text }
 }

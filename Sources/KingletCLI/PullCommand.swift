@@ -29,8 +29,30 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "Show cached models and the known model names.")
 
+    @Flag(help: "Re-read every pulled known model and check it against its pinned sha256.")
+    var verify = false
+
     func run() async throws {
         let store = ModelStore()
+        if verify {
+            try await reportingErrors {
+                var bad: [String] = []
+                for m in KnownModel.all where store.isPulled(m) {
+                    do {
+                        try store.verify(m)
+                        print("  \(m.alias)  ok  sha256 \(m.sha256)")
+                    } catch {
+                        print("  \(m.alias)  FAILED: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+                        bad.append(m.alias)
+                    }
+                }
+                if !bad.isEmpty {
+                    Terminal.status("error: \(bad.count) model file(s) do not match their pinned sha256: \(bad.joined(separator: ", ")). Pull them again with `kinglet pull --force NAME`.")
+                    throw ExitCode.failure
+                }
+            }
+            return
+        }
         print("Cached in \(store.modelsDirectory.path):")
         let files = store.cachedFiles()
         if files.isEmpty { print("  (none)") }

@@ -56,7 +56,8 @@ struct SpecialTokenSplitter: Sendable {
     var isEmpty: Bool { entries.isEmpty }
 
     /// Splits `bytes` into text and special-token fragments. Empty input gives no fragments.
-    func split(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [TextFragment] {
+    /// A special token's text that starts at one of `literalAt` (byte offsets) stays text.
+    func split(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool, literalAt: Set<Int> = []) -> [TextFragment] {
         guard !bytes.isEmpty else { return [] }
         var fragments: [TextFragment] = [.text(0 ..< bytes.count)]
         guard !entries.isEmpty else { return fragments }
@@ -68,7 +69,9 @@ struct SpecialTokenSplitter: Sendable {
             next.reserveCapacity(fragments.count + 2)
             for f in fragments {
                 guard case .text(var rest) = f else { next.append(f); continue }
-                while let at = find(e.bytes, in: bytes, within: rest) {
+                var from = rest.lowerBound
+                while let at = find(e.bytes, in: bytes, within: from ..< rest.upperBound) {
+                    if literalAt.contains(at) { from = at + 1; continue }
                     var leftEnd = at
                     if e.leftStrip { while leftEnd > rest.lowerBound, isSpace(bytes[leftEnd - 1]) { leftEnd -= 1 } }
                     if leftEnd > rest.lowerBound { next.append(.text(rest.lowerBound ..< leftEnd)) }
@@ -76,12 +79,28 @@ struct SpecialTokenSplitter: Sendable {
                     var rightStart = at + e.bytes.count
                     if e.rightStrip { while rightStart < rest.upperBound, isSpace(bytes[rightStart]) { rightStart += 1 } }
                     rest = rightStart ..< rest.upperBound
+                    from = rest.lowerBound
                 }
                 if !rest.isEmpty { next.append(.text(rest)) }
             }
             fragments = next
         }
         return fragments
+    }
+
+    /// The byte offset of every occurrence of every special token's text in `bytes` (overlapping
+    /// ones included), ascending: where a text must be kept from becoming a special token.
+    func occurrences(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var starts: [Int] = []
+        let n = bytes.count
+        for i in 0 ..< n {
+            if singleByte[bytes[i]] != nil { starts.append(i); continue }
+            guard i + 1 < n, let candidates = byPrefix[UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])] else { continue }
+            if candidates.contains(where: { entries[$0].bytes.count <= n - i && matches(entries[$0].bytes, bytes, at: i) }) {
+                starts.append(i)
+            }
+        }
+        return starts
     }
 
     /// Indices of the entries that occur somewhere in `bytes`, ascending (so in priority order).

@@ -6,14 +6,18 @@ extension Tokenizer {
     ///     neither; Llama 3 adds BOS.
     ///   - parseSpecial: recognise control tokens written in the text (`<|im_start|>` becomes one
     ///     token). User-defined tokens are recognised either way, as in llama.cpp.
-    public func encode(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = true) -> [Int32] {
+    ///   - literalAt: byte offsets of `text` where a special token's text must stay plain text
+    ///     (it came from a message's content, not from the chat template): see
+    ///     `specialTokenOccurrences(in:)`.
+    public func encode(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = true,
+                       literalAt: Set<Int> = []) -> [Int32] {
         var output: [Int32] = []
         output.reserveCapacity(text.utf8.count / 3 + 2)
         if addSpecial, addBOS, let bos = special.bos { output.append(bos) }
 
         let utf8 = Array(text.utf8)
         utf8.withUnsafeBufferPointer { bytes in
-            let fragments = splitter.split(bytes, parseSpecial: parseSpecial)
+            let fragments = splitter.split(bytes, parseSpecial: parseSpecial, literalAt: literalAt)
             switch engine {
             case .bpe(let bpe, let pre):
                 encodeBPE(fragments, bytes, bpe, pre, &output)
@@ -24,6 +28,12 @@ extension Tokenizer {
 
         if addSpecial, addEOS, let eos = special.eos { output.append(eos) }
         return output
+    }
+
+    /// The UTF-8 offsets in `text` where the text of a special token (control, user-defined or
+    /// unknown) starts, overlapping occurrences included.
+    public func specialTokenOccurrences(in text: String) -> [Int] {
+        Array(text.utf8).withUnsafeBufferPointer { splitter.occurrences($0) }
     }
 
     private func encodeBPE(

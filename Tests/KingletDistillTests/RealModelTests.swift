@@ -130,6 +130,7 @@ import Testing
             let scores = try #require(try store.scores(for: s))
             #expect(scores.positionCount == s.scoredPositions.count)
         }
+        try writer.close()
         let again = try TeacherScoreWriter(directory: scoresDir, k: 4, vocabularySize: engine.config.vocabularySize,
                                            tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer))
         #expect(sequences.allSatisfy(again.isScored), "`distill score` finds every sample scored")

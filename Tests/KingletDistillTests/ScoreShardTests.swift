@@ -9,8 +9,23 @@ import Testing
                fingerprint: UInt64 = 42) throws -> TeacherScoreWriter {
         let w = try TeacherScoreWriter(directory: dir, k: k, vocabularySize: V, tokenizerFingerprint: fingerprint, sequencesPerShard: perShard)
         for s in seqs where !w.isScored(s) { try w.append(ScoreFixtures.record(for: s, k: k, vocabularySize: V)) }
-        try w.finish()
+        try w.close()
         return w
+    }
+
+    @Test func twoWritersOfOneDirectoryAreRefused() throws {
+        let dir = ScoreFixtures.temporaryDirectory()
+        let first = try TeacherScoreWriter(directory: dir, k: Self.K, vocabularySize: Self.V, tokenizerFingerprint: 42)
+        do {
+            _ = try TeacherScoreWriter(directory: dir, k: Self.K, vocabularySize: Self.V, tokenizerFingerprint: 42)
+            Issue.record("a second writer opened a directory the first still writes")
+        } catch {
+            guard case .io(_, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(reason.contains("another scoring run"))
+        }
+        try first.close()
+        let second = try TeacherScoreWriter(directory: dir, k: Self.K, vocabularySize: Self.V, tokenizerFingerprint: 42)
+        try second.close()
     }
 
     @Test func roundTripKeepsEveryValue() throws {

@@ -144,33 +144,3 @@ import Testing
     }
 }
 
-@Suite struct SHA256Tests {
-    func hex(_ s: String) -> String {
-        var h = SHA256()
-        h.update(Array(s.utf8))
-        return SHA256.hex(h.finalize())
-    }
-
-    @Test func knownVectors() {
-        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(hex(String(repeating: "a", count: 1000))
-                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-    }
-
-    @Test func streamingEqualsOneShot() {
-        let data = (0 ..< 1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var a = SHA256(); a.update(data)
-        var b = SHA256()
-        for chunk in stride(from: 0, to: data.count, by: 37) { b.update(Array(data[chunk ..< min(chunk + 37, data.count)])) }
-        #expect(a.finalize() == b.finalize())
-    }
-
-    @Test func recordStyleBase64() {
-        // RECORD's digest of the empty file
-        var h = SHA256()
-        #expect(SHA256.urlSafeBase64(h.finalize()) == "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU")
-    }
-}

@@ -9,7 +9,8 @@ import Testing
 ///
 /// The vocabularies are not in this repository (about 40 MB): `KINGLET_LLAMA_VOCABS` may point at
 /// that `models/` directory; otherwise they are fetched once with pip from the llama-cpp-python
-/// source distribution (which vendors llama.cpp) into `$KINGLET_HOME/test-vocabs`. Never skipped.
+/// source distribution (which vendors llama.cpp) into `$KINGLET_HOME/test-vocabs`, installing the
+/// sdist's build backend (scikit-build-core, cmake) with pip first when missing. Never skipped.
 @Suite("Reference: llama.cpp's vocabulary test files")
 struct LlamaVocabTests {
     struct File: Decodable {
@@ -77,6 +78,20 @@ enum LlamaVocabs {
         dest = sys.argv[1]
         shutil.rmtree(dest + '.partial', ignore_errors=True)
         shutil.rmtree(dest, ignore_errors=True)
+        # pip prepares an sdist's metadata even to download it: llama-cpp-python's build backend
+        # (scikit-build-core) and the CMake it looks for must be there first.
+        need = []
+        try:
+            import scikit_build_core  # noqa: F401
+        except ImportError:
+            need.append('scikit-build-core')
+        try:
+            import cmake  # noqa: F401
+        except ImportError:
+            if shutil.which('cmake') is None:
+                need.append('cmake')
+        if need:
+            subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', *need], check=True)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:',
                             '--no-build-isolation', '-d', tmp, 'llama-cpp-python==0.3.36'], check=True,

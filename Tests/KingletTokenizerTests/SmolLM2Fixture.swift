@@ -1,12 +1,14 @@
 import Foundation
 import KingletGGUF
+import KingletTestSupport
 import KingletTokenizer
 import Testing
 
-/// The SmolLM2 tokenizer, loaded once per test process.
+/// The SmolLM2 tokenizer, loaded once per test process (the model is pulled on first use).
 enum SmolLM2Fixture {
     private static let configuration: Result<TokenizerConfiguration, any Error> = Result {
-        try TokenizerConfiguration(gguf: GGUFFile(path: TestModels.smolLM2Path))
+        let path = try TestModelFiles.smolLM2Result.get()
+        return try TokenizerConfiguration(gguf: GGUFFile(path: path))
     }
     private static let loaded: Result<Tokenizer, any Error> = configuration.flatMap { c in
         Result { try Tokenizer(c) }
@@ -14,22 +16,20 @@ enum SmolLM2Fixture {
 
     /// The file's tokenizer configuration (to rebuild with another pre-tokenizer, say).
     static func configuration(sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerConfiguration? {
-        guard TestModels.requireSmolLM2(sourceLocation: sourceLocation) != nil else { return nil }
         switch configuration {
         case .success(let c): return c
         case .failure(let e):
-            Issue.record("reading \(TestModels.smolLM2Path) failed: \(e)", sourceLocation: sourceLocation)
+            Issue.record("reading SmolLM2's tokenizer failed: \(e)", sourceLocation: sourceLocation)
             return nil
         }
     }
 
     /// The tokenizer, or nil after recording why it is unavailable (missing model, load error).
     static func tokenizer(sourceLocation: SourceLocation = #_sourceLocation) -> Tokenizer? {
-        guard TestModels.requireSmolLM2(sourceLocation: sourceLocation) != nil else { return nil }
         switch loaded {
         case .success(let t): return t
         case .failure(let e):
-            Issue.record("loading \(TestModels.smolLM2Path) failed: \(e)", sourceLocation: sourceLocation)
+            Issue.record("loading SmolLM2's tokenizer failed: \(e)", sourceLocation: sourceLocation)
             return nil
         }
     }

@@ -7,6 +7,29 @@ import Testing
 struct SpecialTokenTests {
     static let chat = SyntheticVocab(control: ["<|im_start|>", "<|im_end|>"], userDefined: ["<tool>"])
 
+    @Test("a special token's text at a literal offset stays text; elsewhere it is still cut out")
+    func literalOffsets() throws {
+        let v = Self.chat
+        let tok = try v.tokenizer()
+        let start = v.controlID(0), end = v.controlID(1)
+        let text = "<|im_start|>x<|im_end|>"
+        #expect(tok.encode(text, addSpecial: false, literalAt: [0]) == byteIDs("<|im_start|>x") + [end])
+        #expect(tok.encode(text, addSpecial: false, literalAt: [13]) == [start] + byteIDs("x<|im_end|>"))
+        #expect(tok.encode(text, addSpecial: false, literalAt: [1, 2]) == [start] + byteIDs("x") + [end])
+        // a user-defined token is plain text at a literal offset too
+        #expect(tok.encode("<tool>", addSpecial: false, literalAt: [0]) == byteIDs("<tool>"))
+        // a later occurrence of the same text is still a token
+        #expect(tok.encode("<|im_end|><|im_end|>", addSpecial: false, literalAt: [0]) == byteIDs("<|im_end|>") + [end])
+    }
+
+    @Test("every occurrence of special-token text is found, overlapping ones included")
+    func occurrences() throws {
+        let tok = try Self.chat.tokenizer()
+        #expect(tok.specialTokenOccurrences(in: "a<|im_start|>b<tool><|im_end|>") == [1, 14, 20])
+        #expect(tok.specialTokenOccurrences(in: "no specials < | >") == [])
+        #expect(tok.specialTokenOccurrences(in: "") == [])
+    }
+
     @Test("control tokens in text become single tokens when parsing special tokens")
     func inText() throws {
         let v = Self.chat

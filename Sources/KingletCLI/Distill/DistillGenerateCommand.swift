@@ -150,7 +150,7 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     func makeTeacher() throws -> any Teacher {
         if let teacher {
             let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
-            let engine = try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
+            let engine = try ModelOptions.loadEngine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
             Terminal.status(String(format: "loaded %@ in %.2f s (%d threads, %d sequences per step)", path.lastPathComponent,
                                    engine.loadSeconds, engine.pool.threadCount, concurrency))
             let k = topK ?? 32

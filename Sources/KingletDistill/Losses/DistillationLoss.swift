@@ -1,27 +1,6 @@
 import Foundation
 import KingletTraining
 
-/// The teacher's distributions for the rows of one batch: per row its top-k token ids and
-/// log-probabilities and the log of the remaining (tail) mass.
-///
-///   ids, logprobs  [N, k]   (a row without teacher data has `present[r] == false`)
-///   tailLogMass    [N]
-public struct TeacherTargets: Sendable {
-    public let k: Int
-    public var ids: [Int32]
-    public var logprobs: [Float]
-    public var tailLogMass: [Float]
-    public var present: [Bool]
-
-    public init(rows: Int, k: Int) {
-        self.k = k
-        ids = [Int32](repeating: 0, count: rows * k)
-        logprobs = [Float](repeating: -.infinity, count: rows * k)
-        tailLogMass = [Float](repeating: 0, count: rows)
-        present = [Bool](repeating: false, count: rows)
-    }
-}
-
 /// The distillation objective: loss = (1−α)·CE(data) + α·T²·D(teacher ‖ student), D over the
 /// teacher's top-k buckets plus a tail bucket (so the truncated divergence stays ≥ 0), both sides
 /// at temperature T (the teacher's k+1 buckets are re-tempered as p_b^(1/T), the tail as one

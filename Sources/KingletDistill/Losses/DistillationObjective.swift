@@ -10,7 +10,7 @@ public struct DistillationObjective: TrainingObjective {
     public init(settings: DistillationSettings) { self.settings = settings }
 
     public func train(_ model: TrainableLlama, _ batch: TrainingBatch) throws -> (loss: Double, weight: Double) {
-        let teacher = batch.extra as? TeacherTargets ?? TeacherTargets(rows: batch.inputs.count, k: 1)
+        let teacher = batch.teacher ?? TeacherTargets(rows: batch.inputs.count, k: 1)
         return batch.inputs.withUnsafeBufferPointer { i in
             batch.targets.withUnsafeBufferPointer { t in
                 batch.weights.withUnsafeBufferPointer { w in
@@ -33,7 +33,7 @@ public struct DistillationObjective: TrainingObjective {
     public static func evaluate(_ model: TrainableLlama, _ batches: [TrainingBatch]) -> [String: Double] {
         var tally = DistillationEvalTally()
         for batch in batches {
-            let teacher = batch.extra as? TeacherTargets ?? TeacherTargets(rows: batch.inputs.count, k: 1)
+            let teacher = batch.teacher ?? TeacherTargets(rows: batch.inputs.count, k: 1)
             tally.add(rows: batch.inputs.count, targets: batch.targets, weights: batch.weights, teacher: teacher) { loss in
                 batch.inputs.withUnsafeBufferPointer { i in
                     model.evaluate(tokens: i.baseAddress!, batch: batch.batch, length: batch.length, loss: loss)

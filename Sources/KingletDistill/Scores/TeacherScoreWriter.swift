@@ -1,4 +1,5 @@
 import Foundation
+import KingletRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +27,8 @@ public final class TeacherScoreWriter {
     private var nextShard: Int
 
     private struct Key: Hashable { var id: String; var hash: UInt64 }
+    /// Held while the writer lives: a second scoring run on the same directory is refused.
+    private let directoryLock: FileLock
 
     public init(directory: URL, k: Int, vocabularySize: Int, tokenizerFingerprint: UInt64, sequencesPerShard: Int = 256) throws(ScoreError) {
         precondition(k >= 1 && k <= 1 << 16 && vocabularySize >= 1 && vocabularySize <= Int(Int32.max) && sequencesPerShard >= 1,
@@ -37,6 +40,12 @@ public final class TeacherScoreWriter {
         self.sequencesPerShard = sequencesPerShard
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw .io(path: directory.path, reason: error.localizedDescription)
+        }
+        let lockPath = directory.appendingPathComponent(".scores.lock").path
+        do { directoryLock = try FileLock(path: lockPath, wait: false) } catch StoreError.busy {
+            throw .io(path: directory.path, reason: "another scoring run is writing these shards. Wait for it to finish, or score into another directory")
+        } catch {
+            throw .io(path: lockPath, reason: (error as? LocalizedError)?.errorDescription ?? "\(error)")
         }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) {
             for n in names where n.hasSuffix(".\(ScoreShardLayout.fileExtension).tmp") && n.hasPrefix(ScoreShardLayout.namePrefix) {
@@ -73,6 +82,12 @@ public final class TeacherScoreWriter {
     /// Writes the queued records as a last, possibly short, shard.
     public func finish() throws(ScoreError) {
         if !pending.isEmpty { try flush() }
+    }
+
+    /// Writes what is pending and lets another writer open the directory (deinit does too).
+    public func close() throws(ScoreError) {
+        defer { directoryLock.unlock() }
+        try finish()
     }
 
     private func flush() throws(ScoreError) {

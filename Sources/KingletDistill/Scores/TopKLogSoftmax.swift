@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 
 /// Reduces a row of logits to its k most likely tokens' log-probabilities and the log of the
 /// probability mass left over (the tail), without sorting the vocabulary.
@@ -21,8 +22,8 @@ public enum TopKLogSoftmax {
         precondition(k >= 1, "k must be positive")
         let n = min(k, row.count)
         guard n > 0 else { return nil }
-        var heap = WorstFirstHeap(capacity: n)
-        for (i, v) in row.enumerated() { heap.offer(v, Int32(i)) }
+        var heap = TopK(capacity: n)
+        heap.offer(row)
         let top = heap.sortedBestFirst()     // [n], best first
         let m = top[0].value
         guard m.isFinite else { return nil }
@@ -50,7 +51,7 @@ public enum TopKLogSoftmax {
         let logTotal = log(total)
         for j in 0 ..< k {
             if j < n {
-                ids[j] = top[j].index
+                ids[j] = top[j].id
                 logprobs[j] = Float(Double(top[j].value) - md - logTotal)
             } else {
                 ids[j] = ScoreRecord.paddingID
@@ -58,55 +59,5 @@ public enum TopKLogSoftmax {
             }
         }
         return Float(log(max(rest / total, minimumTailMass)))
-    }
-}
-
-/// A fixed-capacity binary heap whose root is the worst kept entry (lowest value; among equal
-/// values the highest index), so a candidate is rejected with one comparison.
-struct WorstFirstHeap {
-    struct Entry { var value: Float; var index: Int32 }
-    private var items: [Entry] = []
-    private let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        items.reserveCapacity(capacity)
-    }
-
-    @inline(__always) private static func worse(_ a: Entry, _ b: Entry) -> Bool {
-        a.value != b.value ? a.value < b.value : a.index > b.index
-    }
-
-    /// Offers entries in increasing index order: an equal value never displaces a kept one.
-    @inline(__always) mutating func offer(_ value: Float, _ index: Int32) {
-        if items.count < capacity {
-            items.append(Entry(value: value, index: index))
-            var c = items.count - 1
-            while c > 0, Self.worse(items[c], items[(c - 1) / 2]) {
-                items.swapAt(c, (c - 1) / 2)
-                c = (c - 1) / 2
-            }
-        } else if value > items[0].value {
-            items[0] = Entry(value: value, index: index)
-            siftDown()
-        }
-    }
-
-    private mutating func siftDown() {
-        var p = 0
-        while true {
-            let l = 2 * p + 1, r = l + 1
-            var w = p
-            if l < items.count, Self.worse(items[l], items[w]) { w = l }
-            if r < items.count, Self.worse(items[r], items[w]) { w = r }
-            if w == p { return }
-            items.swapAt(p, w)
-            p = w
-        }
-    }
-
-    /// The kept entries, best first (highest value; ties lower index first).
-    func sortedBestFirst() -> [Entry] {
-        items.sorted { Self.worse($1, $0) }
     }
 }

@@ -97,16 +97,7 @@ public struct DistillRecord: Sendable, Codable, Equatable {
         return Array((try? e.encode(value)) ?? Data())
     }
 
-    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var h = SHA256()
-        h.update(bytes)
-        return h.finalize()
-    }
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] { Digests.sha256(bytes) }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 15)]) }
-        return s
-    }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { Digests.hex(bytes) }
 }

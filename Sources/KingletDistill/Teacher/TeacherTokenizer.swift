@@ -33,8 +33,7 @@ public struct TeacherTokenizer: Sendable {
 
     /// The rendered prompt's ids (generation prompt added), as `Engine.tokens(for: .chat(...))`.
     public func promptTokens(_ messages: [ChatMessage]) throws -> [Int] {
-        let text = try formatter.render(messages, addGenerationPrompt: true)
-        return tokenizer.encode(text, addSpecial: false, parseSpecial: true).map(Int.init)
+        try formatter.promptTokens(messages, tokenizer: tokenizer).map(Int.init)
     }
 
     /// The reply's ids: the text (special-token text kept literal, as a model's output is), then

@@ -71,7 +71,7 @@ public final class DistillBatchSource: BatchSource {
         }
         if counted > 0 { weights = weights.map { $0 / Float(counted) } }
         var out = TrainingBatch(batch: picks.count, length: T, inputs: inputs, targets: targets, weights: weights)
-        out.extra = teacher
+        out.teacher = teacher
         return out
     }
 }

@@ -18,7 +18,7 @@ public enum ExportEvaluation {
             guard n > 0 else { continue }
             let batch = try DistillBatchSource.batch([s], store: store, length: length)
             var logits = try engine.model.forward(Array(s.tokens[0 ..< n]), state: engine.makeState(), logits: .all)  // [n, V]
-            let teacher = batch.extra as? TeacherTargets ?? TeacherTargets(rows: length, k: 1)
+            let teacher = batch.teacher ?? TeacherTargets(rows: length, k: 1)
             let unit = batch.weights.map { $0 > 0 ? Float(1) : 0 }   // each counted row once: the mean over rows
             tally.add(rows: n, targets: batch.targets, weights: unit, teacher: teacher) { loss in
                 logits.withUnsafeMutableBufferPointer { lb in

@@ -140,7 +140,6 @@ public final class ChatSession: @unchecked Sendable {
     /// The whole conversation's prompt tokens (caller holds the lock).
     private func promptTokens() throws -> [Int32] {
         let all = (systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? []) + turns
-        let text = try formatter.render(all, addGenerationPrompt: true)
-        return engine.tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+        return try formatter.promptTokens(all, tokenizer: engine.tokenizer)
     }
 }

@@ -12,6 +12,9 @@ public struct EngineOptions: Sendable {
     public var contextLength: Int?
     /// KV cache element type.
     public var cachePrecision: KVCache.Precision = .f16
+    /// How many sequences may hold a full KV cache at once (a server's parallel slots): the
+    /// memory check at load counts them all.
+    public var sequences: Int = 1
 
     public init(threads: Int? = nil, contextLength: Int? = nil) {
         self.threads = threads
@@ -39,8 +42,11 @@ public final class Engine: @unchecked Sendable {
         self.path = path
         self.options = options
         gguf = try GGUFFile(path: path)
+        try ResourceCheck.threads(options.threads)
+        try ResourceCheck.range("sequences", options.sequences, ResourceCheck.sequenceRange)
         pool = ThreadPool(threads: options.threads ?? ThreadPool.physicalCoreCount())
         model = try ArchitectureRegistry.load(gguf, options: ModelLoadOptions(contextLength: options.contextLength, pool: pool))
+        try ResourceCheck.kvCache(model.config, options: options)
         tokenizer = try Tokenizer(gguf: gguf)
         loadSeconds = Date().timeIntervalSince(t0)
     }
@@ -60,9 +66,7 @@ public final class Engine: @unchecked Sendable {
         case .raw(let text): return tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         case .tokens(let ids): return ids
         case .chat(let messages):
-            let text = try ChatFormatter(engine: self).render(messages, addGenerationPrompt: true)
-            // The template already placed BOS where the model wants it.
-            return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+            return try ChatFormatter(engine: self).promptTokens(messages, tokenizer: tokenizer)
         }
     }
 

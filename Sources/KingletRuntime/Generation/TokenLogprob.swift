@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 import KingletTokenizer
 
 /// A sampled token's log-probability under the model (log-softmax of the raw logits, before
@@ -39,19 +40,8 @@ public struct TokenLogprob: Sendable, Equatable {
         return m + Float(log(sum))
     }
 
-    /// Indices of the `count` largest values, largest first (ties: lower index first). O(V·count).
+    /// Indices of the `count` largest values, largest first (ties: lower index first).
     static func largest(_ x: [Float], count: Int) -> [Int32] {
-        let k = min(max(count, 0), x.count)
-        guard k > 0 else { return [] }
-        var best: [(value: Float, index: Int)] = []  // descending
-        best.reserveCapacity(k + 1)
-        for (i, v) in x.enumerated() {
-            if best.count == k, let last = best.last, v <= last.value { continue }
-            var j = best.count
-            while j > 0 && best[j - 1].value < v { j -= 1 }
-            best.insert((v, i), at: j)
-            if best.count > k { best.removeLast() }
-        }
-        return best.map { Int32($0.index) }
+        TopK.select(x, k: count).map(\.id)
     }
 }

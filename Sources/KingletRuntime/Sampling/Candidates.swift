@@ -1,4 +1,5 @@
 import Foundation
+import KingletKernels
 
 /// The tokens still in the running for the next position, with their logits (and, once
 /// normalised, probabilities). Samplers narrow and reshape this set.
@@ -43,47 +44,12 @@ public struct Candidates: Sendable {
             }
             return
         }
-        let best = Self.selectBest(n, ids: ids, logits: logits)
-        ids = best.map { ids[$0] }
-        logits = best.map { logits[$0] }
+        var top = TopK(capacity: n)
+        for i in ids.indices { top.offer(logits[i], id: ids[i]) }
+        let best = top.sortedBestFirst()
+        ids = best.map(\.id)
+        logits = best.map(\.value)
         sorted = true
-    }
-
-    /// Indices of the `n` best candidates (higher logit; on ties the lower id), best first.
-    /// O(count · log n): a min-heap holds the n best seen so far, its root the worst of them.
-    static func selectBest(_ n: Int, ids: [Int32], logits: [Float]) -> [Int] {
-        guard n > 0 else { return [] }
-        func better(_ a: Int, _ b: Int) -> Bool { logits[a] != logits[b] ? logits[a] > logits[b] : ids[a] < ids[b] }
-        var heap: [Int] = []
-        heap.reserveCapacity(n)
-        func siftDown(_ start: Int) {
-            var i = start
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var worst = i
-                if l < heap.count && better(heap[worst], heap[l]) { worst = l }
-                if r < heap.count && better(heap[worst], heap[r]) { worst = r }
-                if worst == i { return }
-                heap.swapAt(i, worst)
-                i = worst
-            }
-        }
-        for i in logits.indices {
-            if heap.count < n {
-                heap.append(i)
-                var j = heap.count - 1
-                while j > 0 {
-                    let parent = (j - 1) / 2
-                    guard better(heap[parent], heap[j]) else { break }
-                    heap.swapAt(parent, j)
-                    j = parent
-                }
-            } else if better(i, heap[0]) {
-                heap[0] = i
-                siftDown(0)
-            }
-        }
-        return heap.sorted(by: better)
     }
 
     /// Softmax of the logits, computed stably. [count]

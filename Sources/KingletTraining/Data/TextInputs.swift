@@ -91,8 +91,13 @@ enum TextInputs {
         }
     }
 
-    /// Decompresses with the system's `gzip` (no compression library needed).
-    static func gunzip(_ url: URL) throws(TokenDataError) -> Data {
+    /// The most one compressed input may expand to: a few bytes of a hostile `.gz` can claim
+    /// terabytes (a decompression bomb); training text is read whole, so it must fit in memory.
+    static let maxDecompressedBytes = 4 << 30
+
+    /// Decompresses with the system's `gzip` (no compression library needed), stopping it once
+    /// the output passes `limit` bytes.
+    static func gunzip(_ url: URL, limit: Int = maxDecompressedBytes) throws(TokenDataError) -> Data {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["gzip", "-dc", "--", url.path]
@@ -100,11 +105,30 @@ enum TextInputs {
         p.standardOutput = out
         p.standardError = err
         do { try p.run() } catch { throw .decompressionFailed(path: url.path, reason: "cannot start gzip: \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // stderr is drained on its own thread so a chatty gzip cannot block on a full pipe.
+        let message = ErrorText()
+        let drain = Thread { message.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        drain.start()
+        var data = Data()
+        var tooLarge = false
+        while true {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            if data.count + chunk.count > limit {
+                tooLarge = true
+                p.terminate()
+                break
+            }
+            data.append(chunk)
+        }
+        try? out.fileHandleForReading.close()
         p.waitUntilExit()
+        message.wait()
+        if tooLarge {
+            throw .decompressionFailed(path: url.path, reason: "it expands to more than \(limit >> 20) MiB (a decompression bomb, or text too large to read whole); split it into smaller files")
+        }
         guard p.terminationStatus == 0 else {
-            let reason = message.trimmingCharacters(in: .whitespacesAndNewlines)
+            let reason = message.text.trimmingCharacters(in: .whitespacesAndNewlines)
             throw .decompressionFailed(path: url.path, reason: reason.isEmpty ? "gzip exited with status \(p.terminationStatus)" : reason)
         }
         return data
@@ -151,4 +175,12 @@ enum TextChunking {
         out.append(String(decoding: bytes[start...], as: UTF8.self))
         return out
     }
+}
+
+/// A child's stderr, read on another thread.
+private final class ErrorText: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private(set) var text = ""
+    func set(_ data: Data) { text = String(decoding: data, as: UTF8.self); done.signal() }
+    func wait() { done.wait() }
 }

@@ -11,8 +11,8 @@ public struct TrainingBatch: Sendable {
     public var inputs: [Int32]
     public var targets: [Int32]
     public var weights: [Float]
-    /// What a non-default objective needs beside the tokens (e.g. the teacher's distributions).
-    public var extra: (any Sendable)?
+    /// The teacher's distributions for the rows, when the batch is for distillation.
+    public var teacher: TeacherTargets?
 
     public init(batch: Int, length: Int, inputs: [Int32], targets: [Int32], weights: [Float]) {
         precondition(inputs.count == batch * length && targets.count == inputs.count && weights.count == inputs.count)
