@@ -61,13 +61,15 @@ let package = Package(
         ),
         .target(
             name: "KingletDistill",
-            dependencies: ["KingletTraining", "KingletRuntime", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
+            dependencies: ["KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
         ),
         .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
         .target(
             name: "KingletServer",
             dependencies: [
                 "KingletRuntime",
+                "KingletArchitectures",
+                "KingletChatTemplate",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The child channel, wrapped with connection limits (Connections/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -84,13 +86,15 @@ let package = Package(
                 "KingletServer",
                 "KingletTraining",
                 "KingletDistill",
+                "KingletGGUF",
+                "KingletKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Shared by the test targets that run the real model or the `kinglet` executable.
         .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletGGUF"], path: "Tests/KingletTestSupport"),
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
-        .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels"]),
+        .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels", "CKingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF", "KingletTestSupport"]),
         .testTarget(
             name: "KingletArchitecturesTests",
@@ -100,7 +104,7 @@ let package = Package(
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
-            dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletTestSupport"]
+            dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletChatTemplate", "KingletTestSupport"]
         ),
         .testTarget(
             name: "KingletTrainingTests",
@@ -108,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KingletDistillTests",
-            dependencies: ["KingletDistill", "KingletTraining", "KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletTestSupport"]
+            dependencies: ["KingletDistill", "KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletGGUF", "KingletTokenizer", "KingletChatTemplate", "KingletTestSupport"]
         ),
     ] + (lean ? [] : [
         .testTarget(
@@ -116,7 +120,9 @@ let package = Package(
             dependencies: [
                 "KingletServer",
                 "KingletRuntime",
+                "KingletChatTemplate",
                 "KingletTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
