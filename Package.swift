@@ -92,7 +92,7 @@ let package = Package(
             ]
         ),
         // Shared by the test targets that run the real model or the `kinglet` executable.
-        .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletGGUF"], path: "Tests/KingletTestSupport"),
+        .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletArchitectures", "KingletGGUF"], path: "Tests/KingletTestSupport"),
         .testTarget(name: "KingletGGUFTests", dependencies: ["KingletGGUF"]),
         .testTarget(name: "KingletKernelsTests", dependencies: ["KingletKernels", "CKingletKernels"]),
         .testTarget(name: "KingletTokenizerTests", dependencies: ["KingletTokenizer", "KingletGGUF", "KingletTestSupport"]),

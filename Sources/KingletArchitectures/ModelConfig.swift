@@ -42,30 +42,47 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// Reads the configuration of an architecture that follows the llama key layout.
     public init(gguf: GGUFFile, architecture arch: String) throws(ModelError) {
-        func int(_ k: String) throws(ModelError) -> Int {
-            guard let v = gguf.metadata["\(arch).\(k)"]?.intValue else {
-                throw .missingMetadata(key: "\(arch).\(k)")
+        func int(_ k: ConfigKey) throws(ModelError) -> Int {
+            guard let v = gguf.metadata[k.key(arch)]?.intValue else {
+                throw .missingMetadata(key: k.key(arch))
             }
             return v
         }
-        func float(_ k: String, default d: Float) -> Float {
-            gguf.metadata["\(arch).\(k)"]?.doubleValue.map(Float.init) ?? d
+        func float(_ k: ConfigKey, default d: Float) -> Float {
+            gguf.metadata[k.key(arch)]?.doubleValue.map(Float.init) ?? d
         }
-        let layers = try int("block_count")
-        let embd = try int("embedding_length")
-        let heads = try int("attention.head_count")
-        let kvHeads = (try? int("attention.head_count_kv")) ?? heads
-        let ff = try int("feed_forward_length")
-        let headSize = (try? int("attention.key_length")) ?? embd / max(heads, 1)
-        let vocab = (try? int("vocab_size")) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayCount ?? 0)
-        let ctx = (try? int("context_length")) ?? 2048
+        let layers = try int(.blockCount)
+        let embd = try int(.embeddingLength)
+        let heads = try int(.headCount)
+        let kvHeads = (try? int(.headCountKV)) ?? heads
+        let ff = try int(.feedForwardLength)
+        let headSize = (try? int(.keyLength)) ?? embd / max(heads, 1)
+        let vocab = (try? int(.vocabularySize)) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayCount ?? 0)
+        let ctx = (try? int(.contextLength)) ?? 2048
         self.init(
             architecture: arch, layerCount: layers, embeddingSize: embd, headCount: heads,
             kvHeadCount: kvHeads, headSize: headSize, feedForwardSize: ff, vocabularySize: vocab,
-            contextLength: ctx, ropeFreqBase: float("rope.freq_base", default: 10000),
-            ropeDimensionCount: (try? int("rope.dimension_count")) ?? headSize,
-            rmsNormEpsilon: float("attention.layer_norm_rms_epsilon", default: 1e-5))
+            contextLength: ctx, ropeFreqBase: float(.ropeFreqBase, default: 10000),
+            ropeDimensionCount: (try? int(.ropeDimensionCount)) ?? headSize,
+            rmsNormEpsilon: float(.rmsNormEpsilon, default: 1e-5))
         try validate()
+    }
+
+    /// Writes `general.architecture` and the hyper-parameters under the keys `init(gguf:)` reads.
+    public func write(into w: inout GGUFWriter) {
+        let a = architecture
+        w.set("general.architecture", a)
+        w.set(ConfigKey.blockCount.key(a), uint32: layerCount)
+        w.set(ConfigKey.embeddingLength.key(a), uint32: embeddingSize)
+        w.set(ConfigKey.feedForwardLength.key(a), uint32: feedForwardSize)
+        w.set(ConfigKey.headCount.key(a), uint32: headCount)
+        w.set(ConfigKey.headCountKV.key(a), uint32: kvHeadCount)
+        if headSize != embeddingSize / max(headCount, 1) { w.set(ConfigKey.keyLength.key(a), uint32: headSize) }
+        w.set(ConfigKey.contextLength.key(a), uint32: contextLength)
+        w.set(ConfigKey.ropeFreqBase.key(a), float32: ropeFreqBase)
+        w.set(ConfigKey.ropeDimensionCount.key(a), uint32: ropeDimensionCount)
+        w.set(ConfigKey.rmsNormEpsilon.key(a), float32: rmsNormEpsilon)
+        w.set(ConfigKey.vocabularySize.key(a), uint32: vocabularySize)
     }
 
     /// Rejects shapes the forward pass cannot run (a hostile or broken file must not crash us).

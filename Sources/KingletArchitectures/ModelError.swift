@@ -28,7 +28,7 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
         case .unsupportedTensorType(let n, let t):
             return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)."
         case .contextFull(let needed, let cap):
-            return "the context is full: \(needed) tokens needed, \(cap) available. Use a larger --context or a shorter prompt."
+            return "the context is full: \(needed) tokens needed, \(cap) available. Use a larger context length or a shorter prompt."
         case .tokenOutOfRange(let t, let v):
             return "token id \(t) is outside the vocabulary (size \(v))."
         case .file(let e):

@@ -86,7 +86,10 @@ enum Terminal {
 
 extension Error {
     /// The user-facing message: LocalizedError's description when there is one.
-    var message: String { (self as? LocalizedError)?.errorDescription ?? "\(self)" }
+    var message: String {
+        let text = (self as? LocalizedError)?.errorDescription ?? "\(self)"
+        return FlagHints.hint(for: self).map { "\(text) (\($0))" } ?? text
+    }
 }
 
 /// Runs `body`, turning thrown errors into a clean message and exit status 1.

@@ -1,17 +1,23 @@
 /// Expression evaluation: names, literals, attribute and item access, calls, filters and tests.
 extension Renderer {
     func evaluate(_ expr: Expr, in scope: Scope) throws(TemplateError) -> Value {
+        try enter(at: expr.location)
+        defer { depth -= 1 }
+        return try evaluateNode(expr, in: scope)
+    }
+
+    private func evaluateNode(_ expr: Expr, in scope: Scope) throws(TemplateError) -> Value {
         switch expr {
         case .literal(let literal, _):
             return Value.from(literal)
         case .name(let name, _):
             return scope.lookup(name) ?? .undefined("'\(name)' is undefined")
-        case .list(let items, _):
-            return .list(try evaluateAll(items, in: scope))
-        case .tuple(let items, _):
-            return .tuple(try evaluateAll(items, in: scope))
-        case .dict(let pairs, _):
-            return .dict(try evaluateDict(pairs, in: scope))
+        case .list(let items, let location):
+            return try nested(.list(try evaluateAll(items, in: scope)), at: location)
+        case .tuple(let items, let location):
+            return try nested(.tuple(try evaluateAll(items, in: scope)), at: location)
+        case .dict(let pairs, let location):
+            return try nested(.dict(try evaluateDict(pairs, in: scope)), at: location)
         case .attribute(let object, let name, let location):
             return try attribute(of: try evaluate(object, in: scope), name, at: location)
         case .item(let object, let key, let location):
@@ -49,15 +55,27 @@ extension Renderer {
             }
             return .bool(true)
         case .concat(let parts, let location):
-            var text = ""
-            for part in parts { text += try string(try evaluate(part, in: scope), at: location) }
-            try checkSize(text, at: location)
-            return .string(text)
+            var texts: [String] = []
+            var bytes = 0
+            for part in parts {
+                let text = try string(try evaluate(part, in: scope), at: location)
+                bytes = Renderer.size(bytes, plus: text.utf8.count)
+                try checkStringSize(bytes, at: location)
+                texts.append(text)
+            }
+            try reserveString(bytes, at: location)
+            return .string(texts.joined())
         case .conditional(let test, let then, let otherwise, _):
             if try evaluate(test, in: scope).truthy { return try evaluate(then, in: scope) }
             guard let otherwise else { return .undefined("the inline if expression evaluated to false and no else section was defined") }
             return try evaluate(otherwise, in: scope)
         }
+    }
+
+    /// A container the template wrote as a literal: it may wrap values that are deep already.
+    private func nested(_ value: Value, at location: SourceLocation) throws(TemplateError) -> Value {
+        try checkNesting(value, at: location)
+        return value
     }
 
     func evaluateAll(_ exprs: [Expr], in scope: Scope) throws(TemplateError) -> [Value] {
@@ -140,20 +158,34 @@ extension Renderer {
             if let i = key.asIndex, let v = Renderer.element(items, i) { return v }
         case (.string(let s), _):
             if let i = key.asIndex {
-                let scalars = Array(s.unicodeScalars)
-                if let v = Renderer.element(scalars, i) { return .string(String(v)) }
+                try scan(s, at: location)
+                if let v = Renderer.scalar(s, i) { return .string(String(v)) }
             }
         default:
             break
         }
         if case .string(let name) = key, !(object.isDict) { return try attribute(of: object, name, at: location) }
         if case .string(let name) = key, Methods.has(object, name) { return .callable(.method(object, name)) }
-        return .undefined("'\(object.typeName) object' has no attribute or item \(PythonFormat.stringRepr((try? PythonFormat.str(key)) ?? ""))")
+        return .undefined("'\(object.typeName) object' has no attribute or item \(PythonFormat.stringRepr(PythonFormat.preview(key)))")
     }
 
     static func element<T>(_ items: [T], _ index: Int) -> T? {
         let i = index < 0 ? items.count + index : index
         return items.indices.contains(i) ? items[i] : nil
+    }
+
+    /// `s[index]` on Unicode scalars, walking only as far as the index.
+    static func scalar(_ s: String, _ index: Int) -> Unicode.Scalar? {
+        let scalars = s.unicodeScalars
+        if index >= 0 { return scalars.dropFirst(index).first }
+        var i = scalars.endIndex
+        var remaining = index.magnitude
+        while remaining > 0 {
+            guard i > scalars.startIndex else { return nil }
+            i = scalars.index(before: i)
+            remaining -= 1
+        }
+        return scalars[i]
     }
 
     /// Python slicing of lists, tuples and strings.
@@ -163,9 +195,14 @@ extension Renderer {
         case .markup(let s):
             if case .string(let sliced) = try slice(.string(s), start, stop, step, at: location) { return .markup(sliced) }
             return .markup(s)
-        case .list(let items): return .list(Renderer.slice(items, start, stop, step ?? 1))
-        case .tuple(let items): return .tuple(Renderer.slice(items, start, stop, step ?? 1))
+        case .list(let items):
+            try self.step(items.count, at: location)
+            return .list(Renderer.slice(items, start, stop, step ?? 1))
+        case .tuple(let items):
+            try self.step(items.count, at: location)
+            return .tuple(Renderer.slice(items, start, stop, step ?? 1))
         case .string(let s):
+            try scan(s, at: location)
             var out = String.UnicodeScalarView()
             out.append(contentsOf: Renderer.slice(Array(s.unicodeScalars), start, stop, step ?? 1))
             return .string(String(out))
@@ -183,14 +220,25 @@ extension Renderer {
             return min(max(v, low), high)
         }
         var out: [T] = []
+        // `i + step` may overflow with an extreme step: that ends the slice, as it would in Python.
         if step > 0 {
             var i = clamp(start, 0, low: 0, high: n)
             let end = clamp(stop, n, low: 0, high: n)
-            while i < end { out.append(items[i]); i += step }
+            while i < end {
+                out.append(items[i])
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
+            }
         } else {
             var i = clamp(start, n - 1, low: -1, high: n - 1)
             let end = clamp(stop, -1, low: -1, high: n - 1)
-            while i > end { out.append(items[i]); i += step }
+            while i > end {
+                out.append(items[i])
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
+            }
         }
         return out
     }
@@ -211,9 +259,9 @@ extension Renderer {
         case .callable(.macro(let definition, let scope)):
             return try callMacro(definition, scope, positional, keyword, at: location)
         case .callable(.global(let name)):
-            return try callGlobal(name, positional, keyword, at: location)
+            return try produced(try callGlobal(name, positional, keyword, at: location), at: location)
         case .callable(.method(let receiver, let name)):
-            return try callMethod(receiver.plain, name, positional, keyword, at: location)
+            return try produced(try callMethod(receiver.plain, name, positional, keyword, at: location), at: location)
         case .callable(.loopCycle(let index)):
             guard !positional.isEmpty else { throw .type("no items for cycling given", at: location) }
             return positional[index % positional.count]
@@ -226,10 +274,15 @@ extension Renderer {
 
     private func callMacro(_ macro: MacroDefinition, _ definitionScope: Scope, _ positional: [Value],
                            _ keyword: [(String, Value)], at location: SourceLocation) throws(TemplateError) -> Value {
+        if callDepth >= budget.maxCallDepth {
+            throw .budgetExceeded(.callDepth, limit: budget.maxCallDepth, reached: callDepth + 1, at: location)
+        }
+        try enter(at: location)
+        try step(Renderer.frameSteps, at: location)
         callDepth += 1
-        defer { callDepth -= 1 }
-        if callDepth > limits.maxCallDepth {
-            throw .limitExceeded("macro calls nest deeper than \(limits.maxCallDepth)", at: location)
+        defer {
+            callDepth -= 1
+            depth -= 1
         }
         guard positional.count <= macro.parameters.count else {
             throw .type("macro '\(macro.name)' takes not more than \(macro.parameters.count) argument(s)", at: location)

@@ -38,10 +38,12 @@ extension Parser {
         defer { leave() }
         let location = current.location
         var expr = try parseOr()
+        var chain = expr.depth
         while skipName("if") {
             let test = try parseOr()
             let otherwise = skipName("else") ? try parseExpression() : nil
             expr = .conditional(test: test, then: expr, otherwise: otherwise, location)
+            try link(expr, &chain)
         }
         return expr
     }
@@ -49,14 +51,22 @@ extension Parser {
     mutating func parseOr() throws(TemplateError) -> Expr {
         let location = current.location
         var left = try parseAnd()
-        while skipName("or") { left = .or(left, try parseAnd(), location) }
+        var chain = left.depth
+        while skipName("or") {
+            left = .or(left, try parseAnd(), location)
+            try link(left, &chain)
+        }
         return left
     }
 
     mutating func parseAnd() throws(TemplateError) -> Expr {
         let location = current.location
         var left = try parseNot()
-        while skipName("and") { left = .and(left, try parseNot(), location) }
+        var chain = left.depth
+        while skipName("and") {
+            left = .and(left, try parseNot(), location)
+            try link(left, &chain)
+        }
         return left
     }
 
@@ -94,10 +104,12 @@ extension Parser {
     mutating func parseMath1() throws(TemplateError) -> Expr {
         let location = current.location
         var left = try parseConcat()
+        var chain = left.depth
         while current.isOp("+") || current.isOp("-") {
             let op: BinaryOperator = current.isOp("+") ? .add : .sub
             advance()
             left = .binary(op, left, try parseConcat(), location)
+            try link(left, &chain)
         }
         return left
     }
@@ -112,9 +124,11 @@ extension Parser {
     mutating func parseMath2() throws(TemplateError) -> Expr {
         let location = current.location
         var left = try parsePow()
+        var chain = left.depth
         while case .op(let o) = current.kind, ["*", "/", "//", "%"].contains(o) {
             advance()
             left = .binary(BinaryOperator(rawValue: o)!, left, try parsePow(), location)
+            try link(left, &chain)
         }
         return left
     }
@@ -122,7 +136,11 @@ extension Parser {
     mutating func parsePow() throws(TemplateError) -> Expr {
         let location = current.location
         var left = try parseUnary()
-        while skipOp("**") { left = .binary(.pow, left, try parseUnary(), location) }
+        var chain = left.depth
+        while skipOp("**") {
+            left = .binary(.pow, left, try parseUnary(), location)
+            try link(left, &chain)
+        }
         return left
     }
 
@@ -211,6 +229,7 @@ extension Parser {
 
     mutating func parsePostfix(_ start: Expr) throws(TemplateError) -> Expr {
         var node = start
+        var chain = node.depth
         while true {
             if current.isOp(".") || current.isOp("[") {
                 node = try parseSubscript(node)
@@ -219,14 +238,17 @@ extension Parser {
             } else {
                 return node
             }
+            try link(node, &chain)
         }
     }
 
     mutating func parseFilterExpression(_ start: Expr) throws(TemplateError) -> Expr {
         var node = start
+        var chain = node.depth
         while true {
             if current.isOp("|") {
-                node = try parseFilters(on: node)!
+                node = try parseFilters(on: node, chain: &chain)!
+                continue
             } else if current.isName("is") {
                 node = try parseTest(node)
             } else if current.isOp("(") {
@@ -234,6 +256,7 @@ extension Parser {
             } else {
                 return node
             }
+            try link(node, &chain)
         }
     }
 
@@ -317,6 +340,12 @@ extension Parser {
 
     /// One or more `| name(args)`; with `startInline` the first pipe is absent (`{% filter f %}`).
     mutating func parseFilters(on value: Expr?, startInline: Bool = false) throws(TemplateError) -> Expr? {
+        var chain = value?.depth ?? 0
+        return try parseFilters(on: value, startInline: startInline, chain: &chain)
+    }
+
+    /// `parseFilters` continuing a chain whose depth so far is `chain`.
+    mutating func parseFilters(on value: Expr?, startInline: Bool = false, chain: inout Int) throws(TemplateError) -> Expr? {
         var node = value
         var inline = startInline
         while current.isOp("|") || inline {
@@ -326,7 +355,9 @@ extension Parser {
             var name = try expectName()
             while skipOp(".") { name += "." + (try expectName()) }
             let args = current.isOp("(") ? try parseArguments() : Arguments()
-            node = .filter(node, name, args, location)
+            let filter = Expr.filter(node, name, args, location)
+            try link(filter, &chain)
+            node = filter
         }
         return node
     }

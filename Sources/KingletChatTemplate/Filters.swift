@@ -28,8 +28,15 @@ extension Renderer {
         return try applyFilter(name, value, positional, keyword, at: location)
     }
 
+    /// Applies one filter, paying for reading its string input and checking what it made.
     func applyFilter(_ name: String, _ input: Value, _ positional: [Value], _ keyword: [(String, Value)],
                      at location: SourceLocation) throws(TemplateError) -> Value {
+        if case .string(let s) = input.plain { try scan(s, at: location) }
+        return try produced(try filterResult(name, input, positional, keyword, at: location), at: location)
+    }
+
+    private func filterResult(_ name: String, _ input: Value, _ positional: [Value], _ keyword: [(String, Value)],
+                              at location: SourceLocation) throws(TemplateError) -> Value {
         if name == "safe" || name == "e" || name == "escape" || name == "forceescape" {
             _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
             if case .markup = input, name != "forceescape" { return input }
@@ -72,7 +79,9 @@ extension Renderer {
             return value
         case "first":
             _ = try bind([])
-            return try iterate(value, at: location).first ?? .undefined("No first item, sequence was empty.")
+            let empty = Value.undefined("No first item, sequence was empty.")
+            if case .list(let items) = value { return items.first ?? empty }
+            return try iterate(value, at: location).first ?? empty
         case "last":
             _ = try bind([])
             if case .iterator = value { throw .type("'generator' object is not reversible", at: location) }
@@ -95,18 +104,20 @@ extension Renderer {
             }
             let separator = try string(args["d"] ?? .string(""), at: location)
             var parts: [String] = []
-            for item in items { parts.append(try string(item, at: location)) }
-            let s = parts.joined(separator: separator)
-            try checkSize(s, at: location)
-            return .string(s)
+            var bytes = 0
+            for item in items {
+                let part = try string(item, at: location)
+                bytes = Renderer.size(bytes, plus: part.utf8.count)
+                try checkStringSize(bytes, at: location)
+                parts.append(part)
+            }
+            return .string(try join(parts, separator: separator, at: location))
         case "replace":
             let args = try bind(["old", "new", "count"])
             guard let old = args["old"], let new = args["new"] else { throw .type("replace() missing arguments", at: location) }
             let count = try args["count"].map { (v) throws(TemplateError) in try v.intArgument("count", at: location) } ?? -1
-            let s = StringMethods.replace(try string(value, at: location), try string(old, at: location),
-                                          try string(new, at: location), count: count)
-            try checkSize(s, at: location)
-            return .string(s)
+            return .string(try replace(try string(value, at: location), try string(old, at: location),
+                                       try string(new, at: location), count: count, at: location))
         case "int":
             let args = try bind(["default", "base"])
             return toInt(value, default: args["default"] ?? .int(0), base: try args["base"]?.intArgument("base", at: location) ?? 10)
@@ -130,14 +141,16 @@ extension Renderer {
         case "center":
             let args = try bind(["width"])
             let s = try string(value, at: location)
-            return .string(StringMethods.center(s, width: try (args["width"] ?? .int(80)).intArgument("width", at: location), fill: " "))
+            let width = try (args["width"] ?? .int(80)).intArgument("width", at: location)
+            try reservePadding(s, width: width, fill: " ", at: location)
+            return .string(StringMethods.center(s, width: width, fill: " "))
         case "indent":
             return .string(try indent(value, try bind(["width", "first", "blank"]), at: location))
         case "truncate":
             return .string(try truncate(value, try bind(["length", "killwords", "end", "leeway"]), at: location))
         case "wordcount":
             _ = try bind([])
-            return .int(StringMethods.split(try string(value, at: location), separator: nil, maxSplit: -1).count)
+            return .int(StringMethods.wordCount(try string(value, at: location)))
         case "format":
             let s = try string(value, at: location)
             let args: Value = keyword.isEmpty ? .tuple(positional) : .dict(ValueDict(keyword))
@@ -168,7 +181,10 @@ extension Renderer {
         switch args["indent"] {
         case nil, .none?: indent = nil
         case .string(let s)?: indent = s
-        case let v?: indent = String(repeating: " ", count: max(0, try v.intArgument("indent", at: location)))
+        case let v?:
+            let width = max(0, try v.intArgument("indent", at: location))
+            try reserveString(width, at: location)
+            indent = String(repeating: " ", count: width)
         }
         var separators: (String, String)?
         if let s = args["separators"], !s.isNone {
@@ -178,18 +194,21 @@ extension Renderer {
             }
             separators = (a, b)
         }
-        let writer = JSONWriter(ensureASCII: args["ensure_ascii"]?.truthy ?? false, indent: indent,
-                                separators: separators, sortKeys: args["sort_keys"]?.truthy ?? false)
-        let s: String
+        var writer = JSONWriter(ensureASCII: args["ensure_ascii"]?.truthy ?? false, indent: indent,
+                                separators: separators, sortKeys: args["sort_keys"]?.truthy ?? false,
+                                maxBytes: budget.maxStringBytes)
+        let text: String
         do {
-            s = try writer.encode(value)
-        } catch .notSerializable(let type) {
-            throw .type("Object of type \(type) is not JSON serializable", at: location)
+            text = try writer.encode(value)
         } catch {
-            throw .limitExceeded("value nests deeper than \(PythonFormat.maxDepth) levels", at: location)
+            switch error {
+            case .notSerializable(let type): throw .type("Object of type \(type) is not JSON serializable", at: location)
+            case .tooDeep: throw formatFailure(.tooDeep, at: location)
+            case .tooLong(let bytes): throw formatFailure(.tooLong(bytes), at: location)
+            }
         }
-        try checkSize(s, at: location)
-        return s
+        try step(writer.sortWork, at: location)
+        return text
     }
 
     /// jinja2's `int` filter: `int(value)`, else `int(float(value))`, else the default.
@@ -202,7 +221,8 @@ extension Renderer {
             return .int(Int(d))
         case .string(let s):
             let t = StringMethods.strip(s, chars: nil, left: true, right: true).replacingUnderscoresInNumber()
-            if let i = Int(t, radix: base) { return .int(i) }
+            // Python refuses a base outside 2...36 (ValueError, so jinja2 falls back); Swift would trap.
+            if (2...36).contains(base), let i = Int(t, radix: base) { return .int(i) }
             if base == 10, let d = Double(t), d.isFinite, abs(d) < 9.2e18 { return .int(Int(d)) }
             return fallback
         default:
@@ -235,12 +255,17 @@ extension Renderer {
         case "common":
             // Python's round(): exact decimal rounding, ties to even; ints stay ints.
             if case .int(let i) = n, precision >= 0 { return .int(i) }
-            if precision >= 0 && precision <= 300 {
+            if precision > 300 { return .float(n.double) }  // finer than any double's digits
+            if precision < -308 { return .float(0 * n.double) }  // coarser than any double: ±0.0
+            if precision >= 0 {
                 return .float(Double(String(format: "%.\(precision)f", n.double)) ?? n.double)
             }
             let scale = pow10(precision)
             return .float((n.double * scale).rounded(.toNearestOrEven) / scale)
         case "ceil", "floor":
+            guard abs(precision) <= 308 else {
+                throw .limitExceeded("round precision \(precision) is out of the range of a float", at: location)
+            }
             let scale = pow10(precision)
             let x = n.double * scale
             return .float((method == "ceil" ? x.rounded(.up) : x.rounded(.down)) / scale)
@@ -254,11 +279,19 @@ extension Renderer {
         let prefix: String
         switch args["width"] ?? .int(4) {
         case .string(let s): prefix = s
-        case let v: prefix = String(repeating: " ", count: max(0, try v.intArgument("width", at: location)))
+        case let v:
+            let width = max(0, try v.intArgument("width", at: location))
+            try reserveString(width, at: location)
+            prefix = String(repeating: " ", count: width)
         }
         let first = args["first"]?.truthy ?? false
         let blank = args["blank"]?.truthy ?? false
-        var lines = StringMethods.splitLines(text, keepEnds: false)
+        guard var lines = StringMethods.splitLines(text, keepEnds: false, maxParts: budget.maxCollectionCount) else {
+            throw tooManyParts(at: location)
+        }
+        // At most one prefix per line (and one more for `first`).
+        try reserveString(Renderer.size(text.utf8.count, plus: Renderer.size(lines.count + 1, times: prefix.utf8.count)),
+                          at: location)
         var trailingNewline = ""
         if text.hasSuffix("\n") || text.hasSuffix("\r") { trailingNewline = "\n" }
         if lines.isEmpty { return first ? (blank ? prefix : "") + trailingNewline : trailingNewline }
@@ -277,7 +310,10 @@ extension Renderer {
         let leeway = try (args["leeway"] ?? .int(5)).intArgument("leeway", at: location)
         let scalars = Array(s.unicodeScalars)
         let endCount = end.unicodeScalars.count
-        if scalars.count <= length + leeway { return s }
+        // jinja2 asserts both.
+        guard length >= endCount else { throw .type("expected length >= \(endCount), got \(length)", at: location) }
+        guard leeway >= 0 else { throw .type("expected leeway >= 0, got \(leeway)", at: location) }
+        if scalars.count <= Renderer.size(length, plus: leeway) { return s }
         let keep = max(0, length - endCount)
         var cut = String(String.UnicodeScalarView(scalars.prefix(keep)))
         if !killwords, let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
@@ -299,9 +335,10 @@ extension String {
     }
 }
 
-/// 10^n as a Double.
+/// 10^n as a Double (saturating at 10^±400, past the range of a double).
 func pow10(_ n: Int) -> Double {
     var r = 1.0
-    if n >= 0 { for _ in 0..<min(n, 400) { r *= 10 } } else { for _ in 0..<min(-n, 400) { r /= 10 } }
+    let count = min(n.magnitude, 400)
+    for _ in 0..<count { if n >= 0 { r *= 10 } else { r /= 10 } }
     return r
 }

@@ -34,7 +34,16 @@ extension Renderer {
                 }
             }
             for (k, v) in keyword { attributes[k] = v }
-            return name == "dict" ? .dict(attributes) : .namespace(Namespace(attributes))
+            let made: Value
+            if name == "dict" {
+                made = .dict(attributes)
+            } else {
+                let ns = Namespace(attributes)
+                namespaces.append(ns)
+                made = .namespace(ns)
+            }
+            try checkNesting(.dict(attributes), at: location)
+            return made
         default:  // range
             guard keyword.isEmpty, (1...3).contains(positional.count) else {
                 throw .type("range expected 1 to 3 integer arguments", at: location)
@@ -43,11 +52,31 @@ extension Renderer {
             for p in positional { ints.append(try p.intArgument("range() argument", at: location)) }
             let (start, stop, step) = ints.count == 1 ? (0, ints[0], 1) : (ints[0], ints[1], ints.count == 3 ? ints[2] : 1)
             guard step != 0 else { throw .type("range() arg 3 must not be zero", at: location) }
-            let count = step > 0 ? (stop > start ? (stop - start - 1) / step + 1 : 0)
-                : (start > stop ? (start - stop - 1) / (-step) + 1 : 0)
-            try countIterations(count, at: location)
-            return .list((0..<count).map { .int(start + $0 * step) })
+            let count = Renderer.rangeCount(start: start, stop: stop, step: step)
+            try reserveElements(count, at: location)
+            // Every element lies between start and stop; only the step past the last may wrap.
+            var items: [Value] = []
+            items.reserveCapacity(count)
+            var next = start
+            for _ in 0..<count {
+                items.append(.int(next))
+                next = next &+ step
+            }
+            return .list(items)
         }
+    }
+}
+
+extension Renderer {
+    /// `len(range(start, stop, step))` without overflow, even from Int.min to Int.max (then
+    /// `Int.max`, which no budget allows).
+    static func rangeCount(start: Int, stop: Int, step: Int) -> Int {
+        let (low, high) = step > 0 ? (start, stop) : (stop, start)
+        guard high > low else { return 0 }
+        let span = UInt(bitPattern: high &- low)  // high - low as an unsigned distance, exact
+        let stride = step.magnitude
+        let count = (span - 1) / stride + 1
+        return count > UInt(Int.max) ? .max : Int(count)
     }
 }
 

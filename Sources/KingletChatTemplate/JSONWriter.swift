@@ -7,8 +7,14 @@ struct JSONWriter {
     var itemSeparator: String
     var keySeparator: String
     var sortKeys = false
+    /// The text may not grow past this many UTF-8 bytes (checked as it is written).
+    var maxBytes: Int
+    /// Key comparisons spent sorting (`sort_keys`), for the caller to pay for.
+    private(set) var sortWork = 0
 
-    init(ensureASCII: Bool = false, indent: String? = nil, separators: (String, String)? = nil, sortKeys: Bool = false) {
+    init(ensureASCII: Bool = false, indent: String? = nil, separators: (String, String)? = nil, sortKeys: Bool = false,
+         maxBytes: Int = .max) {
+        self.maxBytes = maxBytes
         self.ensureASCII = ensureASCII
         self.indent = indent
         self.sortKeys = sortKeys
@@ -21,16 +27,24 @@ struct JSONWriter {
         /// Python's TypeError: "Object of type X is not JSON serializable".
         case notSerializable(String)
         case tooDeep
+        /// The text would pass `maxBytes`; the bytes it reached.
+        case tooLong(Int)
     }
 
-    func encode(_ value: Value) throws(Failure) -> String {
+    private func check(_ out: String) throws(Failure) {
+        if out.utf8.count > maxBytes { throw .tooLong(out.utf8.count) }
+    }
+
+    mutating func encode(_ value: Value) throws(Failure) -> String {
         var out = ""
         try write(value, level: 0, into: &out)
+        try check(out)
         return out
     }
 
-    private func write(_ value: Value, level: Int, into out: inout String) throws(Failure) {
+    private mutating func write(_ value: Value, level: Int, into out: inout String) throws(Failure) {
         guard level <= PythonFormat.maxDepth else { throw .tooDeep }
+        try check(out)
         switch value {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -39,13 +53,17 @@ struct JSONWriter {
             if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else {
                 out += PythonFormat.float(d)
             }
-        case .string(let s), .markup(let s): writeString(s, into: &out)
+        case .string(let s), .markup(let s):
+            let total = out.utf8.count + s.utf8.count
+            if total > maxBytes { throw .tooLong(total) }
+            writeString(s, into: &out)
         case .list(let items), .tuple(let items):
             try writeArray(items, level: level, into: &out)
         case .dict(let d):
             var items: [(String, Value)] = []
             for (key, item) in d.items { items.append((try keyString(key), item)) }
             if sortKeys {
+                sortWork += items.count * (Int.bitWidth - items.count.leadingZeroBitCount)
                 // Python sorts the original keys, so mixed key types fail; same-typed ints sort numerically.
                 let keys = d.keys
                 if keys.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
@@ -70,40 +88,47 @@ struct JSONWriter {
         switch key {
         case .string(let s): return s
         case .int(let i): return String(i)
-        case .float(let d): return PythonFormat.float(d)
+        case .float(let d):
+            if d.isNaN { return "NaN" }
+            if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+            return PythonFormat.float(d)
         case .none: return "null"
         }
     }
 
-    private func newline(_ level: Int, into out: inout String) {
+    private func newline(_ level: Int, into out: inout String) throws(Failure) {
         guard let indent else { return }
         out += "\n"
-        for _ in 0..<level { out += indent }
+        for _ in 0..<level {
+            out += indent
+            try check(out)
+        }
     }
 
-    private func writeArray(_ items: [Value], level: Int, into out: inout String) throws(Failure) {
+    private mutating func writeArray(_ items: [Value], level: Int, into out: inout String) throws(Failure) {
         if items.isEmpty { out += "[]"; return }
         out += "["
         for (i, item) in items.enumerated() {
             if i > 0 { out += itemSeparator }
-            newline(level + 1, into: &out)
+            try newline(level + 1, into: &out)
             try write(item, level: level + 1, into: &out)
         }
-        newline(level, into: &out)
+        try newline(level, into: &out)
         out += "]"
     }
 
-    private func writeObject(_ items: [(String, Value)], level: Int, into out: inout String) throws(Failure) {
+    private mutating func writeObject(_ items: [(String, Value)], level: Int, into out: inout String) throws(Failure) {
         if items.isEmpty { out += "{}"; return }
         out += "{"
         for (i, (key, item)) in items.enumerated() {
             if i > 0 { out += itemSeparator }
-            newline(level + 1, into: &out)
+            try newline(level + 1, into: &out)
+            try check(out)
             writeString(key, into: &out)
             out += keySeparator
             try write(item, level: level + 1, into: &out)
         }
-        newline(level, into: &out)
+        try newline(level, into: &out)
         out += "}"
     }
 

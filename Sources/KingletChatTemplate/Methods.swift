@@ -29,14 +29,16 @@ extension Renderer {
         case .dict(let d): return try callDictMethod(d, name, positional, keyword, at: location)
         case .list(let items), .tuple(let items):
             let args = try ArgumentBinding(name, names: ["value"], positional, keyword, at: location)
+            let value = args["value"] ?? .none
             switch name {
             case "copy": return receiver
-            case "count": return .int(items.filter { $0.pyEquals(args["value"] ?? .none) }.count)
+            case "count":
+                var n = 0
+                for item in items where try equal(item, value, at: location) { n += 1 }
+                return .int(n)
             default:
-                guard let i = items.firstIndex(where: { $0.pyEquals(args["value"] ?? .none) }) else {
-                    throw .type("value is not in list", at: location)
-                }
-                return .int(i)
+                for (i, item) in items.enumerated() where try equal(item, value, at: location) { return .int(i) }
+                throw .type("value is not in list", at: location)
             }
         default:
             throw .unsupported(construct: "method '\(name)' on \(receiver.typeName)", at: location)
@@ -68,10 +70,11 @@ extension Renderer {
 
     private func callStringMethod(_ s: String, _ name: String, _ positional: [Value], _ keyword: [(String, Value)],
                                   at location: SourceLocation) throws(TemplateError) -> Value {
+        // Every string method reads its receiver and its string arguments at least once.
+        try scan(s, at: location)
+        for case .string(let argument) in positional + keyword.map(\.1) { try scan(argument, at: location) }
         if name == "format" {
-            let result = try BraceFormat.format(s, positional, keyword, renderer: self, at: location)
-            try checkSize(result, at: location)
-            return .string(result)
+            return .string(try BraceFormat.format(s, positional, keyword, renderer: self, at: location))
         }
         func bind(_ names: [String]) throws(TemplateError) -> ArgumentBinding {
             try ArgumentBinding(name, names: names, positional, keyword, at: location)
@@ -93,12 +96,17 @@ extension Renderer {
             let sep = try optionalString(args["sep"])
             if sep == "" { throw .type("empty separator", at: location) }
             let maxSplit = try args["maxsplit"]?.intArgument("maxsplit", at: location) ?? -1
-            let parts = name == "split" ? StringMethods.split(s, separator: sep, maxSplit: maxSplit)
-                : StringMethods.rsplit(s, separator: sep, maxSplit: maxSplit)
+            let maxParts = budget.maxCollectionCount
+            let parts = name == "split" ? StringMethods.split(s, separator: sep, maxSplit: maxSplit, maxParts: maxParts)
+                : StringMethods.rsplit(s, separator: sep, maxSplit: maxSplit, maxParts: maxParts)
+            guard let parts else { throw tooManyParts(at: location) }
             return .list(parts.map { .string($0) })
         case "splitlines":
             let keep = try bind(["keepends"])["keepends"]?.truthy ?? false
-            return .list(StringMethods.splitLines(s, keepEnds: keep).map { .string($0) })
+            guard let lines = StringMethods.splitLines(s, keepEnds: keep, maxParts: budget.maxCollectionCount) else {
+                throw tooManyParts(at: location)
+            }
+            return .list(lines.map { .string($0) })
         case "startswith", "endswith":
             let args = try bind(["prefix", "start", "end"])
             guard let prefix = args["prefix"] else { throw .type("\(name)() takes at least 1 argument", at: location) }
@@ -129,9 +137,7 @@ extension Renderer {
         case "replace":
             let args = try bind(["old", "new", "count"])
             let count = try args["count"]?.intArgument("count", at: location) ?? -1
-            let result = StringMethods.replace(s, try requiredString(args["old"]), try requiredString(args["new"]), count: count)
-            try checkSize(result, at: location)
-            return .string(result)
+            return .string(try replace(s, try requiredString(args["old"]), try requiredString(args["new"]), count: count, at: location))
         case "find", "rfind", "index", "rindex":
             let needle = try requiredString(try bind(["sub"])["sub"])
             let i = StringMethods.find(s, needle, reverse: name.hasPrefix("r"))
@@ -148,9 +154,7 @@ extension Renderer {
                 }
                 parts.append(p)
             }
-            let result = parts.joined(separator: s)
-            try checkSize(result, at: location)
-            return .string(result)
+            return .string(try join(parts, separator: s, at: location))
         case "isdigit", "isnumeric", "isdecimal":
             return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil })
         case "isalpha": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
@@ -162,13 +166,14 @@ extension Renderer {
         case "zfill", "center", "ljust", "rjust":
             let args = try bind(["width", "fillchar"])
             let width = try (args["width"] ?? .int(0)).intArgument("width", at: location)
-            let fill = Character(try optionalString(args["fillchar"]) ?? " ")
+            let fill = try fillCharacter(try optionalString(args["fillchar"]) ?? " ", at: location)
             let n = s.unicodeScalars.count
-            guard width > n, width <= limits.maxStringBytes else { return .string(s) }
+            guard width > n else { return .string(s) }
+            try reservePadding(s, width: width, fill: fill, at: location)
             switch name {
             case "center": return .string(StringMethods.center(s, width: width, fill: fill))
-            case "ljust": return .string(s + String(repeating: fill, count: width - n))
-            case "rjust": return .string(String(repeating: fill, count: width - n) + s)
+            case "ljust": return .string(s + String(repeating: String(fill), count: width - n))
+            case "rjust": return .string(String(repeating: String(fill), count: width - n) + s)
             default:
                 let sign = s.hasPrefix("-") || s.hasPrefix("+") ? String(s.prefix(1)) : ""
                 return .string(sign + String(repeating: "0", count: width - n) + s.dropFirst(sign.count))
@@ -195,5 +200,46 @@ extension Renderer {
         default:
             throw .unsupported(construct: "string method '\(name)'", at: location)
         }
+    }
+}
+
+extension Renderer {
+    /// Python's fill characters are exactly one code point.
+    func fillCharacter(_ text: String, at location: SourceLocation) throws(TemplateError) -> Unicode.Scalar {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, scalars.count == 1 else {
+            throw .type("The fill character must be exactly one character long", at: location)
+        }
+        return first
+    }
+
+    /// Checks and pays for `s` padded with `fill` to `width` scalars.
+    func reservePadding(_ s: String, width: Int, fill: Unicode.Scalar, at location: SourceLocation) throws(TemplateError) {
+        let length = s.unicodeScalars.count
+        guard width > length else { return }  // also keeps `width - length` from overflowing
+        let padding = width - length
+        try reserveString(Renderer.size(s.utf8.count, plus: Renderer.size(padding, times: String(fill).utf8.count)), at: location)
+    }
+
+    /// `str.replace` within the string budget.
+    func replace(_ s: String, _ old: String, _ new: String, count: Int, at location: SourceLocation) throws(TemplateError) -> String {
+        let (result, bytes) = StringMethods.replace(s, old, new, count: count, maxBytes: budget.maxStringBytes)
+        guard let result else { throw .budgetExceeded(.stringBytes, limit: budget.maxStringBytes, reached: bytes, at: location) }
+        return result
+    }
+
+    /// `separator.join(parts)` within the string budget, checked before joining.
+    func join(_ parts: [String], separator: String, at location: SourceLocation) throws(TemplateError) -> String {
+        var bytes = 0
+        for (i, part) in parts.enumerated() {
+            bytes = Renderer.size(bytes, plus: Renderer.size(part.utf8.count, plus: i > 0 ? separator.utf8.count : 0))
+            try checkStringSize(bytes, at: location)
+        }
+        try reserveString(bytes, at: location)
+        return parts.joined(separator: separator)
+    }
+
+    func tooManyParts(at location: SourceLocation) -> TemplateError {
+        .budgetExceeded(.collectionCount, limit: budget.maxCollectionCount, reached: budget.maxCollectionCount + 1, at: location)
     }
 }

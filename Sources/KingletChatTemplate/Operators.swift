@@ -24,96 +24,9 @@ extension Value {
         default: return nil
         }
     }
-
-    /// Python `==`.
-    func pyEquals(_ otherValue: Value) -> Bool {
-        let me = plain, other = otherValue.plain
-        if let a = me.number, let b = other.number {
-            if case .int(let x) = a, case .int(let y) = b { return x == y }
-            return a.double == b.double
-        }
-        switch (me, other) {
-        case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.pyEquals($1) }
-        case (.dict(let a), .dict(let b)):
-            guard a.count == b.count else { return false }
-            for (k, v) in a.items {
-                guard let w = b[k], v.pyEquals(w) else { return false }
-            }
-            return true
-        case (.namespace(let a), .namespace(let b)): return a === b
-        default: return false
-        }
-    }
-
-    /// Python ordering: -1, 0, 1; nil when the types cannot be ordered (TypeError).
-    func pyCompare(_ otherValue: Value) -> Int? {
-        let me = plain, other = otherValue.plain
-        if let a = me.number, let b = other.number {
-            if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : (x == y ? 0 : 1) }
-            let x = a.double, y = b.double
-            if x.isNaN || y.isNaN { return nil }
-            return x < y ? -1 : (x == y ? 0 : 1)
-        }
-        switch (me, other) {
-        case (.string(let a), .string(let b)):
-            if a.unicodeScalars.elementsEqual(b.unicodeScalars) { return 0 }
-            return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1
-        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
-            for (x, y) in zip(a, b) where !x.pyEquals(y) { return x.pyCompare(y) }
-            return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
-        default:
-            return nil
-        }
-    }
 }
 
 extension Renderer {
-    func compare(_ op: CompareOperator, _ left: Value, _ right: Value, at location: SourceLocation) throws(TemplateError) -> Bool {
-        switch op {
-        case .eq: return left.pyEquals(right)
-        case .ne: return !left.pyEquals(right)
-        case .isIn: return try contains(right, left, at: location)
-        case .notIn: return !(try contains(right, left, at: location))
-        case .lt, .le, .gt, .ge:
-            for v in [left, right] { if case .undefined(let why) = v { throw .undefined(why, at: location) } }
-            guard let c = left.pyCompare(right) else {
-                throw .type("'\(op.rawValue)' not supported between instances of '\(left.typeName)' and '\(right.typeName)'", at: location)
-            }
-            switch op {
-            case .lt: return c < 0
-            case .le: return c <= 0
-            case .gt: return c > 0
-            default: return c >= 0
-            }
-        }
-    }
-
-    /// Python `needle in container`.
-    func contains(_ containerValue: Value, _ needleValue: Value, at location: SourceLocation) throws(TemplateError) -> Bool {
-        let container = containerValue.plain, needle = needleValue.plain
-        switch container {
-        case .string(let s):
-            guard case .string(let n) = needle else {
-                throw .type("'in <string>' requires string as left operand, not \(needle.typeName)", at: location)
-            }
-            if n.isEmpty { return true }
-            return Array(s.unicodeScalars).firstRange(of: Array(n.unicodeScalars)) != nil
-        case .list(let items), .tuple(let items), .iterator(let items):
-            return items.contains { $0.pyEquals(needle) }
-        case .dict(let d):
-            if let k = DictKey(needle) { return d[k] != nil }
-            if needle.isDict || needle.isList { throw .type("unhashable type: '\(needle.typeName)'", at: location) }
-            return false
-        case .undefined:
-            return false
-        default:
-            throw .type("argument of type '\(container.typeName)' is not iterable", at: location)
-        }
-    }
-
     func negate(_ value: Value, at location: SourceLocation) throws(TemplateError) -> Value {
         switch value.number {
         case .int(let i)?:
@@ -151,17 +64,18 @@ extension Renderer {
         }
         switch (op, left, right) {
         case (.add, .string(let a), .string(let b)):
-            let s = a + b
-            try checkSize(s, at: location)
-            return .string(s)
-        case (.add, .list(let a), .list(let b)): return .list(a + b)
-        case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
+            try reserveString(Renderer.size(a.utf8.count, plus: b.utf8.count), at: location)
+            return .string(a + b)
+        case (.add, .list(let a), .list(let b)):
+            try reserveElements(Renderer.size(a.count, plus: b.count), at: location)
+            return .list(a + b)
+        case (.add, .tuple(let a), .tuple(let b)):
+            try reserveElements(Renderer.size(a.count, plus: b.count), at: location)
+            return .tuple(a + b)
         case (.mul, .string, _), (.mul, _, .string), (.mul, .list, _), (.mul, _, .list):
             return try repeatSequence(left, right, at: location)
         case (.mod, .string(let format), _):
-            let s = try PercentFormat.format(format, right, renderer: self, at: location)
-            try checkSize(s, at: location)
-            return .string(s)
+            return try produced(.string(try PercentFormat.format(format, right, renderer: self, at: location)), at: location)
         default:
             throw .type("unsupported operand type(s) for \(op.rawValue): '\(left.typeName)' and '\(right.typeName)'", at: location)
         }
@@ -171,9 +85,15 @@ extension Renderer {
     private func markupArithmetic(_ op: BinaryOperator, _ left: Value, _ right: Value,
                                   at location: SourceLocation) throws(TemplateError) -> Value? {
         switch (op, left, right) {
-        case (.add, .markup(let a), .markup(let b)): return .markup(a + b)
-        case (.add, .markup(let a), .string(let b)): return .markup(a + StringMethods.escapeHTML(b))
-        case (.add, .string(let a), .markup(let b)): return .markup(StringMethods.escapeHTML(a) + b)
+        case (.add, .markup(let a), .markup(let b)):
+            try reserveString(Renderer.size(a.utf8.count, plus: b.utf8.count), at: location)
+            return .markup(a + b)
+        case (.add, .markup(let a), .string(let b)):
+            try reserveString(Renderer.size(a.utf8.count, plus: b.utf8.count), at: location)
+            return try produced(.markup(a + StringMethods.escapeHTML(b)), at: location)
+        case (.add, .string(let a), .markup(let b)):
+            try reserveString(Renderer.size(a.utf8.count, plus: b.utf8.count), at: location)
+            return try produced(.markup(StringMethods.escapeHTML(a) + b), at: location)
         case (.mul, .markup, _), (.mul, _, .markup):
             if case .string(let s) = try binary(.mul, left.plain, right.plain, at: location) { return .markup(s) }
             return nil
@@ -190,7 +110,7 @@ extension Renderer {
             } else {
                 args = try escaped(right)
             }
-            return .markup(try PercentFormat.format(format, args, renderer: self, at: location))
+            return try produced(.markup(try PercentFormat.format(format, args, renderer: self, at: location)), at: location)
         default:
             return nil
         }
@@ -204,14 +124,17 @@ extension Renderer {
         let times = max(0, n)
         switch sequence {
         case .string(let s):
-            guard s.utf8.count.multipliedReportingOverflow(by: times).partialValue <= limits.maxStringBytes,
-                  !s.utf8.count.multipliedReportingOverflow(by: times).overflow else {
-                throw .limitExceeded("a string grew past \(limits.maxStringBytes) bytes", at: location)
-            }
+            // An empty string repeated 10**18 times is empty, but String(repeating:) would loop.
+            if s.isEmpty || times == 0 { return .string("") }
+            try reserveString(Renderer.size(s.utf8.count, times: times), at: location)
             return .string(String(repeating: s, count: times))
         case .list(let items):
-            try countIterations(items.count * min(times, limits.maxIterations), at: location)
-            return .list(Array([[Value]](repeating: items, count: times).joined()))
+            if items.isEmpty || times == 0 { return .list([]) }
+            try reserveElements(Renderer.size(items.count, times: times), at: location)
+            var out: [Value] = []
+            out.reserveCapacity(items.count * times)
+            for _ in 0..<times { out.append(contentsOf: items) }
+            return .list(out)
         default:
             throw .type("unsupported operand type(s) for *: '\(left.typeName)' and '\(right.typeName)'", at: location)
         }

@@ -3,9 +3,11 @@
 struct Parser {
     var tokens: [Token]
     var index = 0
-    /// Current nesting of expressions and blocks; bounded so a hostile template cannot exhaust the stack.
+    /// Current nesting of expressions and blocks; bounded so a hostile template cannot exhaust the
+    /// stack, here or when the tree is validated, rendered and released.
     var depth = 0
-    static let maxDepth = 48
+    static let maxDepth = 200
+    private let stack = StackGuard()
 
     init(tokens: [Token]) {
         self.tokens = tokens
@@ -61,8 +63,23 @@ struct Parser {
 
     mutating func enter() throws(TemplateError) {
         depth += 1
+        try stack.check(at: current.location)
         if depth > Parser.maxDepth {
-            throw .limitExceeded("template nests deeper than \(Parser.maxDepth) levels", at: current.location)
+            throw .budgetExceeded(.depth, limit: Parser.maxDepth, reached: depth, at: current.location)
+        }
+    }
+
+    /// Left-leaning chains (`a + b + c`, `x | f | g`, `x.a[0](1)`) nest without the parser
+    /// recursing, so `enter` does not see them: each link adds one level to `chain` (the depth of
+    /// the tree built so far) and the whole is held to the same limit.
+    mutating func link(_ node: Expr, _ chain: inout Int) throws(TemplateError) {
+        if case .not(let test, _) = node, case .test = test {  // `x is not t`: two levels
+            chain = 1 + max(chain + 1, test.depthBesidesChain)
+        } else {
+            chain = max(chain + 1, node.depthBesidesChain)
+        }
+        if depth + chain > Parser.maxDepth {
+            throw .budgetExceeded(.depth, limit: Parser.maxDepth, reached: depth + chain, at: node.location)
         }
     }
 
@@ -79,7 +96,7 @@ struct Parser {
             let token = current
             switch token.kind {
             case .data(let text):
-                body.append(.text(text))
+                body.append(.text(text, token.location))
                 advance()
             case .variableBegin:
                 advance()
@@ -138,7 +155,7 @@ struct Parser {
             advance()
             let body = try parseBody(until: ["endgeneration"])
             dropEndTag()
-            return [.with([], body: body)]
+            return [.with([], body: body, token.location)]
         case "extends", "include", "import", "from", "block", "autoescape", "print", "do", "trans":
             throw .unsupported(construct: "'{% \(keyword) %}'", at: token.location)
         default:
@@ -204,6 +221,7 @@ struct Parser {
     }
 
     mutating func parseWith() throws(TemplateError) -> Node {
+        let location = current.location
         advance()
         var assignments: [(AssignTarget, Expr)] = []
         while !isBlockEnd {
@@ -214,7 +232,7 @@ struct Parser {
         }
         let body = try parseBody(until: ["endwith"])
         dropEndTag()
-        return .with(assignments, body: body)
+        return .with(assignments, body: body, location)
     }
 
     var isBlockEnd: Bool {

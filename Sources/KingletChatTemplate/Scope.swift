@@ -24,16 +24,11 @@ final class Scope {
     func set(_ name: String, _ value: Value) {
         variables[name] = value
     }
-}
 
-/// Safety limits for one render. A chat template needs a tiny fraction of each.
-struct RenderLimits {
-    /// Loop iterations plus generated range elements, summed over the whole render.
-    var maxIterations = 1_000_000
-    /// Nested macro calls (also bounds `caller()` recursion).
-    var maxCallDepth = 24
-    /// Largest string (in UTF-8 bytes) any operation may build, the output included.
-    var maxStringBytes = 32 << 20
+    /// Drops every variable (see `Renderer.tearDown`).
+    func clear() {
+        variables = [:]
+    }
 }
 
 /// How a statement list finished: normally or by `{% break %}` / `{% continue %}`.

@@ -27,7 +27,12 @@ extension Renderer {
             var out: [Value] = []
             for item in try iterate(value, at: location) {
                 let key = try sortKey(item, attribute: args["attribute"], caseSensitive: args["case_sensitive"]?.truthy ?? false, at: location)
-                if !seen.contains(where: { $0.pyEquals(key) }) {
+                var isNew = true
+                for earlier in seen where try equal(earlier, key, at: location) {
+                    isNew = false
+                    break
+                }
+                if isNew {
                     seen.append(key)
                     out.append(item)
                 }
@@ -35,7 +40,10 @@ extension Renderer {
             return .iterator(out)
         case "reverse":
             _ = try ArgumentBinding(name, names: [], positional, keyword, at: location)
-            if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if case .string(let s) = value {
+                try scan(s, at: location)
+                return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
             return .iterator(try iterate(value, at: location).reversed())
         case "sum":
             let args = try ArgumentBinding(name, names: ["attribute", "start"], positional, keyword, at: location)
@@ -134,18 +142,26 @@ extension Renderer {
         for (i, item) in items.enumerated() {
             keyed.append((try sortKey(item, attribute: attribute, caseSensitive: caseSensitive, at: location), item, i))
         }
-        var failure: (Value, Value)?
+        // The comparator cannot throw: the first failure (incomparable types, or the step budget)
+        // is kept, and every later comparison is a cheap tie.
+        var failure: TemplateError?
         keyed.sort { a, b in
-            guard let c = a.key.pyCompare(b.key) else {
-                failure = (a.key, b.key)
+            if failure != nil { return a.index < b.index }
+            let c: Int?
+            do throws(TemplateError) {
+                c = try order(a.key, b.key, at: location)
+            } catch {
+                failure = error
+                return a.index < b.index
+            }
+            guard let c else {
+                failure = .type("'<' not supported between instances of '\(a.key.typeName)' and '\(b.key.typeName)'", at: location)
                 return a.index < b.index
             }
             if c == 0 { return a.index < b.index }
             return reverse ? c > 0 : c < 0
         }
-        if let (a, b) = failure {
-            throw .type("'<' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", at: location)
-        }
+        if let failure { throw failure }
         return keyed.map(\.item)
     }
 }

@@ -36,13 +36,15 @@ enum PercentFormat {
                 spec.flags.unicodeScalars.append(chars[i])
                 i += 1
             }
-            while i < chars.count, chars[i].isASCIIDigit { spec.width = spec.width * 10 + Int(chars[i].value - 48); i += 1 }
+            while i < chars.count, chars[i].isASCIIDigit { spec.width = appendDigit(spec.width, chars[i]); i += 1 }
             if i < chars.count, chars[i] == "." {
                 i += 1
                 var p = 0
-                while i < chars.count, chars[i].isASCIIDigit { p = p * 10 + Int(chars[i].value - 48); i += 1 }
+                while i < chars.count, chars[i].isASCIIDigit { p = appendDigit(p, chars[i]); i += 1 }
                 spec.precision = p
             }
+            // Widths and precisions are sizes of text about to be built: refuse huge ones first.
+            try renderer.reserveString(Renderer.size(spec.width, plus: spec.precision ?? 0), at: location)
             guard i < chars.count else { throw fail("incomplete format") }
             let type = chars[i]
             i += 1
@@ -64,6 +66,11 @@ enum PercentFormat {
         var flags = ""
         var width = 0
         var precision: Int?
+    }
+
+    /// `value * 10 + digit`, saturating at `Int.max` (a width of 10**30 is just too large).
+    static func appendDigit(_ value: Int, _ digit: Unicode.Scalar) -> Int {
+        Renderer.size(Renderer.size(value, times: 10), plus: Int(digit.value) - 48)
     }
 
     static func convert(_ value: Value, type: Unicode.Scalar, spec: NumberSpec, renderer: Renderer,
@@ -178,7 +185,7 @@ enum BraceFormat {
     /// `[[fill]align][sign][0][width][.precision][type]`
     private static func applySpec(_ spec: String, _ value: Value, renderer: Renderer, at location: SourceLocation) throws(TemplateError) -> String {
         if spec.isEmpty { return try renderer.string(value, at: location) }
-        var chars = Array(spec)
+        var chars = Array(spec)[...]  // a slice: removeFirst is O(1)
         var fill: Character = " ", align: Character?
         if chars.count >= 2, "<>^=".contains(chars[1]) {
             fill = chars[0]; align = chars[1]; chars.removeFirst(2)
@@ -189,14 +196,22 @@ enum BraceFormat {
         if let first = chars.first, "+- ".contains(first) { sign = String(first); chars.removeFirst() }
         if chars.first == "0" { if align == nil { fill = "0"; align = "=" }; chars.removeFirst() }
         var width = 0
-        while let d = chars.first, let v = d.wholeNumberValue, d.isASCII { width = width * 10 + v; chars.removeFirst() }
+        while let d = chars.first, d.isASCII, let digit = d.unicodeScalars.first, digit.isASCIIDigit {
+            width = PercentFormat.appendDigit(width, digit)
+            chars.removeFirst()
+        }
         var precision: Int?
         if chars.first == "." {
             chars.removeFirst()
             var p = 0
-            while let d = chars.first, let v = d.wholeNumberValue, d.isASCII { p = p * 10 + v; chars.removeFirst() }
+            while let d = chars.first, d.isASCII, let digit = d.unicodeScalars.first, digit.isASCIIDigit {
+                p = PercentFormat.appendDigit(p, digit)
+                chars.removeFirst()
+            }
             precision = p
         }
+        // Widths and precisions are sizes of text about to be built: refuse huge ones first.
+        try renderer.reserveString(Renderer.size(Renderer.size(width, times: fill.utf8.count), plus: precision ?? 0), at: location)
         let type = chars.first
         guard chars.count <= 1 else { throw .unsupported(construct: "format spec '\(spec)'", at: location) }
         var body: String

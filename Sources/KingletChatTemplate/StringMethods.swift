@@ -12,7 +12,8 @@ enum StringMethods {
     }
 
     /// `str.split(sep, maxsplit)`; a nil separator splits on whitespace runs and drops empties.
-    static func split(_ s: String, separator: String?, maxSplit: Int) -> [String] {
+    /// Nil when there would be more than `maxParts` parts (nothing past that is built).
+    static func split(_ s: String, separator: String?, maxSplit: Int, maxParts: Int = .max) -> [String]? {
         let scalars = Array(s.unicodeScalars)
         var parts: [String] = []
         func text(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[r])) }
@@ -21,6 +22,7 @@ enum StringMethods {
             while i < scalars.count {
                 while i < scalars.count, scalars[i].isPythonWhitespace { i += 1 }
                 guard i < scalars.count else { break }
+                if parts.count == maxParts { return nil }
                 if maxSplit >= 0 && parts.count == maxSplit {
                     var end = scalars.count
                     while end > i, scalars[end - 1].isPythonWhitespace { end -= 1 }
@@ -33,30 +35,41 @@ enum StringMethods {
             }
             return parts
         }
-        let sep = Array(separator.unicodeScalars)
-        var start = 0, i = 0
-        while i + sep.count <= scalars.count {
-            if (maxSplit < 0 || parts.count < maxSplit) && scalars[i..<(i + sep.count)].elementsEqual(sep) {
-                parts.append(text(start..<i))
-                i += sep.count
-                start = i
-            } else {
-                i += 1
-            }
+        let search = ScalarSearch(separator)
+        let limit = maxSplit < 0 ? maxParts : min(maxSplit, maxParts)
+        let cuts = search.occurrences(in: scalars, limit: limit)
+        if cuts.count >= maxParts { return nil }
+        var start = 0
+        for cut in cuts {
+            parts.append(text(start..<cut))
+            start = cut + search.needle.count
         }
         parts.append(text(start..<scalars.count))
         return parts
     }
 
     /// `str.rsplit(sep, maxsplit)`.
-    static func rsplit(_ s: String, separator: String?, maxSplit: Int) -> [String] {
-        if maxSplit < 0 { return split(s, separator: separator, maxSplit: -1) }
+    static func rsplit(_ s: String, separator: String?, maxSplit: Int, maxParts: Int = .max) -> [String]? {
+        if maxSplit < 0 { return split(s, separator: separator, maxSplit: -1, maxParts: maxParts) }
         func reversed(_ t: String) -> String { String(String.UnicodeScalarView(t.unicodeScalars.reversed())) }
-        return split(reversed(s), separator: separator.map(reversed), maxSplit: maxSplit).map(reversed).reversed()
+        return split(reversed(s), separator: separator.map(reversed), maxSplit: maxSplit, maxParts: maxParts)?
+            .map(reversed).reversed()
     }
 
-    /// `str.splitlines(keepends)`.
-    static func splitLines(_ s: String, keepEnds: Bool) -> [String] {
+    /// Words as `str.split()` finds them, without building them (`wordcount`).
+    static func wordCount(_ s: String) -> Int {
+        var count = 0
+        var inWord = false
+        for c in s.unicodeScalars {
+            let space = c.isPythonWhitespace
+            if !space && !inWord { count += 1 }
+            inWord = !space
+        }
+        return count
+    }
+
+    /// `str.splitlines(keepends)`; nil when there would be more than `maxParts` lines.
+    static func splitLines(_ s: String, keepEnds: Bool, maxParts: Int = .max) -> [String]? {
         let scalars = Array(s.unicodeScalars)
         var lines: [String] = []
         var start = 0, i = 0
@@ -68,6 +81,7 @@ enum StringMethods {
         }
         while i < scalars.count {
             if isBreak(scalars[i]) {
+                if lines.count == maxParts { return nil }
                 var end = i + 1
                 if scalars[i] == "\r", end < scalars.count, scalars[end] == "\n" { end += 1 }
                 lines.append(String(String.UnicodeScalarView(scalars[start..<(keepEnds ? end : i)])))
@@ -77,36 +91,45 @@ enum StringMethods {
                 i += 1
             }
         }
-        if start < scalars.count { lines.append(String(String.UnicodeScalarView(scalars[start...]))) }
+        if start < scalars.count {
+            if lines.count == maxParts { return nil }
+            lines.append(String(String.UnicodeScalarView(scalars[start...])))
+        }
         return lines
     }
 
-    static func replace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
+    /// `str.replace(old, new, count)` (a negative count replaces all). Nil, with the size it
+    /// would have, when the result would pass `maxBytes`; nothing that large is built.
+    static func replace(_ s: String, _ old: String, _ new: String, count: Int, maxBytes: Int) -> (String?, bytes: Int) {
         let scalars = Array(s.unicodeScalars)
-        let o = Array(old.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var done = 0
-        if o.isEmpty {
+        let limit = count < 0 ? Int.max : count
+        if old.isEmpty {
             // Python inserts `new` before every character and at the end.
-            for c in scalars {
-                if count < 0 || done < count { out.append(contentsOf: new.unicodeScalars); done += 1 }
+            let inserts = min(scalars.count + 1, limit)
+            let bytes = Renderer.size(s.utf8.count, plus: Renderer.size(inserts, times: new.utf8.count))
+            guard bytes <= maxBytes else { return (nil, bytes) }
+            var out = String.UnicodeScalarView()
+            for (i, c) in scalars.enumerated() {
+                if i < inserts { out.append(contentsOf: new.unicodeScalars) }
                 out.append(c)
             }
-            if count < 0 || done < count { out.append(contentsOf: new.unicodeScalars) }
-            return String(out)
+            if inserts > scalars.count { out.append(contentsOf: new.unicodeScalars) }
+            return (String(out), bytes)
         }
-        var i = 0
-        while i < scalars.count {
-            if (count < 0 || done < count), i + o.count <= scalars.count, scalars[i..<(i + o.count)].elementsEqual(o) {
-                out.append(contentsOf: new.unicodeScalars)
-                i += o.count
-                done += 1
-            } else {
-                out.append(scalars[i])
-                i += 1
-            }
+        let cuts = ScalarSearch(old).occurrences(in: scalars, limit: limit)
+        let growth = new.utf8.count - old.utf8.count
+        let bytes = Renderer.size(s.utf8.count, plus: Renderer.size(cuts.count, times: growth))
+        guard bytes <= maxBytes else { return (nil, bytes) }
+        var out = String.UnicodeScalarView()
+        let oldCount = old.unicodeScalars.count
+        var start = 0
+        for cut in cuts {
+            out.append(contentsOf: scalars[start..<cut])
+            out.append(contentsOf: new.unicodeScalars)
+            start = cut + oldCount
         }
-        return String(out)
+        out.append(contentsOf: scalars[start...])
+        return (String(out), bytes)
     }
 
     /// Python's `str.title()`: a cased character after an uncased one is upper-cased ("they'Re").
@@ -150,13 +173,14 @@ enum StringMethods {
         return String(first.properties.titlecaseMapping) + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
     }
 
-    static func center(_ s: String, width: Int, fill: Character) -> String {
+    /// `str.center(width, fill)`; the caller checks the size first.
+    static func center(_ s: String, width: Int, fill: Unicode.Scalar) -> String {
         let n = s.unicodeScalars.count
         guard width > n else { return s }
         let total = width - n
         // CPython: left = total/2 + (total & width & 1)
         let left = total / 2 + (total & width & 1)
-        return String(repeating: fill, count: left) + s + String(repeating: fill, count: total - left)
+        return String(repeating: String(fill), count: left) + s + String(repeating: String(fill), count: total - left)
     }
 
     static func escapeHTML(_ s: String) -> String {
@@ -174,22 +198,17 @@ enum StringMethods {
         return out
     }
 
-    /// `str.find`: scalar offset of the first occurrence, or -1.
+    /// `str.find` / `str.rfind`: scalar offset of the first (last) occurrence, or -1.
     static func find(_ s: String, _ needle: String, reverse: Bool) -> Int {
-        let h = Array(s.unicodeScalars), n = Array(needle.unicodeScalars)
-        guard n.count <= h.count else { return -1 }
-        let starts = Array(0...(h.count - n.count))
-        for i in (reverse ? starts.reversed() : starts) where h[i..<(i + n.count)].elementsEqual(n) { return i }
-        return -1
+        let h = Array(s.unicodeScalars)
+        let search = ScalarSearch(needle)
+        return (reverse ? search.last(in: h) : search.first(in: h)) ?? -1
     }
 
+    /// `str.count(sub)`: non-overlapping occurrences; an empty needle counts the gaps.
     static func count(_ s: String, _ needle: String) -> Int {
-        let h = Array(s.unicodeScalars), n = Array(needle.unicodeScalars)
-        if n.isEmpty { return h.count + 1 }
-        var i = 0, found = 0
-        while i + n.count <= h.count {
-            if h[i..<(i + n.count)].elementsEqual(n) { found += 1; i += n.count } else { i += 1 }
-        }
-        return found
+        let h = Array(s.unicodeScalars)
+        if needle.isEmpty { return h.count + 1 }
+        return ScalarSearch(needle).occurrences(in: h).count
     }
 }

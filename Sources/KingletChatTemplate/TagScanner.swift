@@ -110,9 +110,12 @@ struct TagScanner {
     // MARK: names, strings, operators
 
     private mutating func scanName() -> String? {
-        guard let c = at(pos), c == "_" || c.properties.isAlphabetic else { return nil }
+        guard let c = at(pos), c == "_" || c.isASCIILetter || (!c.isASCII && c.properties.isAlphabetic) else { return nil }
         var j = pos + 1
-        while let d = at(j), d == "_" || d.properties.isAlphabetic || d.properties.numericType == .decimal { j += 1 }
+        while let d = at(j), d == "_" || d.isASCIILetter || d.isASCIIDigit
+                || (!d.isASCII && (d.properties.isAlphabetic || d.properties.numericType == .decimal)) {
+            j += 1
+        }
         defer { pos = j }
         return String(String.UnicodeScalarView(src[pos..<j]))
     }
@@ -145,6 +148,8 @@ struct TagScanner {
 
 extension Unicode.Scalar {
     var isASCIIDigit: Bool { value >= 0x30 && value <= 0x39 }
+    /// `A-Z a-z`, decided without a Unicode property lookup (most names are ASCII).
+    var isASCIILetter: Bool { (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A }
 }
 
 /// Python's `unicode-escape` decoding, which jinja2 applies to string literals.

@@ -31,8 +31,13 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
     case type(String, at: SourceLocation)
     /// The template called `raise_exception(message)`.
     case raised(message: String, at: SourceLocation)
-    /// The template ran past a safety limit (output size, loop iterations, recursion depth).
+    /// A value left the range Kinglet can represent: 64-bit integer overflow, an integer literal
+    /// too long, a float that has no integer value.
     case limitExceeded(String, at: SourceLocation)
+    /// The render ran past one of its `RenderBudget` limits (or the source nests deeper than the
+    /// parser allows, as `.depth`): which limit, its value, and the value the template reached
+    /// (`Int.max` when that does not fit in an `Int`). At line 0 the render context itself is at fault.
+    case budgetExceeded(RenderBudget.Limit, limit: Int, reached: Int, at: SourceLocation)
     /// A JSON document (a context or messages file) could not be read.
     case invalidJSON(String, offset: Int)
 
@@ -40,7 +45,7 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
     public var location: SourceLocation? {
         switch self {
         case .syntax(_, let at), .unsupported(_, let at), .undefined(_, let at), .type(_, let at),
-             .raised(_, let at), .limitExceeded(_, let at):
+             .raised(_, let at), .limitExceeded(_, let at), .budgetExceeded(_, _, _, let at):
             return at
         case .invalidJSON:
             return nil
@@ -61,7 +66,13 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
         case .raised:
             return "The chat template rejected its input; fix the messages (roles, order) it complains about."
         case .limitExceeded:
-            return "The template loops or recurses without bound or produces huge output; it is probably broken."
+            return "Template integers are 64-bit; the template computes with values out of that range."
+        case .budgetExceeded(.stack, _, _, _):
+            return "The template nests too deeply for the stack (a debug build's frames are about ten times larger); "
+                + "simplify the template or use a release build."
+        case .budgetExceeded(let limit, _, _, _):
+            return "The template loops, recurses or grows values without bound, or its input is huge; "
+                + "if it is legitimate, raise RenderBudget.\(limit.property)."
         case .invalidJSON:
             return "Check that the file is valid JSON (UTF-8, no trailing commas)."
         }
@@ -80,7 +91,11 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
         case .raised(let message, let at):
             return "template raised an exception at \(at): \(message)"
         case .limitExceeded(let message, let at):
-            return "template limit exceeded at \(at): \(message). \(hint)"
+            return "template value out of range at \(at): \(message). \(hint)"
+        case .budgetExceeded(let limit, let value, let reached, let at):
+            let amount = reached == .max ? "more than \(Int.max)" : String(reached)
+            return "template exceeded its \(limit) budget at \(at): reached \(amount) \(limit.unit), "
+                + "the limit is \(value). \(hint)"
         case .invalidJSON(let message, let offset):
             return "invalid JSON at byte \(offset): \(message). \(hint)"
         }

@@ -15,11 +15,17 @@ struct TemplateValidator {
     ]
     static let jinjaTests: Set<String> = Tests.names.union(["filter", "test"])
 
+    /// The tree is as deep as the parser allowed; in a debug build that can still be more stack
+    /// than a thread has.
+    private let stack = StackGuard()
+
     static func validate(_ nodes: [Node]) throws(TemplateError) {
-        for node in nodes { try validate(node, soft: false) }
+        let validator = TemplateValidator()
+        for node in nodes { try validator.validate(node, soft: false) }
     }
 
-    private static func validate(_ node: Node, soft: Bool) throws(TemplateError) {
+    private func validate(_ node: Node, soft: Bool) throws(TemplateError) {
+        try stack.check(at: node.location)
         switch node {
         case .text, .breakLoop, .continueLoop, .macro:
             if case .macro(let m) = node { try validateMacro(m) }
@@ -46,23 +52,24 @@ struct TemplateValidator {
         case .filterBlock(let filter, let body, _):
             try validate(filter, soft: false)
             for n in body { try validate(n, soft: false) }
-        case .with(let assignments, let body):
+        case .with(let assignments, let body, _):
             for (_, e) in assignments { try validate(e, soft: false) }
             for n in body { try validate(n, soft: false) }
         }
     }
 
-    private static func validateMacro(_ macro: MacroDefinition) throws(TemplateError) {
+    private func validateMacro(_ macro: MacroDefinition) throws(TemplateError) {
         for d in macro.defaults { try validate(d, soft: false) }
         for n in macro.body { try validate(n, soft: false) }
     }
 
-    private static func validate(_ args: Arguments, soft: Bool) throws(TemplateError) {
+    private func validate(_ args: Arguments, soft: Bool) throws(TemplateError) {
         for e in args.positional { try validate(e, soft: soft) }
         for (_, e) in args.keyword { try validate(e, soft: soft) }
     }
 
-    private static func validate(_ expr: Expr, soft: Bool) throws(TemplateError) {
+    private func validate(_ expr: Expr, soft: Bool) throws(TemplateError) {
+        try stack.check(at: expr.location)
         switch expr {
         case .literal, .name:
             break
@@ -87,14 +94,14 @@ struct TemplateValidator {
             if let base { try validate(base, soft: soft) }
             try validate(args, soft: soft)
             if !Filters.isKnown(name) && !soft {
-                if jinjaFilters.contains(name) { throw .unsupported(construct: "filter '\(name)'", at: location) }
+                if TemplateValidator.jinjaFilters.contains(name) { throw .unsupported(construct: "filter '\(name)'", at: location) }
                 throw .syntax("No filter named '\(name)'", at: location)
             }
         case .test(let value, let name, let args, let location):
             try validate(value, soft: soft)
             try validate(args, soft: soft)
             if !Tests.isKnown(name) && !soft {
-                if jinjaTests.contains(name) { throw .unsupported(construct: "test '\(name)'", at: location) }
+                if TemplateValidator.jinjaTests.contains(name) { throw .unsupported(construct: "test '\(name)'", at: location) }
                 throw .syntax("No test named '\(name)'", at: location)
             }
         case .compare(let first, let operations, _):

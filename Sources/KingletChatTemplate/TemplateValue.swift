@@ -91,6 +91,19 @@ extension TemplateValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, E
 }
 
 extension TemplateValue {
+    /// Whether arrays and objects nest at most `levels` deep (stops looking past that, so a
+    /// hostile value cannot overflow the stack here).
+    func nests(within levels: Int) -> Bool {
+        switch self {
+        case .array(let items):
+            return items.isEmpty || (levels > 0 && items.allSatisfy { $0.nests(within: levels - 1) })
+        case .object(let o):
+            return o.keys.isEmpty || (levels > 0 && o.entries.allSatisfy { $0.value.nests(within: levels - 1) })
+        default:
+            return true
+        }
+    }
+
     /// The runtime form the interpreter works on.
     var runtimeValue: KingletChatTemplate.Value {
         switch self {

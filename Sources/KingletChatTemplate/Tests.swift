@@ -64,7 +64,8 @@ extension Renderer {
             if name == "even" { return n % 2 == 0 }
             let d = try argument().intArgument("divisibleby", at: location)
             guard d != 0 else { throw .type("integer division or modulo by zero", at: location) }
-            return n % d == 0
+            return d == -1 || n % d == 0  // Int.min % -1 would trap
+
         case "eq", "equalto", "==": return try compare(.eq, value, try argument(), at: location)
         case "ne", "!=": return try compare(.ne, value, try argument(), at: location)
         case "lt", "lessthan", "<": return try compare(.lt, value, try argument(), at: location)

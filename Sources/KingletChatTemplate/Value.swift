@@ -108,6 +108,27 @@ enum DictKey: Hashable {
         case .none: return .none
         }
     }
+
+    /// NaN equals NaN here: with IEEE equality a NaN key could be stored but never found again,
+    /// and `ValueDict` would trap on its own entry.
+    static func == (a: DictKey, b: DictKey) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.float(let x), .float(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.none, .none): return true
+        default: return false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let s): hasher.combine(0); hasher.combine(s)
+        case .int(let i): hasher.combine(1); hasher.combine(i)
+        case .float(let d): hasher.combine(2); hasher.combine(d.isNaN ? Double.nan.bitPattern : d.bitPattern)
+        case .none: hasher.combine(3)
+        }
+    }
 }
 
 /// An insertion-ordered dictionary (Python dicts keep insertion order).

@@ -3,74 +3,126 @@ enum PythonFormat {
     /// Containers nest at most this deep when printed (a namespace can contain itself).
     static let maxDepth = 64
 
-    static func str(_ value: Value) throws(FormatError) -> String {
+    /// `str(value)`, failing with `.tooLong` past `maxBytes` (checked as it is written).
+    static func str(_ value: Value, maxBytes: Int) throws(FormatError) -> String {
         switch value {
         case .undefined: return ""
         case .string(let s), .markup(let s): return s
-        default: return try repr(value, depth: 0)
+        default: return try repr(value, maxBytes: maxBytes)
         }
     }
 
-    static func repr(_ value: Value, depth: Int) throws(FormatError) -> String {
-        guard depth <= maxDepth else { throw .tooDeep }
-        switch value {
-        case .undefined: return ""
-        case .none: return "None"
-        case .bool(let b): return b ? "True" : "False"
-        case .int(let i): return String(i)
-        case .float(let d): return float(d)
-        case .string(let s): return stringRepr(s)
-        case .markup(let s): return "Markup(" + stringRepr(s) + ")"
-        case .list(let items):
-            return "[" + (try join(items, depth: depth)) + "]"
-        case .tuple(let items):
-            if items.count == 1 { return "(" + (try repr(items[0], depth: depth + 1)) + ",)" }
-            return "(" + (try join(items, depth: depth)) + ")"
-        case .dict(let d):
-            return try dictRepr(d, depth: depth)
-        case .iterator: return "<generator object>"
-        case .namespace(let ns): return "<Namespace " + (try dictRepr(ns.attributes, depth: depth)) + ">"
-        case .loop(let l): return "<LoopContext \(l.index0 + 1)/\(l.length)>"
-        case .callable(let c): return "<function \(c.name)>"
+    /// `repr(value)`, failing with `.tooLong` past `maxBytes`: `[s] * 100000` never prints its
+    /// terabyte before noticing.
+    static func repr(_ value: Value, maxBytes: Int) throws(FormatError) -> String {
+        var writer = Writer(maxBytes: maxBytes)
+        try writer.repr(value, depth: 0)
+        return writer.out
+    }
+
+    /// `str(value)` cut to `maxBytes`, for error messages.
+    static func preview(_ value: Value, maxBytes: Int = 200) -> String {
+        (try? str(value, maxBytes: maxBytes)) ?? "..."
+    }
+
+    private struct Writer {
+        var out = ""
+        let maxBytes: Int
+
+        mutating func write(_ s: String) throws(FormatError) {
+            let total = out.utf8.count + s.utf8.count
+            if total > maxBytes { throw .tooLong(total) }
+            out += s
         }
-    }
 
-    private static func join(_ items: [Value], depth: Int) throws(FormatError) -> String {
-        var parts: [String] = []
-        for item in items { parts.append(try repr(item, depth: depth + 1)) }
-        return parts.joined(separator: ", ")
-    }
+        mutating func repr(_ value: Value, depth: Int) throws(FormatError) {
+            guard depth <= PythonFormat.maxDepth else { throw .tooDeep }
+            switch value {
+            case .undefined: break
+            case .none: try write("None")
+            case .bool(let b): try write(b ? "True" : "False")
+            case .int(let i): try write(String(i))
+            case .float(let d): try write(PythonFormat.float(d))
+            case .string(let s):
+                if s.utf8.count > maxBytes { throw .tooLong(s.utf8.count) }
+                try write(stringRepr(s))
+            case .markup(let s):
+                if s.utf8.count > maxBytes { throw .tooLong(s.utf8.count) }
+                try write("Markup(" + stringRepr(s) + ")")
+            case .list(let items):
+                try write("[")
+                try join(items, depth: depth)
+                try write("]")
+            case .tuple(let items):
+                try write("(")
+                try join(items, depth: depth)
+                try write(items.count == 1 ? ",)" : ")")
+            case .dict(let d):
+                try dict(d, depth: depth)
+            case .iterator: try write("<generator object>")
+            case .namespace(let ns):
+                try write("<Namespace ")
+                try dict(ns.attributes, depth: depth)
+                try write(">")
+            case .loop(let l): try write("<LoopContext \(l.index0 + 1)/\(l.length)>")
+            case .callable(let c): try write("<function \(c.name)>")
+            }
+        }
 
-    private static func dictRepr(_ d: ValueDict, depth: Int) throws(FormatError) -> String {
-        var parts: [String] = []
-        for (k, v) in d.items { parts.append((try repr(k.value, depth: depth + 1)) + ": " + (try repr(v, depth: depth + 1))) }
-        return "{" + parts.joined(separator: ", ") + "}"
+        private mutating func join(_ items: [Value], depth: Int) throws(FormatError) {
+            for (i, item) in items.enumerated() {
+                if i > 0 { try write(", ") }
+                try repr(item, depth: depth + 1)
+            }
+        }
+
+        private mutating func dict(_ d: ValueDict, depth: Int) throws(FormatError) {
+            try write("{")
+            for (i, (k, v)) in d.items.enumerated() {
+                if i > 0 { try write(", ") }
+                try repr(k.value, depth: depth + 1)
+                try write(": ")
+                try repr(v, depth: depth + 1)
+            }
+            try write("}")
+        }
     }
 
     /// Python's `repr(str)`: single quotes unless the text has `'` and no `"`.
     static func stringRepr(_ s: String) -> String {
-        let quote: Unicode.Scalar = (s.unicodeScalars.contains("'") && !s.unicodeScalars.contains("\"")) ? "\"" : "'"
-        var out = String.UnicodeScalarView()
-        out.append(quote)
-        for c in s.unicodeScalars {
+        let scalars = s.unicodeScalars
+        let quote: Unicode.Scalar = (scalars.contains("'") && !scalars.contains("\"")) ? "\"" : "'"
+        var out = String(quote)
+        // Runs of printable ASCII other than quotes and backslash (most text) are copied whole.
+        var run = scalars.startIndex
+        var i = run
+        while i != scalars.endIndex {
+            let c = scalars[i]
+            if c.value >= 0x20 && c.value < 0x7F && c != "\\" && c != "'" && c != "\"" {
+                i = scalars.index(after: i)
+                continue
+            }
+            out += Substring(scalars[run..<i])
             switch c {
-            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
-            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
-            case "\r": out.append(contentsOf: "\\r".unicodeScalars)
-            case "\t": out.append(contentsOf: "\\t".unicodeScalars)
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
             default:
                 if c == quote {
-                    out.append("\\")
-                    out.append(c)
+                    out += "\\" + String(c)
                 } else if isPrintable(c) {
-                    out.append(c)
+                    out.unicodeScalars.append(c)
                 } else {
-                    out.append(contentsOf: escapeNonPrintable(c).unicodeScalars)
+                    out += escapeNonPrintable(c)
                 }
             }
+            i = scalars.index(after: i)
+            run = i
         }
-        out.append(quote)
-        return String(out)
+        out += Substring(scalars[run..<i])
+        out.unicodeScalars.append(quote)
+        return out
     }
 
     /// Approximates Python's `str.isprintable()`: control, format, separator (other than
@@ -135,7 +187,9 @@ enum PythonFormat {
     }
 }
 
-/// Printing failed (a self-containing namespace); the evaluator adds the location.
+/// Printing failed (a self-containing namespace, or text past the string budget, with the bytes
+/// it reached); the evaluator adds the location.
 enum FormatError: Error {
     case tooDeep
+    case tooLong(Int)
 }

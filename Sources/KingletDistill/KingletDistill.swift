@@ -6,3 +6,5 @@
 //   Scores/    the teacher's top-k log-probabilities per position (binary shards, memory-mapped)
 //   Losses/    distillation losses (forward/reverse KL, generalized JSD over top-k + tail)
 //   Report/    HTML/SVG and JSON reports comparing runs
+//   Pipeline/  the stages as library calls (generate, score, train, report), DistillPipeline running
+//              them in order, and the time-budget planner (plan.json)

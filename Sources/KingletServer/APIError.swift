@@ -62,6 +62,42 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
                  type: "invalid_request_error", code: "request_too_large")
     }
 
+    /// 415: a JSON route got a body of another type (a web page's "simple" text/plain POST, curl's
+    /// default form type).
+    public static func unsupportedMediaType(_ got: String?) -> APIError {
+        APIError(status: .unsupportedMediaType,
+                 message: "This route takes a JSON body, sent with Content-Type: application/json (got \(got.map { "'\($0)'" } ?? "no Content-Type")). With curl: -H 'Content-Type: application/json'.",
+                 type: "invalid_request_error", code: "unsupported_media_type")
+    }
+
+    /// 403: the `Host` header names a host this server does not answer to (DNS rebinding).
+    public static func hostNotAllowed(_ host: String?) -> APIError {
+        APIError(status: .forbidden,
+                 message: "Requests for host \(host.map { "'\($0)'" } ?? "(no Host header)") are refused: this server answers to localhost, 127.0.0.1 and [::1]. Start it with --allowed-host NAME to answer to another name.",
+                 type: "permission_error", code: "host_not_allowed")
+    }
+
+    /// 403: the request comes from a web page whose origin is not allowed (CSRF).
+    public static func originNotAllowed(_ origin: String) -> APIError {
+        APIError(status: .forbidden,
+                 message: "Requests from web pages at '\(origin)' are refused. Start the server with --cors-origin \(origin) to allow that page.",
+                 type: "permission_error", code: "origin_not_allowed")
+    }
+
+    /// 408: the client took too long to send a request's `part` (header or body).
+    public static func requestTimeout(part: String, seconds: Double, flag: String) -> APIError {
+        APIError(status: .requestTimeout,
+                 message: "The request \(part) did not arrive within \(seconds.plainText) s; the connection is closed. Send it at once, or start the server with a larger \(flag).",
+                 type: "invalid_request_error", code: "request_timeout")
+    }
+
+    /// 503: the connection cap is reached and every connection is busy.
+    public static func tooManyConnections(limit: Int) -> APIError {
+        APIError(status: .serviceUnavailable,
+                 message: "The server holds \(limit) connections, all busy; this one is closed. Retry later, or start it with a larger --max-connections.",
+                 type: "server_error", code: "too_many_connections")
+    }
+
     /// 429: every generation slot is busy and the wait queue is full.
     public static func queueFull(waiting: Int) -> APIError {
         APIError(status: .tooManyRequests, message: "The server is busy: \(waiting) requests are already waiting. Retry later, or start it with a larger --queue or --parallel.",
@@ -85,6 +121,11 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: WireJSON.encode(body))))
     }
+}
+
+extension Double {
+    /// `10` for 10.0, `0.5` for 0.5: seconds as a person writes them.
+    var plainText: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
 }
 
 /// The wire shape of an error response.

@@ -38,26 +38,6 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// With `--api-key`, every route but `/health` needs `Authorization: Bearer KEY`.
-struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let key: String?
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let key, request.uri.path != "/health" {
-            let header = request.headers[.authorization] ?? ""
-            guard header.hasPrefix("Bearer "), constantTimeEqual(String(header.dropFirst(7)), key) else { throw APIError.unauthorized }
-        }
-        return try await next(request, context)
-    }
-
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0 ..< min(x.count, y.count) { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
-}
-
 /// Counts answered requests by route and status for `/metrics` (unknown paths under one label).
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics

@@ -38,16 +38,16 @@ public final class ModelHost: @unchecked Sendable {
     }
 }
 
-/// A loaded model ready to serve: the engine, its chat formatter and the batch scheduler.
+/// A loaded model ready to serve: the engine, its chat template's renderer and the batch scheduler.
 final class LoadedModel: Sendable {
     let engine: Engine
-    let formatter: ChatFormatter
+    let renderer: PromptRenderer
     let scheduler: BatchScheduler
     let created: Int
 
-    init(engine: Engine, formatter: ChatFormatter, scheduler: BatchScheduler) {
+    init(engine: Engine, renderer: PromptRenderer, scheduler: BatchScheduler) {
         self.engine = engine
-        self.formatter = formatter
+        self.renderer = renderer
         self.scheduler = scheduler
         created = Int(Date().timeIntervalSince1970)
     }

@@ -27,12 +27,15 @@ public final class OpenAIServer: Sendable {
         metrics = ServerMetrics()
     }
 
-    /// Starts serving `engine`: builds its chat formatter and starts the scheduler thread.
+    /// Starts serving `engine`: builds its chat formatter (with `options.chatTemplate` when set)
+    /// and starts the scheduler thread.
     public func modelLoaded(_ engine: Engine) throws {
-        let formatter = try ChatFormatter(engine: engine)
+        let formatter = try options.chatTemplate.map { ChatFormatter(engine: engine, template: $0, source: "--chat-template-file") }
+            ?? ChatFormatter(engine: engine)
+        let renderer = PromptRenderer(formatter: formatter, timeout: options.templateTimeout)
         let scheduler = BatchScheduler(engine: engine, parallel: options.parallel, queueLimit: options.queue, metrics: metrics)
         scheduler.start()
-        host.set(.ready(LoadedModel(engine: engine, formatter: formatter, scheduler: scheduler)))
+        host.set(.ready(LoadedModel(engine: engine, renderer: renderer, scheduler: scheduler)))
     }
 
     /// Records why the model could not be loaded (served as 503 with this message).
@@ -53,6 +56,7 @@ public final class OpenAIServer: Sendable {
         let router = buildRouter(host: host, metrics: metrics, options: options)
         return Application(
             router: router,
+            server: GuardedHTTP1Channel.builder(limits: options.connections, metrics: metrics),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "kinglet"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

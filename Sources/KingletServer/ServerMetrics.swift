@@ -15,6 +15,10 @@ public final class ServerMetrics: @unchecked Sendable {
     private var stepSequences = 0
     private var busySeconds = 0.0
     private var recent: [(time: Double, tokens: Int)] = []  // decode tokens per second, sliding window
+    private var connectionsOpen = 0
+    private var connectionsRefused = 0
+    private var connectionsEvicted = 0
+    private var timedOut: [String: Int] = [:]  // phase → connections closed
     private let window = 10.0
     private let started = Date()
 
@@ -41,6 +45,16 @@ public final class ServerMetrics: @unchecked Sendable {
     func countFinished(_ reason: FinishReason, promptTokens p: Int = 0) {
         lock.withLock { finished[reason, default: 0] += 1; promptTokens += p }
     }
+
+    func connectionOpened(evicting: Bool = false) {
+        lock.withLock { if evicting { connectionsEvicted += 1 } else { connectionsOpen += 1 } }
+    }
+
+    func connectionClosed() { lock.withLock { connectionsOpen -= 1 } }
+
+    func connectionRefused() { lock.withLock { connectionsRefused += 1 } }
+
+    func connectionTimedOut(phase: String) { lock.withLock { timedOut[phase, default: 0] += 1 } }
 
     func countStep(sequences: Int, tokens: Int, seconds: Double) {
         lock.withLock { steps += 1; stepSequences += sequences; busySeconds += seconds }
@@ -87,6 +101,13 @@ public final class ServerMetrics: @unchecked Sendable {
             metric("kinglet_batch_steps_total", "counter", "Batched forward passes run.", [("", "\(steps)")])
             metric("kinglet_batch_sequences_total", "counter", "Sequences summed over all batched forward passes (divide by steps for the mean batch size).",
                    [("", "\(stepSequences)")])
+            metric("kinglet_connections_open", "gauge", "HTTP connections open.", [("", "\(connectionsOpen)")])
+            metric("kinglet_connections_refused_total", "counter", "Connections answered 503 and closed: at --max-connections with none idle.",
+                   [("", "\(connectionsRefused)")])
+            metric("kinglet_connections_evicted_total", "counter", "Idle connections closed to make room for a new one at --max-connections.",
+                   [("", "\(connectionsEvicted)")])
+            metric("kinglet_connections_timed_out_total", "counter", "Connections closed because a phase ran past its timeout, by phase.",
+                   ["idle", "header", "body"].map { p -> (String, String) in ("{phase=\"\(p)\"}", "\(timedOut[p] ?? 0)") })
             metric("kinglet_forward_seconds_total", "counter", "Seconds spent in forward passes.", [("", String(format: "%.6f", busySeconds))])
             return out
         }

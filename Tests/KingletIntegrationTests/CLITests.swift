@@ -34,6 +34,16 @@ import Testing
         #expect(r.stderr.contains("loaded"))
     }
 
+    /// Issue 12: an absurd context fails at load, naming the flag and the bytes, in `run` and `serve` alike.
+    @Test func absurdContextIsRefusedAtLoadNamingTheFlag() throws {
+        let r = try Self.run(["run", "--model", TestModels.smollm2, "--context", "4000000000", "--max-tokens", "1", "Hi"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("KV cache") && r.stderr.contains("GiB") && r.stderr.contains("--context"), "\(r.stderr)")
+        let s = try Self.run(["serve", "--model", TestModels.smollm2, "--port", "0", "--parallel", "8", "--context", "8000000"])
+        #expect(s.status == 1, "\(s.stderr)")
+        #expect(s.stderr.contains("8 sequences") && s.stderr.contains("--context") && s.stderr.contains("--parallel 8"), "\(s.stderr)")
+    }
+
     @Test func promptFromStdinAndSeedReproduces() throws {
         let args = ["run", "--model", TestModels.smollm2, "--seed", "42", "--max-tokens", "12", "-"]
         let a = try Self.run(args, stdin: "Name a colour.")

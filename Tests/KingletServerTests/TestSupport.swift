@@ -46,10 +46,12 @@ final class ServeProcess: @unchecked Sendable {
     var stdout: LockedBytes { child.stdout }
     var stderr: LockedBytes { child.stderr }
 
-    /// Starts `kinglet serve --port 0 ...` and waits for its ready line (the URL with the real port).
-    init(_ extra: [String], timeout: TimeInterval = 120) throws {
+    /// Starts `kinglet serve --port 0 ...` (with `environment` added to the test's) and waits for
+    /// its ready line (the URL with the real port).
+    init(_ extra: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws {
         child = ChildProcess(try ServerTestSupport.kinglet(), ["serve", "--model", ServerTestSupport.modelPath, "--port", "0",
                                                                 "--threads", "2", "--context", "2048"] + extra)
+        child.process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         try child.start()
         do {
             base = try child.waitFor(#"http://127\.0\.0\.1:[0-9]+"#, timeout: timeout)
@@ -57,6 +59,9 @@ final class ServeProcess: @unchecked Sendable {
             throw TestFailure("kinglet serve did not become ready: \(error)")
         }
     }
+
+    /// The port from `base`.
+    var port: Int { Int(base.split(separator: ":").last ?? "") ?? 0 }
 
     /// SIGINT (graceful shutdown), then SIGKILL if it lingers. Returns the exit status.
     @discardableResult

@@ -1,3 +1,4 @@
+import KingletArchitectures
 import KingletGGUF
 
 /// A tiny llama GGUF written by our writer with seeded random F32 weights, for tests that run a
@@ -20,31 +21,24 @@ public enum TinyLlamaFile {
             tensors[name] = v
             return v
         }
-        w.set("general.architecture", "llama")
-        w.set("llama.block_count", uint32: L)
-        w.set("llama.embedding_length", uint32: D)
-        w.set("llama.feed_forward_length", uint32: F)
-        w.set("llama.attention.head_count", uint32: H)
-        w.set("llama.attention.head_count_kv", uint32: Hkv)
-        w.set("llama.context_length", uint32: 64)
-        w.set("llama.rope.freq_base", float32: ropeBase)
-        w.set("llama.attention.layer_norm_rms_epsilon", float32: eps)
-        w.set("llama.vocab_size", uint32: V)
-        w.addTensor("token_embd.weight", dims: [D, V], floats: make("emb", V * D, scale: 1))
+        ModelConfig(architecture: "llama", layerCount: L, embeddingSize: D, headCount: H, kvHeadCount: Hkv, headSize: Dh,
+                    feedForwardSize: F, vocabularySize: V, contextLength: 64, ropeFreqBase: ropeBase, rmsNormEpsilon: eps)
+            .write(into: &w)
+        w.addTensor(TensorNames.tokenEmbedding, dims: [D, V], floats: make("emb", V * D, scale: 1))
         for l in 0 ..< L {
-            let p = "blk.\(l)."
-            w.addTensor(p + "attn_norm.weight", dims: [D], floats: make(p + "an", D, scale: 0.2, offset: 1))
-            w.addTensor(p + "attn_q.weight", dims: [D, H * Dh], floats: make(p + "q", H * Dh * D))
-            w.addTensor(p + "attn_k.weight", dims: [D, Hkv * Dh], floats: make(p + "k", Hkv * Dh * D))
-            w.addTensor(p + "attn_v.weight", dims: [D, Hkv * Dh], floats: make(p + "v", Hkv * Dh * D))
-            w.addTensor(p + "attn_output.weight", dims: [H * Dh, D], floats: make(p + "o", D * H * Dh))
-            w.addTensor(p + "ffn_norm.weight", dims: [D], floats: make(p + "fn", D, scale: 0.2, offset: 1))
-            w.addTensor(p + "ffn_gate.weight", dims: [D, F], floats: make(p + "g", F * D))
-            w.addTensor(p + "ffn_up.weight", dims: [D, F], floats: make(p + "u", F * D))
-            w.addTensor(p + "ffn_down.weight", dims: [F, D], floats: make(p + "d", D * F))
+            let p = "blk.\(l).", n = TensorNames.Block(l)
+            w.addTensor(n.attentionNorm, dims: [D], floats: make(p + "an", D, scale: 0.2, offset: 1))
+            w.addTensor(n.query, dims: [D, H * Dh], floats: make(p + "q", H * Dh * D))
+            w.addTensor(n.key, dims: [D, Hkv * Dh], floats: make(p + "k", Hkv * Dh * D))
+            w.addTensor(n.value, dims: [D, Hkv * Dh], floats: make(p + "v", Hkv * Dh * D))
+            w.addTensor(n.attentionOutput, dims: [H * Dh, D], floats: make(p + "o", D * H * Dh))
+            w.addTensor(n.feedForwardNorm, dims: [D], floats: make(p + "fn", D, scale: 0.2, offset: 1))
+            w.addTensor(n.gate, dims: [D, F], floats: make(p + "g", F * D))
+            w.addTensor(n.up, dims: [D, F], floats: make(p + "u", F * D))
+            w.addTensor(n.down, dims: [F, D], floats: make(p + "d", D * F))
         }
-        w.addTensor("output_norm.weight", dims: [D], floats: make("on", D, scale: 0.2, offset: 1))
-        if !tied { w.addTensor("output.weight", dims: [D, V], floats: make("out", V * D, scale: outputScale)) }
+        w.addTensor(TensorNames.outputNorm, dims: [D], floats: make("on", D, scale: 0.2, offset: 1))
+        if !tied { w.addTensor(TensorNames.output, dims: [D, V], floats: make("out", V * D, scale: outputScale)) }
         return (w, tensors)
     }
 }

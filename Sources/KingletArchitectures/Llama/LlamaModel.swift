@@ -39,21 +39,9 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let c = config
-        // Validate everything before touching any cache.
-        var segments: [Attention.Segment] = []
-        var row = 0
-        for s in batch {
-            let start = s.state.cache.count
-            guard start + s.tokens.count <= s.state.cache.capacity else {
-                throw .contextFull(needed: start + s.tokens.count, capacity: s.state.cache.capacity)
-            }
-            for t in s.tokens where t < 0 || Int(t) >= c.vocabularySize {
-                throw .tokenOutOfRange(t, vocabularySize: c.vocabularySize)
-            }
-            segments.append(Attention.Segment(firstRow: row, tokens: s.tokens.count, start: start, cache: s.state.cache))
-            row += s.tokens.count
-        }
-        let T = row
+        let layout = try BatchLayout(batch, vocabularySize: c.vocabularySize)
+        let segments = layout.segments
+        let T = layout.rowCount
         guard T > 0 else { return batch.map { _ in [] } }
         let D = c.embeddingSize, Dh = c.headSize, H = c.headCount, Hkv = c.kvHeadCount, F = c.feedForwardSize
         let qDim = H * Dh, kvDim = Hkv * Dh, half = c.ropeDimensionCount / 2
@@ -77,24 +65,20 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
 
         for (s, seg) in zip(batch, segments) {
             for (i, id) in s.tokens.enumerated() {
-                let r = seg.firstRow + i
-                Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(id), into: x + r * D)
-                rope.angles(position: seg.start + i, cos: cosT + r * half, sin: sinT + r * half)
+                Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(id), into: x + (seg.firstRow + i) * D)
             }
         }
+        layout.forEachRow { r, position, _ in rope.angles(position: position, cos: cosT + r * half, sin: sinT + r * half) }
         emit("inp_embd", -1, x, T * D)
 
         for (l, layer) in weights.layers.enumerated() {
             rmsNorm(x, weight: layer.attentionNorm, xb, rows: T, size: D, epsilon: c.rmsNormEpsilon)
             emit("attn_norm", l, xb, T * D)
             Kernels.matmul([layer.wq, layer.wk, layer.wv], xb, n: T, [q, k, v], pool: pool)
-            for seg in segments {
-                for i in 0 ..< seg.tokens {
-                    let r = seg.firstRow + i
-                    rope.apply(q + r * qDim, heads: H, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
-                    rope.apply(k + r * kvDim, heads: Hkv, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
-                    seg.cache.store(layer: l, position: seg.start + i, key: k + r * kvDim, value: v + r * kvDim)
-                }
+            layout.forEachRow { r, position, seg in
+                rope.apply(q + r * qDim, heads: H, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
+                rope.apply(k + r * kvDim, heads: Hkv, headSize: Dh, cos: cosT + r * half, sin: sinT + r * half)
+                seg.cache.store(layer: l, position: position, key: k + r * kvDim, value: v + r * kvDim)
             }
             emit("Qcur", l, q, T * qDim)
             emit("Kcur", l, k, T * kvDim)
@@ -113,13 +97,10 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
             addInPlace(x, proj, count: T * D)
             emit("l_out", l, x, T * D)
         }
-        for seg in segments { seg.cache.count = seg.start + seg.tokens }
+        layout.commit()
 
         // Logits only for the rows asked for, in one product with the output head.
-        var rows: [Int] = []
-        for (s, seg) in zip(batch, segments) where seg.tokens > 0 {
-            rows += s.logits == .last ? [seg.firstRow + seg.tokens - 1] : Array(seg.firstRow ..< seg.firstRow + seg.tokens)
-        }
+        let rows = layout.logitRows
         for (i, r) in rows.enumerated() {
             rmsNorm(x + r * D, weight: weights.outputNorm, xb + i * D, rows: 1, size: D, epsilon: c.rmsNormEpsilon)
         }
@@ -127,13 +108,6 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         let V = c.vocabularySize
         let logits = scratch("logits", rows.count * V)  // [rows, V]
         Kernels.matmul(weights.output, xb, n: rows.count, logits, pool: pool)
-        var out: [[Float]] = []
-        var next = 0
-        for (s, seg) in zip(batch, segments) {
-            let n = seg.tokens == 0 ? 0 : (s.logits == .last ? 1 : seg.tokens)
-            out.append(Array(UnsafeBufferPointer(start: logits + next * V, count: n * V)))
-            next += n
-        }
-        return out
+        return layout.split(logits, vocabularySize: V)
     }
 }

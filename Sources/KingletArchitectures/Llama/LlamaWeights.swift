@@ -23,24 +23,24 @@ struct LlamaWeights: @unchecked Sendable {
     init(_ t: TensorLoader, _ c: ModelConfig) throws(ModelError) {
         let D = c.embeddingSize, qDim = c.headCount * c.headSize, kvDim = c.kvHeadCount * c.headSize
         let F = c.feedForwardSize, V = c.vocabularySize
-        tokenEmbedding = try t.matrix("token_embd.weight", rows: V, cols: D)
+        tokenEmbedding = try t.matrix(TensorNames.tokenEmbedding, rows: V, cols: D)
         var layers: [Layer] = []
         for i in 0 ..< c.layerCount {
-            let p = "blk.\(i)."
+            let n = TensorNames.Block(i)
             layers.append(Layer(
-                attentionNorm: try t.vector(p + "attn_norm.weight", count: D),
-                wq: try t.matrix(p + "attn_q.weight", rows: qDim, cols: D),
-                wk: try t.matrix(p + "attn_k.weight", rows: kvDim, cols: D),
-                wv: try t.matrix(p + "attn_v.weight", rows: kvDim, cols: D),
-                wo: try t.matrix(p + "attn_output.weight", rows: D, cols: qDim),
-                ffnNorm: try t.vector(p + "ffn_norm.weight", count: D),
-                wGate: try t.matrix(p + "ffn_gate.weight", rows: F, cols: D),
-                wUp: try t.matrix(p + "ffn_up.weight", rows: F, cols: D),
-                wDown: try t.matrix(p + "ffn_down.weight", rows: D, cols: F)))
+                attentionNorm: try t.vector(n.attentionNorm, count: D),
+                wq: try t.matrix(n.query, rows: qDim, cols: D),
+                wk: try t.matrix(n.key, rows: kvDim, cols: D),
+                wv: try t.matrix(n.value, rows: kvDim, cols: D),
+                wo: try t.matrix(n.attentionOutput, rows: D, cols: qDim),
+                ffnNorm: try t.vector(n.feedForwardNorm, count: D),
+                wGate: try t.matrix(n.gate, rows: F, cols: D),
+                wUp: try t.matrix(n.up, rows: F, cols: D),
+                wDown: try t.matrix(n.down, rows: D, cols: F)))
         }
         self.layers = layers
-        outputNorm = try t.vector("output_norm.weight", count: D)
-        tiedOutput = !t.hasTensor("output.weight")
-        output = tiedOutput ? tokenEmbedding : try t.matrix("output.weight", rows: V, cols: D)
+        outputNorm = try t.vector(TensorNames.outputNorm, count: D)
+        tiedOutput = !t.hasTensor(TensorNames.output)
+        output = tiedOutput ? tokenEmbedding : try t.matrix(TensorNames.output, rows: V, cols: D)
     }
 }

@@ -101,120 +101,34 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let printer = DistillEventPrinter()
         try await reportingErrors {
-            let list = try loadPrompts()
-            let teacher = try makeTeacher()
-            var settings = GenerationSettings()
-            settings.maxTokens = maxTokens
-            settings.temperature = temperature
-            settings.topP = topP
-            settings.seed = seed
-            settings.topLogprobs = topLogprobs
-            settings.frequencyPenalty = frequencyPenalty
-            settings.presencePenalty = presencePenalty
-            let dataset = DistillDataset(directory: URL(fileURLWithPath: out))
-            var generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings,
-                                             chunkSize: max(32, 4 * concurrency))
-            generator.deadline = maxMinutes.map { Date(timeIntervalSinceNow: $0 * 60) }
-            Terminal.status("teacher \(teacher.name): \(list.count) prompts → \(dataset.samplesURL.path)")
-            var scores: TeacherScoreWriter?
-            if let local = teacher as? LocalTeacher, let k = local.scoreTopK {
-                let dir = URL(fileURLWithPath: out).appendingPathComponent("scores")
-                scores = try TeacherScoreWriter(directory: dir, k: k, vocabularySize: local.engine.config.vocabularySize,
-                                                tokenizerFingerprint: VocabularyFingerprint.of(local.engine.tokenizer))
-                Terminal.status("scoring as it generates: top \(k) log-probabilities per position → \(dir.path)")
-            }
-            let meter = ProgressLine()
-            let s = try await generator.run(list, scores: scores) { meter.update($0) }
-            meter.finish()
-            if s.truncatedBytes > 0 { Terminal.status("cut off a torn last line (\(s.truncatedBytes) bytes) left by an interrupted run") }
-            let reasons = s.finishReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            let left = s.distinct - s.cached - s.generated
-            if left > 0 { Terminal.status("stopped at --max-minutes with \(left) prompts left; run again to continue") }
-            Terminal.status("done: \(s.generated) generated, \(s.cached) already in the dataset (\(s.distinct) distinct of \(s.prompts) prompts)")
-            if s.generated > 0 {
-                Terminal.status(String(format: "  %.1f completions/min, %.1f tokens/s, %d completion tokens in %@; finish: %@",
-                                       s.completionsPerMinute, s.tokensPerSecond, s.completionTokens, ProgressLine.duration(s.seconds), reasons))
-            }
+            _ = try await DistillFlagErrors.naming { try await job().run(events: printer.handle) }
         }
     }
 
-    func loadPrompts() throws -> [DistillPrompt] {
-        if let preset {
-            return try PresetPromptSource(preset: try PromptPreset.named(preset), count: count ?? 1000, seed: seed, system: system).prompts()
-        }
-        let all = try JSONLPromptSource(url: URL(fileURLWithPath: prompts ?? ""), system: system).prompts()
-        return count.map { Array(all.prefix($0)) } ?? all
-    }
-
-    func makeTeacher() throws -> any Teacher {
+    /// The step, configured from the flags.
+    func job() -> DistillGenerationJob {
+        let source: TeacherSource
         if let teacher {
-            let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
-            let engine = try ModelOptions.loadEngine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
-            Terminal.status(String(format: "loaded %@ in %.2f s (%d threads, %d sequences per step)", path.lastPathComponent,
-                                   engine.loadSeconds, engine.pool.threadCount, concurrency))
-            let k = topK ?? 32
-            return LocalTeacher(engine: engine, name: ServeCommand.modelID(teacher), concurrency: concurrency,
-                                scoreTopK: k > 0 ? k : nil)
+            source = .local(model: teacher, threads: threads, context: context, scoreTopK: topK ?? 32)
+        } else {
+            source = .remote(url: URL(string: teacherURL ?? "")!, model: teacherModel ?? "", apiKey: apiKey, tokenizer: tokenizer,
+                             retries: retries)
         }
-        let model = teacherModel ?? ""
-        let spec = tokenizer ?? model
-        let path: URL
-        do { path = try ModelStore().resolve(spec) { Terminal.status($0) } } catch {
-            throw TokenizerNotFound(spec: spec, reason: error.message)
-        }
-        let local = try TeacherTokenizer(gguf: try GGUFFile(path: path.path))
-        return RemoteTeacher(url: URL(string: teacherURL ?? "")!, model: model, apiKey: apiKey, tokenizer: local,
-                             concurrency: concurrency, retry: RetryPolicy(maxAttempts: retries))
-    }
-}
-
-/// A remote teacher's `--tokenizer` (or `--teacher-model`) that names no model here.
-struct TokenizerNotFound: Error, LocalizedError {
-    var spec: String
-    var reason: String
-    var errorDescription: String? {
-        "no local tokenizer for the remote teacher '\(spec)': \(reason) "
-            + "Pass --tokenizer with the teacher's model name or GGUF path (token ids come from it)."
-    }
-}
-
-/// The progress line on stderr: done/total, tokens/s, ETA. Redrawn in place at most 4 times a
-/// second on a terminal; a plain line every 10 s otherwise.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = Date.distantPast
-    private var drawn = false
-    private let isTerminal = isatty(2) == 1
-
-    func update(_ p: DistillProgress) {
-        lock.withLock {
-            let now = Date()
-            let final = p.done == p.pending
-            guard final || now.timeIntervalSince(last) >= (isTerminal ? 0.25 : 10) else { return }
-            last = now
-            let total = p.pending + p.cached
-            let done = p.done + p.cached
-            let pct = total > 0 ? Double(done) * 100 / Double(total) : 100
-            let eta = p.eta.map { Self.duration($0) } ?? "?"
-            let line = String(format: "[%d/%d] %.1f%% | %.1f tokens/s | ETA %@", done, total, pct, p.tokensPerSecond, eta)
-            if isTerminal {
-                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-                drawn = true
-            } else {
-                Terminal.status(line)
-            }
-        }
-    }
-
-    func finish() {
-        lock.withLock { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
-    }
-
-    static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        if t >= 3600 { return "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m" }
-        if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
-        return String(format: "%.1fs", s)
+        let list: DistillGenerationJob.Prompts = preset.map { .preset($0, count: count) }
+            ?? .file(URL(fileURLWithPath: prompts ?? ""), count: count)
+        var job = DistillGenerationJob(teacher: source, prompts: list, directory: URL(fileURLWithPath: out))
+        job.system = system
+        job.settings.maxTokens = maxTokens
+        job.settings.temperature = temperature
+        job.settings.topP = topP
+        job.settings.seed = seed
+        job.settings.topLogprobs = topLogprobs
+        job.settings.frequencyPenalty = frequencyPenalty
+        job.settings.presencePenalty = presencePenalty
+        job.concurrency = concurrency
+        job.maxMinutes = maxMinutes
+        return job
     }
 }

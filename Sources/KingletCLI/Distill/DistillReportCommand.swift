@@ -19,11 +19,7 @@ struct DistillReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try DistillReport.build(runDirectories: runs.map { URL(fileURLWithPath: $0) })
-        let html = URL(fileURLWithPath: out)
-        var json = html.deletingPathExtension().appendingPathExtension("json")
-        if json == html { json = html.appendingPathExtension("json") }
-        try report.write(html: html, json: json)
-        Terminal.status("wrote \(html.path) and \(json.path)")
+        try DistillReport.write(runDirectories: runs.map { URL(fileURLWithPath: $0) }, html: URL(fileURLWithPath: out),
+                                events: DistillEventPrinter().handle)
     }
 }

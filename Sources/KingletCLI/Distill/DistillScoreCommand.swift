@@ -31,35 +31,13 @@ struct DistillScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        let dataURL = URL(fileURLWithPath: data)
-        let sequences = try DistillDataset(directory: dataURL).scoredSequences()
-        let path = try ModelStore().resolve(teacher) { Terminal.status($0) }
-        var options = EngineOptions(threads: threads)
-        options.cachePrecision = kvCache
-        let engine = try Engine(path: path.path, options: options)
-        let outURL = out.map { URL(fileURLWithPath: $0) } ?? dataURL.appendingPathComponent("scores")
-        let writer = try TeacherScoreWriter(
-            directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,
-            tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer), sequencesPerShard: shardSize)
-        let todo = sequences.filter { !writer.isScored($0) }
-        Terminal.status("\(sequences.count) sequences, \(sequences.count - todo.count) already scored, \(todo.count) to score "
-                        + "with \(engine.pool.threadCount) threads, k = \(topK) → \(outURL.path)")
-        let scorer = TeacherScorer(engine: engine, k: topK, maxBatchTokens: batchTokens)
-        let start = Date()
-        var done = 0, positions = 0
-        let chunk = 32
-        for first in stride(from: 0, to: todo.count, by: chunk) {
-            let part = Array(todo[first ..< min(first + chunk, todo.count)])
-            for record in try scorer.score(part) {
-                try writer.append(record)
-                positions += record.positionCount
-            }
-            done += part.count
-            let seconds = Date().timeIntervalSince(start)
-            Terminal.status(String(format: "%d/%d sequences, %d positions, %.1f positions/s", done, todo.count, positions,
-                                   Double(positions) / max(seconds, 1e-9)))
-        }
-        try writer.finish()
-        Terminal.status("wrote \(writer.writtenShards.count) shard(s); \(writer.scoredCount) sequences scored in \(outURL.path)")
+        var job = DistillScoringJob(teacher: teacher, dataDirectory: URL(fileURLWithPath: data))
+        job.outputDirectory = out.map { URL(fileURLWithPath: $0) }
+        job.topK = topK
+        job.threads = threads
+        job.shardSize = shardSize
+        job.batchTokens = batchTokens
+        job.cachePrecision = kvCache
+        try job.run(events: DistillEventPrinter().handle)
     }
 }

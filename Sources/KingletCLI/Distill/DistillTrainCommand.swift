@@ -38,6 +38,7 @@ struct DistillTrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let printer = DistillEventPrinter()
         try await reportingErrors {
             let teacherPath = try ModelStore().resolve(teacher) { Terminal.status($0) }
             let dataURL = URL(fileURLWithPath: data), outURL = URL(fileURLWithPath: out)
@@ -50,10 +51,7 @@ struct DistillTrainCommand: AsyncParsableCommand {
             job.threads = training.threads
             job.resume = training.resume
             StopSignal.install()
-            let r = try job.run { Terminal.status($0) }
-            Terminal.status(String(format: "held-out: CE %.4f, KL to teacher %.4f, top-1 agreement %.3f → %@",
-                                   r["val_ce"] as? Double ?? .nan, r["kl_to_teacher"] as? Double ?? .nan,
-                                   r["top1_agreement"] as? Double ?? .nan, outURL.appendingPathComponent("eval.json").path))
+            try job.run(events: printer.handle)
         }
     }
 }

@@ -18,6 +18,16 @@ public struct ChatFormatter: Sendable {
         try self.init(gguf: engine.gguf, tokenizer: engine.tokenizer)
     }
 
+    /// A formatter for a loaded model that renders with `template` instead of the model's own
+    /// (llama-server's `--chat-template-file`); `source` says where it came from.
+    public init(engine: Engine, template: ChatTemplate, source: String) {
+        let tok = engine.tokenizer
+        bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""
+        eos = tok.eos.flatMap { tok.tokenText($0) } ?? ""
+        self.template = template
+        self.source = source
+    }
+
     /// A formatter from a model file's metadata and tokenizer alone (no weights loaded).
     public init(gguf: GGUFFile, tokenizer tok: Tokenizer) throws {
         bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""

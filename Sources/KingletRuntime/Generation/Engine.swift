@@ -127,7 +127,7 @@ public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
         switch self {
         case .emptyPrompt: return "the prompt is empty (0 tokens). Give some text to continue."
         case .promptTooLong(let t, let c):
-            return "the prompt has \(t) tokens but the context holds \(c). Shorten the prompt or raise --context."
+            return "the prompt has \(t) tokens but the context holds \(c). Shorten the prompt or load the model with a larger context length."
         }
     }
 }

@@ -7,23 +7,16 @@ import KingletRuntime
 struct ChatCompletionsRoute: Sendable {
     let host: ModelHost
     let maxBody: Int
+    let maxTokensLimit: Int?
 
     func respond(_ request: Request, context: some RequestContext) async throws -> Response {
         try await GenerationRequest(host: host, maxBody: maxBody).run(request, context: context) { bytes, model, box in
             let req = try WireJSON.decode(ChatCompletionRequest.self, from: bytes)
             guard host.accepts(req.model) else { throw APIError.modelNotFound(req.model ?? "", served: host.modelID) }
             let messages = try req.chatMessages()
-            let params = try req.sampling.parameters(maxTokensParam: req.maxTokensParam)
+            let params = try req.sampling.parameters(maxTokensParam: req.maxTokensParam, limit: maxTokensLimit)
             let logprobs = try req.logprobCount()
-            let text: String
-            do {
-                text = try model.formatter.render(messages, addGenerationPrompt: true)
-            } catch {
-                throw APIError.invalid("The model's chat template refused these messages: \((error as? LocalizedError)?.errorDescription ?? "\(error)")",
-                                       param: "messages")
-            }
-            // The template already placed BOS where the model wants it.
-            let prompt = model.engine.tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+            let prompt = try await model.renderer.prompt(messages, engine: model.engine)
             let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "messages", parameters: params, logprobs: logprobs,
                                                       host: host, model: model, box: box)
             let id = GenerationRequest.requestID("chatcmpl-")

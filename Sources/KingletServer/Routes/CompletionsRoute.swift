@@ -7,13 +7,14 @@ import KingletRuntime
 struct CompletionsRoute: Sendable {
     let host: ModelHost
     let maxBody: Int
+    let maxTokensLimit: Int?
 
     func respond(_ request: Request, context: some RequestContext) async throws -> Response {
         try await GenerationRequest(host: host, maxBody: maxBody).run(request, context: context) { bytes, model, box in
             let req = try WireJSON.decode(CompletionRequest.self, from: bytes)
             guard host.accepts(req.model) else { throw APIError.modelNotFound(req.model ?? "", served: host.modelID) }
             let text = try req.promptText()
-            let params = try req.sampling.parameters(maxTokensParam: "max_tokens")
+            let params = try req.sampling.parameters(maxTokensParam: "max_tokens", limit: maxTokensLimit)
             let logprobs = try req.logprobCount()
             let prompt = model.engine.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
             let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "prompt", parameters: params, logprobs: logprobs,

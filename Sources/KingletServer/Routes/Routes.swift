@@ -10,11 +10,18 @@ import Hummingbird
 /// | `GET /v1/models` | the one served model |
 /// | `POST /v1/chat/completions` | `ChatCompletionsRoute` |
 /// | `POST /v1/completions` | `CompletionsRoute` |
+///
+/// Every request passes, in order: metrics, the `Host` allowlist (403), the `Origin` check and
+/// CORS (403; preflights answered here), the error mapper (everything below becomes OpenAI JSON),
+/// the API key (401), JSON bodies only (415).
 func buildRouter(host: ModelHost, metrics: ServerMetrics, options: ServerOptions) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: HostCheckMiddleware(allowlist: HostAllowlist(bindHost: options.host, extra: options.allowedHosts)))
+    router.add(middleware: CORSMiddleware(policy: OriginPolicy(options.corsOrigins)))
     router.add(middleware: OpenAIErrorMiddleware(maxBody: options.maxBody))
     router.add(middleware: APIKeyMiddleware(key: options.apiKey))
+    router.add(middleware: ContentTypeMiddleware())
 
     router.get("/health") { _, _ -> Response in
         switch host.current {
@@ -32,9 +39,9 @@ func buildRouter(host: ModelHost, metrics: ServerMetrics, options: ServerOptions
         if case .ready(let m) = host.current { created = m.created } else { created = Int(Date().timeIntervalSince1970) }
         return jsonResponse(ModelList(data: [.init(id: host.modelID, created: created)]))
     }
-    let chat = ChatCompletionsRoute(host: host, maxBody: options.maxBody)
+    let chat = ChatCompletionsRoute(host: host, maxBody: options.maxBody, maxTokensLimit: options.maxTokensLimit)
     router.post("/v1/chat/completions") { request, context in try await chat.respond(request, context: context) }
-    let text = CompletionsRoute(host: host, maxBody: options.maxBody)
+    let text = CompletionsRoute(host: host, maxBody: options.maxBody, maxTokensLimit: options.maxTokensLimit)
     router.post("/v1/completions") { request, context in try await text.respond(request, context: context) }
     return router
 }

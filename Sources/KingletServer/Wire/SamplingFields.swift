@@ -13,15 +13,20 @@ struct SamplingFields: Sendable {
     var n: Int?
 
     /// Validates ranges (OpenAI's) and builds `GenerateParameters`. `maxTokensParam` names the
-    /// field the limit came from, for the error.
-    func parameters(maxTokensParam: String) throws(APIError) -> GenerateParameters {
+    /// field the limit came from, for the error; `limit` is the server's ceiling on it (also the
+    /// limit when the request names none; nil: until the context is full).
+    func parameters(maxTokensParam: String, limit: Int?) throws(APIError) -> GenerateParameters {
         if let n, n != 1 {
             throw .invalid("'n' must be 1: this server generates one choice per request (got \(n)). Send several requests instead.", param: "n")
         }
         var p = GenerateParameters()
-        p.maxTokens = nil  // until end of generation or the context is full, as OpenAI
+        p.maxTokens = limit  // nil: until end of generation or the context is full, as OpenAI
         if let m = maxTokens {
             guard m >= 1 else { throw .invalid("'\(maxTokensParam)' must be at least 1 (got \(m)).", param: maxTokensParam) }
+            if let limit, m > limit {
+                throw .invalid("'\(maxTokensParam)' is \(m), above this server's limit of \(limit) tokens per request. Ask for at most \(limit), or start the server with a larger --max-tokens-limit.",
+                               param: maxTokensParam, code: "max_tokens_above_limit")
+            }
             p.maxTokens = m
         }
         var s = SamplingParameters()

@@ -63,18 +63,9 @@ extension TrainingCheckpoint {
     public func write(to directory: URL, tokenizerMetadata: [(key: String, value: GGUFValue)], name: String) throws {
         var w = GGUFWriter()
         let c = config
-        w.set("general.architecture", "llama")
+        w.set("general.architecture", c.architecture)
         w.set("general.name", name)
-        w.set("llama.block_count", uint32: c.layerCount)
-        w.set("llama.embedding_length", uint32: c.embeddingSize)
-        w.set("llama.feed_forward_length", uint32: c.feedForwardSize)
-        w.set("llama.attention.head_count", uint32: c.headCount)
-        w.set("llama.attention.head_count_kv", uint32: c.kvHeadCount)
-        w.set("llama.context_length", uint32: c.contextLength)
-        w.set("llama.rope.freq_base", float32: c.ropeFreqBase)
-        w.set("llama.rope.dimension_count", uint32: c.ropeDimensionCount)
-        w.set("llama.attention.layer_norm_rms_epsilon", float32: c.rmsNormEpsilon)
-        w.set("llama.vocab_size", uint32: c.vocabularySize)
+        c.write(into: &w)
         for (k, v) in tokenizerMetadata { w.set(k, v) }
         w.set("kinglet.train.step", .uint64(UInt64(step)))
         w.set("kinglet.train.tokens", .uint64(UInt64(tokens)))

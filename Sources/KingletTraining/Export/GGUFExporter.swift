@@ -1,4 +1,5 @@
 import Foundation
+import KingletArchitectures
 import KingletGGUF
 import KingletKernels
 
@@ -88,18 +89,18 @@ public enum GGUFExporter {
     /// What llama.cpp needs beyond the weights: a tokenizer whose vocabulary matches the
     /// embedding, and the hyper-parameters.
     static func checkRunnable(_ file: GGUFFile, path: String) throws(ExportError) {
-        for key in ["llama.block_count", "llama.embedding_length", "llama.attention.head_count", "llama.feed_forward_length"] {
+        for key in ConfigKey.required.map({ $0.key(file.architecture ?? "llama") }) {
             guard file.metadata[key]?.intValue != nil else { throw .badCheckpoint(path: path, what: "metadata '\(key)' is missing") }
         }
         guard file.metadata["tokenizer.ggml.model"]?.stringValue != nil,
               let vocabulary = file.metadata["tokenizer.ggml.tokens"]?.arrayCount else {
             throw .badCheckpoint(path: path, what: "it has no tokenizer (tokenizer.ggml.model / tokenizer.ggml.tokens)")
         }
-        guard let embedding = file.tensorInfos.first(where: { $0.name == "token_embd.weight" }) else {
-            throw .badCheckpoint(path: path, what: "tensor 'token_embd.weight' is missing")
+        guard let embedding = file.tensorInfos.first(where: { $0.name == TensorNames.tokenEmbedding }) else {
+            throw .badCheckpoint(path: path, what: "tensor '\(TensorNames.tokenEmbedding)' is missing")
         }
         guard embedding.dims.count == 2, embedding.dims[1] == vocabulary else {
-            throw .badCheckpoint(path: path, what: "token_embd.weight is \(embedding.dims) but the tokenizer has \(vocabulary) tokens")
+            throw .badCheckpoint(path: path, what: "\(TensorNames.tokenEmbedding) is \(embedding.dims) but the tokenizer has \(vocabulary) tokens")
         }
     }
 

@@ -47,23 +47,23 @@ public struct ParameterLayout: Sendable {
             offset += rows * cols
             return start
         }
-        tokenEmbedding = add("token_embd.weight", c.vocabularySize, D, decays: true)
+        tokenEmbedding = add(TensorNames.tokenEmbedding, c.vocabularySize, D, decays: true)
         var layers: [Layer] = []
         for l in 0 ..< c.layerCount {
-            let p = "blk.\(l)."
-            let an = add(p + "attn_norm.weight", 1, D, decays: false)
-            let q = add(p + "attn_q.weight", qDim, D, decays: true)
-            _ = add(p + "attn_k.weight", kvDim, D, decays: true)
-            _ = add(p + "attn_v.weight", kvDim, D, decays: true)
-            let o = add(p + "attn_output.weight", D, qDim, decays: true)
-            let fn = add(p + "ffn_norm.weight", 1, D, decays: false)
-            let g = add(p + "ffn_gate.weight", F, D, decays: true)
-            _ = add(p + "ffn_up.weight", F, D, decays: true)
-            let d = add(p + "ffn_down.weight", D, F, decays: true)
+            let n = TensorNames.Block(l)
+            let an = add(n.attentionNorm, 1, D, decays: false)
+            let q = add(n.query, qDim, D, decays: true)
+            _ = add(n.key, kvDim, D, decays: true)
+            _ = add(n.value, kvDim, D, decays: true)
+            let o = add(n.attentionOutput, D, qDim, decays: true)
+            let fn = add(n.feedForwardNorm, 1, D, decays: false)
+            let g = add(n.gate, F, D, decays: true)
+            _ = add(n.up, F, D, decays: true)
+            let d = add(n.down, D, F, decays: true)
             layers.append(Layer(attentionNorm: an, qkv: q, output: o, ffnNorm: fn, gateUp: g, down: d))
         }
         self.layers = layers
-        outputNorm = add("output_norm.weight", 1, D, decays: false)
+        outputNorm = add(TensorNames.outputNorm, 1, D, decays: false)
         count = offset
         self.tensors = tensors
     }

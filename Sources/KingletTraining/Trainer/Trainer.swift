@@ -23,11 +23,11 @@ public enum TrainError: Error, LocalizedError {
     public var errorDescription: String? {
         switch self {
         case let .resumeMismatch(what):
-            return "cannot resume: \(what). Hint: resume with the settings of the original run, or use a new --out directory."
+            return "cannot resume: \(what). Hint: resume with the settings of the original run, or train into a new directory."
         case let .noCheckpoint(dir):
-            return "no checkpoint to resume in \(dir.path). Hint: drop --resume to start a new run."
+            return "no checkpoint to resume in \(dir.path). Hint: start a new run instead of resuming."
         case let .diverged(step, loss):
-            return "training diverged at step \(step) (loss \(loss)). Hint: lower --lr or raise --warmup."
+            return "training diverged at step \(step) (loss \(loss)). Hint: lower the learning rate or lengthen the warmup."
         }
     }
 }

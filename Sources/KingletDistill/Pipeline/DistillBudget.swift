@@ -1,0 +1,133 @@
+import Foundation
+import KingletKernels
+import KingletTraining
+
+/// How a pipeline with a time budget splits it: the teacher stages get up to `teacherShare` of
+/// the budget, and the steps of every training run (KD and baseline, all seeds, the same for each
+/// so the comparison stays fair) are set from a measured optimizer step so that the runs end
+/// within what is left. The plan is saved in `DIR/plan.json` and reused on a rerun, so a resumed
+/// pipeline keeps the step count (and learning-rate schedule) it started with.
+public struct DistillBudget: Codable, Sendable, Equatable {
+    /// Share of the budget the teacher stages may use before training starts.
+    public static let teacherShare = 0.35
+    /// Per run: start-up, checkpoint, two exports and their evaluations by the inference engine
+    /// (seconds; about 30 in the 30-minute stories demo with the micro student).
+    public static let perRunOverhead = 30.0
+    /// Distillation's extra loss work and the progress bookkeeping over the CE step time
+    /// (measured 2.25 s against 2.00 s in that demo).
+    public static let stepMargin = 1.15
+    /// Held-out evaluations per run: every tenth of the steps, and the final one.
+    public static let evaluationsPerRun = 11
+    /// The fewest steps a run gets when at least one fits (fewer give no curve worth reading).
+    public static let minimumSteps = 10
+
+    /// The budget the plan was made for.
+    public var budgetMinutes: Double
+    /// Seconds of the budget left when the plan was made (after the teacher stages).
+    public var secondsLeft: Double
+    /// Seconds of one measured optimizer step of the student.
+    public var stepSeconds: Double
+    /// Training runs sharing what is left.
+    public var runs: Int
+    /// Optimizer steps of each run.
+    public var steps: Int
+
+    enum CodingKeys: String, CodingKey {
+        case budgetMinutes = "budget_minutes", secondsLeft = "seconds_left", stepSeconds = "step_seconds", runs, steps
+    }
+
+    public init(budgetMinutes: Double, secondsLeft: Double, stepSeconds: Double, runs: Int, steps: Int) {
+        self.budgetMinutes = budgetMinutes
+        self.secondsLeft = secondsLeft
+        self.stepSeconds = stepSeconds
+        self.runs = runs
+        self.steps = steps
+    }
+
+    /// `DIR/plan.json`.
+    public static func url(in dir: URL) -> URL { dir.appendingPathComponent("plan.json") }
+
+    /// Minutes the teacher stages may use of a budget of `budgetMinutes`.
+    public static func teacherMinutes(of budgetMinutes: Double) -> Double { budgetMinutes * teacherShare }
+
+    /// The arithmetic: `secondsLeft` shared by `runs` runs, each paying `perRunOverhead` and
+    /// `evaluationsPerRun` held-out evaluations of `validationBatches` batches (each about half a
+    /// step: the forward pass and the per-row figures over the whole vocabulary), the rest in
+    /// steps of `stepSeconds × stepMargin`; at least `minimumSteps`. Throws when not one step fits.
+    public static func fit(budgetMinutes: Double, secondsLeft: Double, stepSeconds: Double, runs: Int,
+                           validationBatches: Int) throws(DistillBudgetError) -> DistillBudget {
+        precondition(runs >= 1 && stepSeconds > 0 && validationBatches >= 0, "runs, step time and batches must be positive")
+        let evaluations = Double(evaluationsPerRun * validationBatches) * stepSeconds / 2
+        let fixed = perRunOverhead + evaluations
+        let step = stepSeconds * stepMargin
+        let perRun = secondsLeft / Double(runs) - perRunOverhead - evaluations
+        guard perRun >= step else {
+            let elapsed = budgetMinutes * 60 - secondsLeft
+            let needed = elapsed + Double(runs) * (fixed + Double(minimumSteps) * step)
+            throw .tooSmall(budgetMinutes: budgetMinutes, secondsLeft: secondsLeft, runs: runs,
+                            secondsPerRun: fixed + step, suggestedMinutes: Int((needed / 60).rounded(.up)))
+        }
+        return DistillBudget(budgetMinutes: budgetMinutes, secondsLeft: secondsLeft, stepSeconds: stepSeconds, runs: runs,
+                             steps: max(minimumSteps, Int(perRun / step)))
+    }
+
+    /// The plan saved in `dir`, if there is a readable one.
+    public static func saved(in dir: URL) -> DistillBudget? {
+        guard let data = try? Data(contentsOf: url(in: dir)) else { return nil }
+        return try? JSONDecoder().decode(DistillBudget.self, from: data)
+    }
+
+    /// Writes `dir/plan.json` (sorted keys, indented; replaced atomically).
+    public func save(in dir: URL) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try e.encode(self).write(to: Self.url(in: dir), options: .atomic)
+    }
+
+    /// The saved plan, or a new one fitted to the time left since `started` with a step timed by
+    /// `measureStep` (called only when there is no saved plan), and saved.
+    public static func plan(in dir: URL, budgetMinutes: Double, started: Date, runs: Int, validationBatches: Int,
+                            measureStep: () throws -> Double) throws -> DistillBudget {
+        if let saved = saved(in: dir) { return saved }
+        let left = budgetMinutes * 60 - Date().timeIntervalSince(started)
+        let plan = try fit(budgetMinutes: budgetMinutes, secondsLeft: left, stepSeconds: try measureStep(), runs: runs,
+                           validationBatches: validationBatches)
+        try plan.save(in: dir)
+        return plan
+    }
+
+    /// Seconds of one optimizer step of a fresh `preset` student (the second of two; the first
+    /// touches memory).
+    public static func measureStep(preset: ModelPreset, vocabularySize: Int, batch: Int, seq: Int, threads: Int?) -> Double {
+        let config = preset.config(vocabularySize: vocabularySize, contextLength: seq)
+        let model = TrainableLlama(config: config, seed: 1, pool: ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount()))
+        let shape = ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
+                               kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
+        let timer = TrainingStepTimer(model: model, settings: TrainSettings(steps: 2, batch: batch, length: seq, preset: preset.rawValue, shape: shape))
+        _ = timer.run(seed: 0)
+        return timer.run(seed: 1)
+    }
+}
+
+/// A time budget that cannot hold the training runs.
+public enum DistillBudgetError: Error, LocalizedError, Sendable, Equatable {
+    /// After the teacher stages, `secondsLeft` shared by `runs` runs leaves less than the
+    /// `secondsPerRun` one run needs for its fixed costs and a single step.
+    case tooSmall(budgetMinutes: Double, secondsLeft: Double, runs: Int, secondsPerRun: Double, suggestedMinutes: Int)
+
+    /// The problem alone, without the hint (for callers that phrase their own).
+    public var problem: String {
+        switch self {
+        case let .tooSmall(budget, left, runs, perRun, _):
+            return String(format: "a budget of %g minutes leaves %.0f s for %d training runs, and each needs at least %.0f s "
+                          + "(start-up, evaluations, exports and one step).", budget, max(left, 0), runs, perRun)
+        }
+    }
+
+    public var errorDescription: String? {
+        switch self {
+        case let .tooSmall(_, _, _, _, suggested):
+            return problem + " Hint: allow about \(suggested) minutes or more, or train fewer runs."
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import KingletRuntime
+import KingletTraining
+
+/// The whole distillation in one value: teacher samples (with their scores) → any scores still
+/// missing → a KD run and a CE-only baseline per seed → the report comparing them. Every stage
+/// writes into `directory` and is skipped or resumed when a rerun finds its work there:
+///
+///     directory/data/          samples.jsonl, scores/
+///     directory/plan.json      the budget plan (with `budgetMinutes`)
+///     directory/kd-seedN/      run.json, metrics.jsonl, checkpoint, student-q8_0/q4_0.gguf, eval.json
+///     directory/baseline-seedN/
+///     directory/report.html    and report.json
+///
+/// `run()` does the stages in order; each is also a method of its own. Progress goes to the
+/// caller as `DistillEvent`s; nothing is printed.
+public struct DistillPipeline: Sendable {
+    /// What to distill, and how. The defaults are `kinglet distill run`'s.
+    public struct Configuration: Sendable, Equatable {
+        /// The teacher: a known model name (pulled on first use) or a .gguf path.
+        public var teacher = KnownModel.defaultAlias
+        /// The prompt preset (`PromptPreset.named`) and how many teacher samples to ask for.
+        public var preset = "stories"
+        public var count = 600
+        /// Longest teacher completion, in tokens.
+        public var maxTokens = 200
+        /// Sequences the teacher decodes together.
+        public var teacherConcurrency = 16
+        /// Log-probabilities kept per position (while generating, and when scoring what is left).
+        public var scoreTopK = 32
+        /// Seeds: each trains a KD run and a baseline.
+        public var seeds = 1
+        /// The student's size.
+        public var student: ModelPreset = .micro
+        /// Optimizer steps per run (with `budgetMinutes`: set from the time left instead).
+        public var steps = 150
+        /// Fit the pipeline into about this many minutes (`DistillBudget`); nil: no budget.
+        public var budgetMinutes: Double?
+        /// Sequences per step and tokens per sequence.
+        public var batch = 8
+        public var seq = 256
+        /// Peak learning rate (warm-up and evaluations every tenth of the steps, checkpoints every quarter).
+        public var learningRate: Float = 2e-3
+        /// Weight α of the distillation term, and the loss temperature.
+        public var alpha = 0.5
+        public var temperature = 1.0
+        /// Share of the samples held out (by a hash of the id).
+        public var validationFraction = 0.05
+        /// Worker threads (nil: the physical cores).
+        public var threads: Int?
+        /// Where every stage writes.
+        public var directory: URL
+
+        public init(directory: URL) {
+            self.directory = directory
+        }
+
+        /// Checks the values a run needs.
+        public func validate() throws(DistillPipelineError) {
+            for (name, v) in [("count", count), ("maxTokens", maxTokens), ("teacherConcurrency", teacherConcurrency),
+                              ("seeds", seeds), ("steps", steps), ("batch", batch), ("seq", seq)] where v < 1 {
+                throw .invalidSetting(name: name, requirement: "at least 1 (it is \(v))")
+            }
+            if !(1 ... 1 << 16).contains(scoreTopK) { throw .invalidSetting(name: "scoreTopK", requirement: "between 1 and 65536") }
+            if let b = budgetMinutes, !(b > 0 && b.isFinite) { throw .invalidSetting(name: "budgetMinutes", requirement: "positive") }
+            if !(learningRate > 0 && learningRate.isFinite) { throw .invalidSetting(name: "learningRate", requirement: "positive") }
+            if !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
+            if !(temperature > 0 && temperature <= 20) { throw .invalidSetting(name: "temperature", requirement: "in (0, 20]") }
+            if !(validationFraction > 0 && validationFraction < 1) {
+                throw .invalidSetting(name: "validationFraction", requirement: "in (0, 1)")
+            }
+        }
+    }
+
+    /// What a finished pipeline left behind.
+    public struct Outputs: Sendable {
+        /// The training run directories, KD and baseline per seed.
+        public var runs: [URL]
+        /// The first KD run's Q8_0 student.
+        public var student: URL
+        public var report: URL
+        public var reportJSON: URL
+    }
+
+    public var configuration: Configuration
+    /// Where teacher models named by alias are found (and pulled).
+    public var store = ModelStore()
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    public var directory: URL { configuration.directory }
+    /// The dataset: samples.jsonl and scores/.
+    public var dataDirectory: URL { directory.appendingPathComponent("data") }
+    /// A training run's directory: `kd-seedN` or `baseline-seedN`.
+    public func runDirectory(_ kind: DistillTrainingJob.Kind, seed: Int) -> URL {
+        directory.appendingPathComponent("\(kind.rawValue)-seed\(seed)")
+    }
+    public var reportURL: URL { directory.appendingPathComponent("report.html") }
+
+    /// Every stage in order, each skipped or resumed when its work is there.
+    @discardableResult
+    public func run(events: @escaping DistillEventHandler = { _ in }) async throws -> Outputs {
+        try configuration.validate()
+        let started = Date()
+        events(.stage(.generate))
+        try await generate(events: events)
+        events(.stage(.score))
+        try score(events: events)
+        let steps = try stepsPerRun(started: started, events: events)
+        var runs: [URL] = []
+        for seed in 0 ..< configuration.seeds {
+            for kind in [DistillTrainingJob.Kind.kd, .baseline] {
+                let run = runDirectory(kind, seed: seed)
+                runs.append(run)
+                if isTrained(run) {
+                    events(.stage(.alreadyTrained(kind, seed: seed)))
+                    continue
+                }
+                events(.stage(.train(kind, seed: seed)))
+                try train(kind, seed: seed, steps: steps, events: events)
+            }
+        }
+        events(.stage(.report))
+        let (html, json) = try report(runs: runs, events: events)
+        return Outputs(runs: runs, student: runDirectory(.kd, seed: 0).appendingPathComponent("student-q8_0.gguf"),
+                      report: html, reportJSON: json)
+    }
+
+    /// Whether a run finished earlier (its `eval.json` is written last).
+    public func isTrained(_ run: URL) -> Bool {
+        FileManager.default.fileExists(atPath: run.appendingPathComponent("eval.json").path)
+    }
+}

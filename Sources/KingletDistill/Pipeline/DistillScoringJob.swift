@@ -1,0 +1,85 @@
+import Foundation
+import KingletArchitectures
+import KingletRuntime
+
+/// Stage 2 as one call: the teacher's top-k log-probabilities for every completion position of
+/// a dataset that has none yet, written as resumable shards (a rerun skips what is scored).
+public struct DistillScoringJob: Sendable {
+    /// The teacher: a known model name or a .gguf path.
+    public var teacher: String
+    /// The dataset directory (holds samples.jsonl).
+    public var dataDirectory: URL
+    /// Where the shards go (nil: `DATA/scores`).
+    public var outputDirectory: URL?
+    /// Log-probabilities kept per position.
+    public var topK = 32
+    /// Worker threads (nil: the physical cores).
+    public var threads: Int?
+    /// Sequences per shard.
+    public var shardSize = 256
+    /// Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.
+    public var batchTokens = 1024
+    public var cachePrecision: KVCache.Precision = .f16
+    /// Sequences scored between progress reports (and between checks of the shard size).
+    public var chunk = 32
+    public var store = ModelStore()
+
+    public init(teacher: String, dataDirectory: URL) {
+        self.teacher = teacher
+        self.dataDirectory = dataDirectory
+    }
+
+    /// Where the shards go.
+    public var scoresDirectory: URL { outputDirectory ?? dataDirectory.appendingPathComponent("scores") }
+
+    /// Checks the settings a scorer and a shard writer need.
+    public func validate() throws(DistillPipelineError) {
+        if !(1 ... 1 << 16).contains(topK) { throw .invalidSetting(name: "topK", requirement: "between 1 and 65536 (it is \(topK))") }
+        for (name, v) in [("shardSize", shardSize), ("batchTokens", batchTokens), ("chunk", chunk)] where v < 1 {
+            throw .invalidSetting(name: name, requirement: "at least 1 (it is \(v))")
+        }
+    }
+
+    /// What a scoring run did.
+    public struct Summary: Sendable {
+        /// Shards written by this run.
+        public var shards: Int
+        /// Sequences scored in the directory, earlier runs included.
+        public var scored: Int
+        /// Positions scored by this run.
+        public var positions: Int
+    }
+
+    /// Scores what is missing and returns what was done.
+    @discardableResult
+    public func run(events: DistillEventHandler = { _ in }) throws -> Summary {
+        try validate()
+        let sequences = try DistillDataset(directory: dataDirectory).scoredSequences()
+        let path = try store.resolve(teacher) { events(.message($0)) }
+        var options = EngineOptions(threads: threads)
+        options.cachePrecision = cachePrecision
+        let engine = try Engine(path: path.path, options: options)
+        let outURL = scoresDirectory
+        let writer = try TeacherScoreWriter(
+            directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,
+            tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer), sequencesPerShard: shardSize)
+        let todo = sequences.filter { !writer.isScored($0) }
+        events(.scoringStarted(sequences: sequences.count, alreadyScored: sequences.count - todo.count,
+                               threads: engine.pool.threadCount, k: topK, directory: outURL))
+        let scorer = TeacherScorer(engine: engine, k: topK, maxBatchTokens: batchTokens)
+        let start = Date()
+        var done = 0, positions = 0
+        for first in stride(from: 0, to: todo.count, by: chunk) {
+            let part = Array(todo[first ..< min(first + chunk, todo.count)])
+            for record in try scorer.score(part) {
+                try writer.append(record)
+                positions += record.positionCount
+            }
+            done += part.count
+            events(.scoringProgress(done: done, of: todo.count, positions: positions, seconds: Date().timeIntervalSince(start)))
+        }
+        try writer.finish()
+        events(.scored(shards: writer.writtenShards.count, sequences: writer.scoredCount, directory: outURL))
+        return Summary(shards: writer.writtenShards.count, scored: writer.scoredCount, positions: positions)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import KingletTraining
+import Testing
+@testable import KingletDistill
+
+/// `DistillPipeline` end to end in the library, on the real teacher with the smallest settings:
+/// a few short samples, the nano student for a few steps, then a rerun that finds every stage done.
+struct DistillPipelineTests {
+    @Test func aTinyPipelineRunsEndToEndAndResumes() async throws {
+        let dir = try TeacherTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var c = DistillPipeline.Configuration(directory: dir)
+        c.teacher = TeacherTestSupport.modelPath
+        c.count = 16
+        c.maxTokens = 12
+        c.teacherConcurrency = 4
+        c.student = .nano
+        c.steps = 4
+        c.batch = 2
+        c.seq = 128
+        c.validationFraction = 0.25
+        c.threads = 2
+        let pipeline = DistillPipeline(c)
+
+        let log = EventLog()
+        let result = try await pipeline.run(events: log.append)
+        let stages = log.stages
+        #expect(stages == [.generate, .score, .train(.kd, seed: 0), .train(.baseline, seed: 0), .report])
+
+        // Generation kept the scores, so the scoring stage found nothing left to do.
+        let records = try DistillDataset(directory: pipeline.dataDirectory).records()
+        #expect(records.count == 16 && records.allSatisfy { $0.completionTokens.count <= 13 })
+        #expect(log.events.contains { if case let .scoringStarted(n, done, _, k, _) = $0 { n == 16 && done == 16 && k == 32 } else { false } })
+        #expect(log.events.contains { if case let .generated(s) = $0 { s.generated == 16 && s.pending == 0 } else { false } })
+
+        let trained = log.events.compactMap { if case let .trained(name, f, _) = $0 { (name, f) } else { nil } }
+        #expect(trained.map(\.0) == ["kd-seed0", "baseline-seed0"])
+        #expect(trained.allSatisfy { ($0.1.valCE ?? .nan).isFinite && ($0.1.top1Agreement ?? -1) >= 0 })
+        for run in result.runs {
+            for file in ["run.json", "metrics.jsonl", "eval.json", "student-q8_0.gguf", "student-q4_0.gguf"] {
+                #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(run.lastPathComponent)/\(file)")
+            }
+        }
+        #expect(result.student == dir.appendingPathComponent("kd-seed0/student-q8_0.gguf"))
+        #expect(result.report == dir.appendingPathComponent("report.html") && result.reportJSON == dir.appendingPathComponent("report.json"))
+        let report = try DistillReport.build(runDirectories: result.runs)
+        #expect(report.runs.map(\.kind) == [.kd, .baseline])
+        #expect(try String(contentsOf: result.report, encoding: .utf8).contains("<svg"))
+        #expect(!FileManager.default.fileExists(atPath: DistillBudget.url(in: dir).path), "no budget, no plan")
+
+        // A rerun asks the teacher nothing and trains nothing.
+        let again = EventLog()
+        try await pipeline.run(events: again.append)
+        #expect(again.stages == [.generate, .score, .alreadyTrained(.kd, seed: 0), .alreadyTrained(.baseline, seed: 0), .report])
+        #expect(again.events.contains { if case let .generated(s) = $0 { s.generated == 0 && s.cached == 16 } else { false } })
+    }
+
+    @Test func aBadConfigurationIsRefusedBeforeAnyWork() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-distill-\(UUID().uuidString)")
+        var c = DistillPipeline.Configuration(directory: dir)
+        c.seeds = 0
+        await #expect(throws: DistillPipelineError.invalidSetting(name: "seeds", requirement: "at least 1 (it is 0)")) {
+            try await DistillPipeline(c).run()
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
+
+    @Test func theDefaultsAreTheCommandLines() {
+        let c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: "/tmp/x"))
+        #expect(c.teacher == "smollm2-135m" && c.preset == "stories" && c.count == 600 && c.maxTokens == 200)
+        #expect(c.seeds == 1 && c.student == .micro && c.steps == 150 && c.budgetMinutes == nil)
+        #expect(c.batch == 8 && c.seq == 256 && c.learningRate == 2e-3 && c.alpha == 0.5 && c.temperature == 1)
+        #expect(c.teacherConcurrency == 16 && c.scoreTopK == 32 && c.validationFraction == 0.05)
+        let s = DistillPipeline(c).trainSettings(seed: 1, steps: 150)
+        #expect(s.warmup == 15 && s.evalEvery == 15 && s.checkpointEvery == 37 && s.seed == 1 && s.preset == "micro")
+    }
+}
+
+/// Events from any thread, in arrival order.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [DistillEvent] = []
+
+    var events: [DistillEvent] { lock.withLock { list } }
+    var stages: [DistillStage] { events.compactMap { if case let .stage(s) = $0 { s } else { nil } } }
+    func append(_ e: DistillEvent) { lock.withLock { list.append(e) } }
+}
