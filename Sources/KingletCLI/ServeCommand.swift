@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             Terminal.status("error: \(error.message)")
             throw ExitCode.failure
         }
-        let server = OpenAIServer(options: options, modelID: Self.modelID(modelOptions.model))
+        let server = OpenAIServer(options: options, modelID: ModelStore.modelName(modelOptions.model))
         let announcer = ReadyAnnouncer(host: host, modelID: server.host.modelID, parallel: parallel)
         let app = server.application { boundPort in
             Terminal.status("kinglet: listening on http://\(Self.urlHost(host)):\(boundPort) (loading the model; 503 until ready)")
@@ -80,14 +80,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         server.shutdown()
-    }
-
-    /// The name clients send as `model`: the alias, or the file name without `.gguf`.
-    static func modelID(_ model: String?) -> String {
-        let m = model ?? KnownModel.defaultAlias
-        guard m.hasSuffix(".gguf") || m.contains("/") else { return m }
-        let name = (m as NSString).lastPathComponent
-        return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
     }
 
     static func urlHost(_ h: String) -> String { h.contains(":") ? "[\(h)]" : h }

@@ -13,14 +13,6 @@ public enum TeacherSource: Sendable, Equatable {
     /// per request on 429, 5xx and connection errors.
     case remote(url: URL, model: String, apiKey: String? = nil, tokenizer: String? = nil, retries: Int = 6)
 
-    /// The name a local model goes by, as `kinglet serve` gives it: the alias, or the file name
-    /// without `.gguf`. Samples are keyed by it, so it must not change.
-    public static func localName(_ model: String) -> String {
-        guard model.hasSuffix(".gguf") || model.contains("/") else { return model }
-        let name = (model as NSString).lastPathComponent
-        return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
-    }
-
     /// The teacher, loaded: `concurrency` sequences decoded together (local) or requests in
     /// flight (remote).
     public func makeTeacher(concurrency: Int, store: ModelStore = ModelStore(),
@@ -34,7 +26,7 @@ public enum TeacherSource: Sendable, Equatable {
             let engine = try Engine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
             events(.teacherLoaded(file: path.lastPathComponent, seconds: engine.loadSeconds, threads: engine.pool.threadCount,
                                   concurrency: concurrency))
-            return LocalTeacher(engine: engine, name: Self.localName(model), concurrency: concurrency,
+            return LocalTeacher(engine: engine, name: ModelStore.modelName(model), concurrency: concurrency,
                                 scoreTopK: scoreTopK > 0 ? scoreTopK : nil)
         case let .remote(url, model, apiKey, tokenizer, retries):
             let spec = tokenizer ?? model

@@ -21,27 +21,26 @@ public struct ChatFormatter: Sendable {
     /// A formatter for a loaded model that renders with `template` instead of the model's own
     /// (llama-server's `--chat-template-file`); `source` says where it came from.
     public init(engine: Engine, template: ChatTemplate, source: String) {
-        let tok = engine.tokenizer
-        bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""
-        eos = tok.eos.flatMap { tok.tokenText($0) } ?? ""
-        self.template = template
-        self.source = source
+        self.init(template: template, source: source, tokenizer: engine.tokenizer)
     }
 
     /// A formatter from a model file's metadata and tokenizer alone (no weights loaded).
     public init(gguf: GGUFFile, tokenizer tok: Tokenizer) throws {
-        bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""
-        eos = tok.eos.flatMap { tok.tokenText($0) } ?? ""
         if let text = gguf.metadata["tokenizer.chat_template"]?.stringValue {
-            template = try ChatTemplate(source: text)
-            source = "model"
+            self.init(template: try ChatTemplate(source: text), source: "model", tokenizer: tok)
         } else {
             let builtin = BuiltinChatTemplate.choose(architecture: gguf.architecture ?? "") {
                 tok.id(forTokenText: $0) != nil
             }
-            template = try ChatTemplate(source: builtin.source)
-            source = "built-in \(builtin)"
+            self.init(template: try ChatTemplate(source: builtin.source), source: "built-in \(builtin)", tokenizer: tok)
         }
+    }
+
+    private init(template: ChatTemplate, source: String, tokenizer tok: Tokenizer) {
+        bos = tok.bos.flatMap { tok.tokenText($0) } ?? ""
+        eos = tok.eos.flatMap { tok.tokenText($0) } ?? ""
+        self.template = template
+        self.source = source
     }
 
     /// The prompt text for `messages` (ending with the assistant's turn opening when asked).

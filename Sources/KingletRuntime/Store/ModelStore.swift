@@ -38,6 +38,15 @@ public struct ModelStore: Sendable {
         return e.compactMap { $0 as? URL }.filter { $0.pathExtension == "gguf" }.sorted { $0.path < $1.path }
     }
 
+    /// The name a model goes by (a server's model id, a teacher's name in its samples): the
+    /// alias as given, or a file's name without `.gguf`. Distillation samples are keyed by it: keep it stable.
+    public static func modelName(_ spec: String?) -> String {
+        let m = spec ?? KnownModel.defaultAlias
+        guard m.hasSuffix(".gguf") || m.contains("/") else { return m }
+        let name = (m as NSString).lastPathComponent
+        return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
+    }
+
     /// Resolves `--model`: a path to an existing .gguf, or an alias (pulled on first use).
     public func resolve(_ spec: String?, progress: (String) -> Void = { _ in }) throws -> URL {
         let spec = spec ?? KnownModel.defaultAlias
