@@ -10,7 +10,7 @@ extension KernelTable {
         let q4_1: kk_gemm_fn = dotprod ? kk_neondot_gemm_q4_1 : kk_neon_gemm_q4_1
         let q8_0: kk_gemm_fn = dotprod ? kk_neondot_gemm_q8_0 : kk_neon_gemm_q8_0
         let name = dotprod ? "neon-dotprod" : "neon"
-        let entries: [QuantType: TypeKernels] = [
+        let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "neon", gemm: kk_neon_gemm_f32, quantize: nil, dequantize: nil),
             .f16: .c(.f16, "neon", gemm: kk_neon_gemm_f16, quantize: nil, dequantize: nil),
             .bf16: .c(.bf16, "neon", gemm: kk_neon_gemm_bf16, quantize: nil, dequantize: nil),
@@ -18,7 +18,7 @@ extension KernelTable {
             .q4_1: .c(.q4_1, name, gemm: q4_1, quantize: kk_neon_quantize_q8_1, dequantize: nil),
             .q8_0: .c(.q8_0, name, gemm: q8_0, quantize: kk_neon_quantize_q8_0, dequantize: nil),
         ]
-        return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, entries: entries)
+        return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, overlays: overlays)
     }
 }
 #endif

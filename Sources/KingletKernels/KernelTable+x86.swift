@@ -9,7 +9,7 @@ extension KernelTable {
         let q4_1: kk_gemm_fn = vnni ? kk_vnni_gemm_q4_1 : kk_avx2_gemm_q4_1
         let q8_0: kk_gemm_fn = vnni ? kk_vnni_gemm_q8_0 : kk_avx2_gemm_q8_0
         let quantImpl = vnni ? "avx512-vnni" : "avx2"
-        let entries: [QuantType: TypeKernels] = [
+        let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "avx2", gemm: kk_avx2_gemm_f32, quantize: nil, dequantize: nil),
             .f16: .c(.f16, "avx2", gemm: kk_avx2_gemm_f16, quantize: kk_avx2_convert_f16, dequantize: kk_avx2_dequantize_f16),
             .bf16: .c(.bf16, "avx2", gemm: kk_avx2_gemm_bf16, quantize: kk_avx2_convert_bf16, dequantize: kk_avx2_dequantize_bf16),
@@ -18,7 +18,7 @@ extension KernelTable {
             .q8_0: .c(.q8_0, quantImpl, gemm: q8_0, quantize: kk_avx2_quantize_q8_0, dequantize: kk_avx2_dequantize_q8_0),
         ]
         return KernelTable(
-            name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, entries: entries)
+            name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, overlays: overlays)
     }
 }
 #endif

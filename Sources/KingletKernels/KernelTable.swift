@@ -1,6 +1,9 @@
 // The dispatch table: for each weight type, which dequantizer, activation converter and dot/tile
 // kernel run, and which activation partner type they meet in. Chosen once per process from the
 // CPU's features (`KernelTable.native`); the model code never branches on the ISA itself.
+// Each type's layout and reference kernels are described once (Types/); a table lists the fast
+// kernels of its ISA as overlays, and a weight type without one runs the reference (noted once
+// on stderr).
 import CKingletKernels
 #if canImport(Glibc)
 import Glibc
@@ -34,44 +37,43 @@ public struct KernelTable: Sendable {
     public let cpuFeatures: [String]
     /// How 8-bit activations are rounded (matches the llama.cpp build for this architecture).
     public let rounding: ActivationRounding
+    /// Every weight type's kernels: the ISA's overlays, the reference for the rest.
     let entries: [QuantType: TypeKernels]
+    /// The weight types this table runs on the reference because it has no fast kernel for them.
+    let fallbacks: Set<QuantType>
+
+    /// A table of `overlays` (fast kernels per weight type); every other weight type runs the
+    /// reference kernels, with a one-time note on stderr when first used.
+    init(name: String, cpuFeatures: [String], rounding: ActivationRounding, overlays: [QuantType: TypeKernels]) {
+        self.name = name
+        self.cpuFeatures = cpuFeatures
+        self.rounding = rounding
+        var entries = overlays
+        var fallbacks: Set<QuantType> = []
+        for type in QuantType.allCases where type.isWeightType && entries[type] == nil {
+            entries[type] = .reference(type, rounding: rounding)
+            if name != "reference" { fallbacks.insert(type) }
+        }
+        self.entries = entries
+        self.fallbacks = fallbacks
+    }
 
     /// The kernels for weight type `type` (precondition: `type.isWeightType`).
     public subscript(type: QuantType) -> TypeKernels {
-        guard let entry = entries[type] else { preconditionFailure("no kernels for \(type)") }
+        guard let entry = entries[type] else { preconditionFailure("\(type) is not a weight type") }
+        if fallbacks.contains(type) { FallbackNote.once(table: name, type: type) }
         return entry
     }
 
     /// The partner (activation) type of weight type `type`, as in ggml's type traits.
     public static func partner(of type: QuantType) -> QuantType {
-        switch type {
-        case .f32: return .f32
-        case .f16: return .f16
-        case .bf16: return .bf16
-        case .q4_0, .q8_0: return .q8_0
-        case .q4_1: return .q8_1
-        case .q8_1: preconditionFailure("Q8_1 is not a weight type")
-        }
+        guard let partner = type.traits.partner else { preconditionFailure("\(type) is not a weight type") }
+        return partner
     }
 
     /// Plain Swift kernels for every type, with `rounding` for 8-bit activations.
     public static func reference(rounding: ActivationRounding = .native) -> KernelTable {
-        var entries: [QuantType: TypeKernels] = [:]
-        for type in QuantType.allCases where type.isWeightType {
-            let partner = partner(of: type)
-            entries[type] = TypeKernels(
-                partner: partner,
-                implementation: "reference",
-                dequantizeRow: { src, out, k in ReferenceKernels.dequantizeRow(type, src, into: out, count: k) },
-                quantizeRow: { x, out, k in
-                    ReferenceKernels.quantizeRow(x, to: partner, out, count: k, rounding: rounding)
-                },
-                gemm: { w, rows, x, xRowBytes, n, out in
-                    ReferenceKernels.gemm(w, rows: rows, x, xRowBytes: xRowBytes, n: n, out)
-                }
-            )
-        }
-        return KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, entries: entries)
+        KernelTable(name: "reference", cpuFeatures: detectedFeatureNames(), rounding: rounding, overlays: [:])
     }
 
     /// The table for this CPU, chosen once from cpuid. `KINGLET_KERNELS=<name>` (for example

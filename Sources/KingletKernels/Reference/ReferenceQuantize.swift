@@ -29,41 +29,18 @@ public enum ActivationRounding: Sendable, CaseIterable {
 }
 
 extension ReferenceKernels {
-    /// Converts `count` (K) f32 values at `x` into `partner`'s layout at `out`
-    /// (F32: [K] f32, F16/BF16: [K] u16, Q8_0: [K/32] 34-byte blocks, Q8_1: [K/32] 36-byte blocks).
+    /// Converts `count` (K) f32 values at `x` into `partner`'s layout at `out` with that type's
+    /// reference quantizer (F32: [K] f32, F16/BF16: [K] u16, Q8_0: [K/32] 34-byte blocks,
+    /// Q8_1: [K/32] 36-byte blocks; see Types/).
     public static func quantizeRow(
         _ x: UnsafePointer<Float>, to partner: QuantType, _ out: UnsafeMutableRawPointer, count: Int,
         rounding: ActivationRounding = .native
     ) {
-        switch partner {
-        case .f32:
-            out.assumingMemoryBound(to: Float.self).update(from: x, count: count)
-        case .f16:
-            for i in 0..<count { out.storeBytes(of: floatToHalf(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
-        case .bf16:
-            for i in 0..<count { out.storeBytes(of: floatToBF16(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
-        case .q8_0, .q8_1:
-            precondition(count % 32 == 0, "\(count) elements are not whole blocks")
-            let withSum = partner == .q8_1
-            let stride = withSum ? 36 : 34
-            let qsOffset = withSum ? 4 : 2
-            for b in 0..<count / 32 {
-                let block = out + b * stride
-                let (d, multiplier) = q8Scale(x + b * 32, rounding: rounding)
-                block.storeBytes(of: floatToHalf(d), as: UInt16.self)
-                var sum: Int32 = 0
-                for j in 0..<32 {
-                    let v = x[b * 32 + j] * multiplier
-                    let q = Int8(rounding == .portable ? v.rounded(.toNearestOrAwayFromZero) : v.rounded(.toNearestOrEven))
-                    block.storeBytes(of: q, toByteOffset: qsOffset + j, as: Int8.self)
-                    sum += Int32(q)
-                }
-                // s = d · Σq with the f32 d (not the f16-rounded one), then rounded to f16.
-                if withSum { block.storeBytes(of: floatToHalf(d * Float(sum)), toByteOffset: 2, as: UInt16.self) }
-            }
-        case .q4_0, .q4_1:
+        guard let quantize = partner.traits.quantize else {
             preconditionFailure("\(partner) is a weight type, never an activation partner")
         }
+        precondition(count % partner.blockSize == 0, "\(count) elements are not whole \(partner) blocks")
+        quantize(x, out, count, rounding)
     }
 
     /// The block scale d = amax / 127 and the multiplier that maps x to q before rounding.
