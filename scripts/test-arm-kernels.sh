@@ -109,6 +109,17 @@ if ((self_check)); then
         "ARM quantizer rounds like x86 (x * 127/amax instead of x * 1/d)"
     mutant arm_neon.c 's#vdotq_s32((acc), (a), (b))#vdotq_s32((acc), (a), (a))#' \
         "SDOT multiplies the weights by themselves (neon-dotprod only)"
+    # the low-bit K-quants (Q2_K, Q3_K, Q5_K x Q8_K)
+    mutant kquants_low.h 's#mn\[g\] = (int16_t)(4 \* sc\[g\]);#mn[g] = (int16_t)(3 * sc[g]);#' \
+        "Q3_K weights offset by 3 instead of 4 (every K-quant tile set)"
+    mutant kquants_low.h 's#const int high = (s\[8 + g % 4\] >> (2 \* (g / 4))) \& 3;#const int high = (s[8 + g / 4] >> (2 * (g % 4))) \& 3;#' \
+        "Q3_K scale high bits read transposed"
+    mutant arm_kquants_low.h 's#KK_SHR(qh, 2 \* j + 1), one), 4)#KK_SHR(qh, 2 * j), one), 4)#' \
+        "Q5_K odd sub-blocks take the even sub-block's fifth bit"
+    mutant arm_kquants_low_tile.h 's#vcvtq_f32_s32(c), -(mw \* dx))#vcvtq_f32_s32(c), mw * dx)#' \
+        "Q2_K/Q5_K mins added instead of subtracted"
+    mutant kquants_low_driver.h 's#case 3: KK_TILE(3, r, t); break;#case 3: KK_TILE(2, r, t); break;#' \
+        "K-quant tiles drop the third token of a 3-token tail"
     for i in "${!files[@]}"; do
         file="${files[$i]}" what="${whats[$i]}" src="$work/mutant$i/src"
         mkdir -p "$src"

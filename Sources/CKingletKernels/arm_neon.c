@@ -1,11 +1,13 @@
 // AArch64 kernels: NEON is baseline there; the dot-product extension (SDOT, ARMv8.2+, every
 // Apple M-series and most current Linux servers) gets its own tile kernels via a target
-// attribute, chosen at run time from kk_cpu_features().
+// attribute, chosen at run time from kk_cpu_features(). Each ISA instantiates the 4/8-bit tiles
+// (arm_quant_tile.h) and the low-bit K-quant tiles (arm_kquants_low_tile.h).
 #if defined(__aarch64__)
 #include <arm_neon.h>
 #include <stdlib.h>
 #include <string.h>
 #include "CKingletKernels.h"
+#include "arm_kquants_low.h"
 
 // Baseline NEON: widening multiplies, pairwise-accumulated into 4 lanes.
 #define KK_TARGET
@@ -13,6 +15,7 @@
 #define KK_DOT_S8(acc, a, b) \
     vpadalq_s16(vpadalq_s16((acc), vmull_s8(vget_low_s8(a), vget_low_s8(b))), vmull_high_s8((a), (b)))
 #include "arm_quant_tile.h"
+#include "arm_kquants_low_tile.h"
 #undef KK_TARGET
 #undef KK_NAME
 #undef KK_DOT_S8
@@ -22,6 +25,7 @@
 #define KK_NAME(x) kk_neondot_##x
 #define KK_DOT_S8(acc, a, b) vdotq_s32((acc), (a), (b))
 #include "arm_quant_tile.h"
+#include "arm_kquants_low_tile.h"
 #undef KK_TARGET
 #undef KK_NAME
 #undef KK_DOT_S8

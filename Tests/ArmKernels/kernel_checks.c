@@ -233,6 +233,8 @@ static void check_gemm_type(enum ref_type t, const kernel_set *sets, int nsets) 
         }
 }
 
+#include "kquant_low_checks.h"   // Q2_K, Q3_K, Q5_K: the same gemm checks on K-quant inputs
+
 // MARK: - Activation quantizers
 
 /// A block whose 8-bit rounding differs between the ARM variant x·(1/d) and the x86 variant
@@ -420,6 +422,7 @@ int main(int argc, char **argv) {
     check_cpu(cpu, expect_dotprod);
     check_quantizers(sets, nsets);
     for (int t = REF_F32; t <= REF_Q8_0; t++) check_gemm_type((enum ref_type)t, sets, nsets);
+    check_kquant_low(sets, nsets);
     report_groups();
 
     int64_t passed = 0, failed = nsets == 0;   // an architecture without kernel sets is a failure

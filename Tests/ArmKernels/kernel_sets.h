@@ -61,3 +61,26 @@ static int kernel_sets(kernel_set *sets, uint32_t cpu) {
     return 0;
 #endif
 }
+
+// MARK: - Low-bit K-quants (Q2_K, Q3_K, Q5_K × Q8_K; x86_kquants_low.c, arm_neon.c)
+
+/// The K-quant tile kernels of `set`, by enum ref_kq_type (scalar_reference_kquants_low.h).
+static void kquant_low_kernels(const kernel_set *set, named_gemm out[3]) {
+    memset(out, 0, 3 * sizeof *out);
+#define KQ_LOW(isa_name, prefix)                                                                   \
+    if (strcmp(set->isa, isa_name) == 0) {                                                         \
+        out[0] = (named_gemm)KK_NAMED(prefix##q2_K);                                               \
+        out[1] = (named_gemm)KK_NAMED(prefix##q3_K);                                               \
+        out[2] = (named_gemm)KK_NAMED(prefix##q5_K);                                               \
+    }
+#if defined(__aarch64__)
+    KQ_LOW("neon", kk_neon_gemm_)
+    KQ_LOW("neon-dotprod", kk_neondot_gemm_)
+#elif defined(__x86_64__)
+    KQ_LOW("avx2", kk_avx2_gemm_)
+    KQ_LOW("avx512-vnni", kk_vnni_gemm_)
+#else
+    (void)set;
+#endif
+#undef KQ_LOW
+}

@@ -133,3 +133,34 @@ void kk_neon_gemm_f16(const kk_gemm_args *args);
 void kk_neon_gemm_bf16(const kk_gemm_args *args);
 void kk_neon_quantize_q8_0(const float *x, void *out, int64_t k);
 void kk_neon_quantize_q8_1(const float *x, void *out, int64_t k);
+
+// MARK: - Low-bit K-quants (Q2_K, Q3_K, Q5_K) × Q8_K   (x86_kquants_low.c; arm_neon.c)
+//
+// Super-blocks of 256 weights (ggml's QK_K), in sub-blocks of 16 (Q2_K, Q3_K) or 32 (Q5_K)
+// with 4- or 6-bit scales. Activations are Q8_K rows: per 256 elements
+// { f32 d; i8 qs[256]; i16 bsums[16] } (292 bytes), bsums[j] = Σ qs[16j ..< 16j + 16], read at
+// those byte offsets (4, 260).
+// Legend: nsb = K / 256 super-blocks per row.
+
+/// Q2_K: value = d·(scales[s] & 0xF)·q − dmin·(scales[s] >> 4), q 2 bits, s = element / 16.
+/// Element 128·h + 32·j + l is (qs[32·h + l] >> 2j) & 3.                       84 bytes.
+typedef struct { uint8_t scales[16]; uint8_t qs[64]; uint16_t d; uint16_t dmin; } kk_block_q2_K;
+/// Q3_K: value = d·(sc[s] − 32)·(q − 4), sc 6 bits packed in `scales`, q = 2 low bits (as Q2_K)
+/// | hmask bit (hmask[l] >> (4·h + j)) & 1 as bit 2.                           110 bytes.
+typedef struct { uint8_t hmask[32]; uint8_t qs[64]; uint8_t scales[12]; uint16_t d; } kk_block_q3_K;
+/// Q5_K: value = d·sc[s]·q − dmin·m[s], s = element / 32, 6-bit sc/m packed as Q4_K's; element
+/// 64·j + l (+ 32) is qs[32·j + l] & 0xF (>> 4) | ((qh[l] >> 2j (+1)) & 1) << 4.  176 bytes.
+typedef struct { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } kk_block_q5_K;
+
+void kk_avx2_gemm_q2_K(const kk_gemm_args *args);   // × Q8_K (AVX2 + FMA + F16C)
+void kk_avx2_gemm_q3_K(const kk_gemm_args *args);
+void kk_avx2_gemm_q5_K(const kk_gemm_args *args);
+void kk_vnni_gemm_q2_K(const kk_gemm_args *args);   // × Q8_K (AVX-512 VNNI on 256-bit vectors)
+void kk_vnni_gemm_q3_K(const kk_gemm_args *args);
+void kk_vnni_gemm_q5_K(const kk_gemm_args *args);
+void kk_neon_gemm_q2_K(const kk_gemm_args *args);   // × Q8_K (NEON)
+void kk_neon_gemm_q3_K(const kk_gemm_args *args);
+void kk_neon_gemm_q5_K(const kk_gemm_args *args);
+void kk_neondot_gemm_q2_K(const kk_gemm_args *args);   // × Q8_K (NEON + dot product)
+void kk_neondot_gemm_q3_K(const kk_gemm_args *args);
+void kk_neondot_gemm_q5_K(const kk_gemm_args *args);
