@@ -15,6 +15,7 @@
 #define KK_DOT_S8(acc, a, b) \
     vpadalq_s16(vpadalq_s16((acc), vmull_s8(vget_low_s8(a), vget_low_s8(b))), vmull_high_s8((a), (b)))
 #include "arm_quant_tile.h"
+#include "arm_kquant_tile.h"
 #include "arm_kquants_low_tile.h"
 #undef KK_TARGET
 #undef KK_NAME
@@ -25,6 +26,7 @@
 #define KK_NAME(x) kk_neondot_##x
 #define KK_DOT_S8(acc, a, b) vdotq_s32((acc), (a), (b))
 #include "arm_quant_tile.h"
+#include "arm_kquant_tile.h"
 #include "arm_kquants_low_tile.h"
 #undef KK_TARGET
 #undef KK_NAME

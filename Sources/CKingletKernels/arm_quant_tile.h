@@ -1,12 +1,12 @@
 // (No include guard: this is a template, included once per ISA.)
 // AArch64 tile kernels for 4/8-bit weights × 8-bit activations (see x86_quant_tile.h for the
 // scheme). NEON's dot product is signed × signed, so no sign tricks: Q4_0 nibbles are offset to
-// −8…7 before the dot. The including file defines KK_TARGET, KK_NAME(x) and
+// −8…7 and Q5_0's 5-bit values to −16…15 before the dot; Q5_1 is Q4_1 with a fifth bit. The including file defines KK_TARGET, KK_NAME(x) and
 // KK_DOT_S8(acc, a, b): acc (int32x4) plus the 16 products a·b, summed 4 per lane.
 
 #ifndef KK_ARM_QUANT_KINDS
 #define KK_ARM_QUANT_KINDS
-enum { KK_Q4_0, KK_Q4_1, KK_Q8_0 };
+enum { KK_Q4_0, KK_Q4_1, KK_Q8_0, KK_Q5_0, KK_Q5_1 };
 #endif
 
 static inline __attribute__((always_inline)) KK_TARGET
@@ -21,9 +21,12 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
                     const uint8_t *w, size_t wrb, const uint8_t *x, size_t xrb,
                     const float *dx, const float *sx, int64_t sstride, int64_t nb,
                     float *out, int64_t out_stride) {
-    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : 34;
-    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;
-    const size_t xqs = kind == KK_Q4_1 ? 4 : 2;
+    const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;   // w = q·d + m, × Q8_1
+    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22 : kind == KK_Q5_1 ? 24 : 34;
+    const size_t wqs = kind == KK_Q4_0 ? 2 : kind == KK_Q4_1 ? 4 : kind == KK_Q5_0 ? 6 : 8;   // nibbles
+    const size_t xbs = has_m ? 36 : 34;
+    const size_t xqs = has_m ? 4 : 2;
+    const uint8x8_t bitsel = vcreate_u8(0x8040201008040201ull);
     float32x4_t acc[4][4];
     float msum[4][4];
     for (int r = 0; r < RT; r++)
@@ -35,15 +38,23 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
         for (int r = 0; r < RT; r++) {
             const uint8_t *blk = w + r * wrb + b * wbs;
             dw[r] = KK_NAME(f16)(blk);
-            if (kind == KK_Q4_1) mw[r] = KK_NAME(f16)(blk + 2);
+            if (has_m) mw[r] = KK_NAME(f16)(blk + 2);
             if (kind == KK_Q8_0) {
                 w0[r] = vld1q_s8((const int8_t *)(blk + 2));
                 w1[r] = vld1q_s8((const int8_t *)(blk + 18));
             } else {
-                const uint8x16_t q = vld1q_u8(blk + (kind == KK_Q4_1 ? 4 : 2));
-                int8x16_t lo = vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0F)));
-                int8x16_t hi = vreinterpretq_s8_u8(vshrq_n_u8(q, 4));
+                const uint8x16_t q = vld1q_u8(blk + wqs);
+                uint8x16_t ulo = vandq_u8(q, vdupq_n_u8(0x0F)), uhi = vshrq_n_u8(q, 4);
+                if (kind == KK_Q5_0 || kind == KK_Q5_1) {   // bit j of qh is bit 4 of element j
+                    const uint8_t *qh = blk + (kind == KK_Q5_0 ? 2 : 4);
+                    const uint8x16_t h0 = vcombine_u8(vtst_u8(vdup_n_u8(qh[0]), bitsel), vtst_u8(vdup_n_u8(qh[1]), bitsel));
+                    const uint8x16_t h1 = vcombine_u8(vtst_u8(vdup_n_u8(qh[2]), bitsel), vtst_u8(vdup_n_u8(qh[3]), bitsel));
+                    ulo = vorrq_u8(ulo, vandq_u8(h0, vdupq_n_u8(0x10)));
+                    uhi = vorrq_u8(uhi, vandq_u8(h1, vdupq_n_u8(0x10)));
+                }
+                int8x16_t lo = vreinterpretq_s8_u8(ulo), hi = vreinterpretq_s8_u8(uhi);
                 if (kind == KK_Q4_0) { lo = vsubq_s8(lo, vdupq_n_s8(8)); hi = vsubq_s8(hi, vdupq_n_s8(8)); }
+                if (kind == KK_Q5_0) { lo = vsubq_s8(lo, vdupq_n_s8(16)); hi = vsubq_s8(hi, vdupq_n_s8(16)); }
                 w0[r] = lo;
                 w1[r] = hi;
             }
@@ -56,7 +67,7 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
                 int32x4_t p = KK_DOT_S8(vdupq_n_s32(0), w0[r], x0);
                 p = KK_DOT_S8(p, w1[r], x1);
                 acc[r][t] = vfmaq_n_f32(acc[r][t], vcvtq_f32_s32(p), dw[r] * d);
-                if (kind == KK_Q4_1) msum[r][t] += mw[r] * sx[t * sstride + b];
+                if (has_m) msum[r][t] += mw[r] * sx[t * sstride + b];
             }
         }
     }
@@ -67,7 +78,8 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
 static inline __attribute__((always_inline)) KK_TARGET
 void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
     const int64_t nb = a->k / 32, n = a->n;
-    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;
+    const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;
+    const size_t xbs = has_m ? 36 : 34;
     const uint8_t *x = (const uint8_t *)a->x, *w = (const uint8_t *)a->w;
     // activation scales as f32: dx [n, nb], sx [n, nb]
     float stack_scales[2048];
@@ -78,7 +90,7 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
         for (int64_t b = 0; b < nb; b++) {
             const uint8_t *blk = x + t * a->x_row_bytes + b * xbs;
             dx[t * nb + b] = KK_NAME(f16)(blk);
-            sx[t * nb + b] = kind == KK_Q4_1 ? KK_NAME(f16)(blk + 2) : 0;
+            sx[t * nb + b] = has_m ? KK_NAME(f16)(blk + 2) : 0;
         }
 #define KK_TILE(RT, TT, r, t) \
     KK_NAME(qtile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, \
@@ -121,3 +133,5 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
 KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_0, a); }
 KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_1, a); }
 KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q8_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q5_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_1)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q5_1, a); }

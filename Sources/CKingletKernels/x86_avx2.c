@@ -15,6 +15,11 @@
 #include "x86_quant_tile.h"
 #include "x86_float_tile.h"
 #undef KK_DOT_U8S8
+#define KK_MADD16(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
+#define KK_KQ_RT 2
+#include "x86_kquant_tile.h"
+#undef KK_MADD16
+#undef KK_KQ_RT
 
 // MARK: Activation quantization (llama.cpp's x86 quantize_row_q8_0 / q8_1)
 

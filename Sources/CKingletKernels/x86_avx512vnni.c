@@ -11,4 +11,10 @@
 #define KK_DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #include "x86_quant_tile.h"
 #undef KK_DOT_U8S8
+// vpdpwssd: the i16 pair products added to i32 lanes in one instruction (exact, as vpmaddwd)
+#define KK_MADD16(acc, a, b) _mm256_dpwssd_epi32((acc), (a), (b))
+#define KK_KQ_RT 4
+#include "x86_kquant_tile.h"
+#undef KK_MADD16
+#undef KK_KQ_RT
 #endif

@@ -8,10 +8,25 @@
 // A tile is RT weight rows × TT tokens: each weight block is loaded and unpacked once and used
 // for TT tokens, each activation block once for RT rows. Per block and pair the integer dot is
 // exact; it is scaled by d_w·d_x (one f32 product, as ggml does) and summed in 8 f32 lanes.
-// Q4_0 and Q8_0 weights are signed, so they use the sign trick: |w| (unsigned) × sign(x, w).
-// Q4_1's m_w·s_x term is summed per row in a 4-lane vector, one lane per token.
+// Q4_0, Q5_0 and Q8_0 weights are signed, so they use the sign trick: |w| (unsigned) × sign(x, w).
+// Q4_1's and Q5_1's m_w·s_x term is summed per row in a 8-lane vector, one lane per token.
+// Q5_0 and Q5_1 are bit-identical to ggml's AVX2 vec_dot as Q4_0/Q4_1 are (same integer lanes,
+// same f32 scale d_w·d_x, same FMA order and horizontal sum).
 
-enum { KK_Q4_0, KK_Q4_1, KK_Q8_0 };
+#include <string.h>
+
+enum { KK_Q4_0, KK_Q4_1, KK_Q8_0, KK_Q5_0, KK_Q5_1 };
+
+/// 0xFF in byte i where bit i of the 32-bit little-endian word at p is set (Q5's fifth bits).
+static inline __attribute__((always_inline)) KK_TARGET
+__m256i KK_NAME(bits32)(const uint8_t *p) {
+    uint32_t h;
+    memcpy(&h, p, 4);
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32((int)h),
+        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0));
+    const __m256i bit = _mm256_set1_epi64x((int64_t)0x8040201008040201ull);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+}
 
 static inline __attribute__((always_inline)) KK_TARGET
 float KK_NAME(hsum)(__m256 v) {
@@ -30,12 +45,15 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
                     const uint8_t *w, size_t wrb, const uint8_t *x, size_t xrb,
                     const float *dx, int64_t dstride, const float *sxt, int64_t sstride, int64_t nb,
                     float *out, int64_t out_stride) {
-    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : 34;  // weight block bytes
-    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;                         // activation block bytes
-    const size_t xqs = kind == KK_Q4_1 ? 4 : 2;                           // offset of qs
+    const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;                 // w = q·d + m, × Q8_1
+    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22
+                     : kind == KK_Q5_1 ? 24 : 34;                         // weight block bytes
+    const size_t wqs = kind == KK_Q4_0 ? 2 : kind == KK_Q4_1 ? 4 : kind == KK_Q5_0 ? 6 : 8;  // nibbles
+    const size_t xbs = has_m ? 36 : 34;                                   // activation block bytes
+    const size_t xqs = has_m ? 4 : 2;                                     // offset of qs
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     __m256 acc[4][8];
-    __m256 msum[4];   // Q4_1: lane t holds Σ_b m_w · s_x of token t
+    __m256 msum[4];   // Q4_1, Q5_1: lane t holds Σ_b m_w · s_x of token t
     for (int r = 0; r < RT; r++) {
         msum[r] = _mm256_setzero_ps();
         for (int t = 0; t < TT; t++) acc[r][t] = _mm256_setzero_ps();
@@ -44,11 +62,11 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
     for (int64_t b = 0; b < nb; b++) {
         __m256i u[4], sgn[4];
         __m256 dw[4];
-        const __m256 sx = kind == KK_Q4_1 ? _mm256_loadu_ps(sxt + b * sstride) : _mm256_setzero_ps();
+        const __m256 sx = has_m ? _mm256_loadu_ps(sxt + b * sstride) : _mm256_setzero_ps();
         for (int r = 0; r < RT; r++) {
             const uint8_t *blk = w + r * wrb + b * wbs;
             if (TT == 1) _mm_prefetch((const char *)(blk + 4 * RT * wrb), _MM_HINT_T0);  // next tile's rows
-            if (kind == KK_Q4_1) {
+            if (has_m) {
                 // d and m are adjacent f16s: one conversion for both
                 const __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(*(const int32_t *)blk));
                 dw[r] = _mm256_broadcastss_ps(dm);
@@ -60,12 +78,17 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
                 sgn[r] = _mm256_loadu_si256((const __m256i *)(blk + 2));
                 u[r] = _mm256_abs_epi8(sgn[r]);
             } else {
-                const __m128i q = _mm_loadu_si128((const __m128i *)(blk + (kind == KK_Q4_1 ? 4 : 2)));
+                const __m128i q = _mm_loadu_si128((const __m128i *)(blk + wqs));
                 // bytes 0-15: low nibbles (elements 0-15), bytes 16-31: high nibbles (16-31)
                 const __m256i nib = _mm256_and_si256(
                     _mm256_set_m128i(_mm_srli_epi16(q, 4), q), low4);
                 if (kind == KK_Q4_1) {
                     u[r] = nib;
+                } else if (kind == KK_Q5_1) {   // fifth bit from qh: q = nib | 16·bit
+                    u[r] = _mm256_or_si256(nib, _mm256_and_si256(KK_NAME(bits32)(blk + 4), _mm256_set1_epi8(0x10)));
+                } else if (kind == KK_Q5_0) {   // q − 16 = nib − 16 + 16·bit: nib | 0xF0 where the bit is clear
+                    sgn[r] = _mm256_or_si256(nib, _mm256_andnot_si256(KK_NAME(bits32)(blk + 2), _mm256_set1_epi8((char)0xF0)));
+                    u[r] = _mm256_abs_epi8(sgn[r]);
                 } else {
                     sgn[r] = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
                     u[r] = _mm256_abs_epi8(sgn[r]);
@@ -76,7 +99,7 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
             const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + t * xrb + b * xbs + xqs));
             const __m256 d = _mm256_broadcast_ss(dx + t * dstride + b);
             for (int r = 0; r < RT; r++) {
-                const __m256i s = kind == KK_Q4_1 ? xv : _mm256_sign_epi8(xv, sgn[r]);
+                const __m256i s = has_m ? xv : _mm256_sign_epi8(xv, sgn[r]);
                 const __m256 p = _mm256_cvtepi32_ps(KK_DOT_U8S8(u[r], s));
                 // (d_w · d_x) · Σq: the same f32 rounding as ggml's per-block scale
                 acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dw[r], d), p, acc[r][t]);
@@ -88,7 +111,7 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
         float m[8];
         _mm256_storeu_ps(m, msum[r]);
         for (int t = 0; t < TT; t++)
-            out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + (kind == KK_Q4_1 ? m[t] : 0.0f);
+            out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + (has_m ? m[t] : 0.0f);
     }
 }
 
@@ -96,7 +119,8 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
 static inline __attribute__((always_inline)) KK_TARGET
 void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
     const int64_t nb = a->k / 32, n = a->n;
-    const size_t xbs = kind == KK_Q4_1 ? 36 : 34;
+    const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;
+    const size_t xbs = has_m ? 36 : 34;
     const uint8_t *x = (const uint8_t *)a->x;
     const uint8_t *w = (const uint8_t *)a->w;
 
@@ -104,17 +128,17 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
     // dx [n, nb]; Q4_1's sums transposed, sxt [nb, n + 7] (7 zero pad floats for 8-wide loads).
     const int64_t sstride = n + 7;
     float stack_scales[2048];
-    const int64_t need = n * nb + (kind == KK_Q4_1 ? nb * sstride : 0);
+    const int64_t need = n * nb + (has_m ? nb * sstride : 0);
     float *dx = need <= 2048 ? stack_scales : (float *)malloc((size_t)need * sizeof(float));
     float *sxt = dx + n * nb;
     for (int64_t t = 0; t < n; t++) {
         for (int64_t b = 0; b < nb; b++) {
             const uint8_t *blk = x + t * a->x_row_bytes + b * xbs;
             dx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)blk);
-            if (kind == KK_Q4_1) sxt[b * sstride + t] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
+            if (has_m) sxt[b * sstride + t] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
         }
     }
-    if (kind == KK_Q4_1)
+    if (has_m)
         for (int64_t b = 0; b < nb; b++)
             for (int64_t j = n; j < sstride; j++) sxt[b * sstride + j] = 0;
 
@@ -158,3 +182,5 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
 KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_0, a); }
 KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q4_1, a); }
 KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q8_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_0)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q5_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_1)(const kk_gemm_args *a) { KK_NAME(qgemm)(KK_Q5_1, a); }

@@ -11,9 +11,11 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unsupportedType(let raw):
             return "ggml type \(raw) is not supported by the kernels "
-                + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1); re-quantize the model to one of these"
+                + "(supported: \(QuantType.allCases.filter(\.isWeightType).map(\.description).joined(separator: ", "))); "
+                + "re-quantize the model to one of these"
         case .colsNotMultipleOfBlock(let type, let cols, let blockSize):
             return "\(type) rows of \(cols) elements are not a whole number of \(blockSize)-element blocks"
+                + (blockSize == 256 ? " (ggml's K-quants need rows that are multiples of 256)" : "")
         case .invalidShape(let rows, let cols):
             return "invalid weight shape \(rows) x \(cols): both dimensions must be positive"
         }

@@ -9,6 +9,10 @@ extension KernelTable {
         let q4_0: kk_gemm_fn = dotprod ? kk_neondot_gemm_q4_0 : kk_neon_gemm_q4_0
         let q4_1: kk_gemm_fn = dotprod ? kk_neondot_gemm_q4_1 : kk_neon_gemm_q4_1
         let q8_0: kk_gemm_fn = dotprod ? kk_neondot_gemm_q8_0 : kk_neon_gemm_q8_0
+        let q5_0: kk_gemm_fn = dotprod ? kk_neondot_gemm_q5_0 : kk_neon_gemm_q5_0
+        let q5_1: kk_gemm_fn = dotprod ? kk_neondot_gemm_q5_1 : kk_neon_gemm_q5_1
+        let q4_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q4_K : kk_neon_gemm_q4_K
+        let q6_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q6_K : kk_neon_gemm_q6_K
         let name = dotprod ? "neon-dotprod" : "neon"
         let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "neon", gemm: kk_neon_gemm_f32, quantize: nil, dequantize: nil),
@@ -17,6 +21,10 @@ extension KernelTable {
             .q4_0: .c(.q4_0, name, gemm: q4_0, quantize: kk_neon_quantize_q8_0, dequantize: nil),
             .q4_1: .c(.q4_1, name, gemm: q4_1, quantize: kk_neon_quantize_q8_1, dequantize: nil),
             .q8_0: .c(.q8_0, name, gemm: q8_0, quantize: kk_neon_quantize_q8_0, dequantize: nil),
+            .q5_0: .c(.q5_0, name, gemm: q5_0, quantize: kk_neon_quantize_q8_0, dequantize: nil),
+            .q5_1: .c(.q5_1, name, gemm: q5_1, quantize: kk_neon_quantize_q8_1, dequantize: nil),
+            .q4_K: .c(.q4_K, name, gemm: q4_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q6_K: .c(.q6_K, name, gemm: q6_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
         return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, overlays: overlays)
     }

@@ -8,6 +8,10 @@ extension KernelTable {
         let q4_0: kk_gemm_fn = vnni ? kk_vnni_gemm_q4_0 : kk_avx2_gemm_q4_0
         let q4_1: kk_gemm_fn = vnni ? kk_vnni_gemm_q4_1 : kk_avx2_gemm_q4_1
         let q8_0: kk_gemm_fn = vnni ? kk_vnni_gemm_q8_0 : kk_avx2_gemm_q8_0
+        let q5_0: kk_gemm_fn = vnni ? kk_vnni_gemm_q5_0 : kk_avx2_gemm_q5_0
+        let q5_1: kk_gemm_fn = vnni ? kk_vnni_gemm_q5_1 : kk_avx2_gemm_q5_1
+        let q4_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q4_K : kk_avx2_gemm_q4_K
+        let q6_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q6_K : kk_avx2_gemm_q6_K
         let quantImpl = vnni ? "avx512-vnni" : "avx2"
         let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "avx2", gemm: kk_avx2_gemm_f32, quantize: nil, dequantize: nil),
@@ -16,6 +20,10 @@ extension KernelTable {
             .q4_0: .c(.q4_0, quantImpl, gemm: q4_0, quantize: kk_avx2_quantize_q8_0, dequantize: kk_avx2_dequantize_q4_0),
             .q4_1: .c(.q4_1, quantImpl, gemm: q4_1, quantize: kk_avx2_quantize_q8_1, dequantize: kk_avx2_dequantize_q4_1),
             .q8_0: .c(.q8_0, quantImpl, gemm: q8_0, quantize: kk_avx2_quantize_q8_0, dequantize: kk_avx2_dequantize_q8_0),
+            .q5_0: .c(.q5_0, quantImpl, gemm: q5_0, quantize: kk_avx2_quantize_q8_0, dequantize: nil),
+            .q5_1: .c(.q5_1, quantImpl, gemm: q5_1, quantize: kk_avx2_quantize_q8_1, dequantize: nil),
+            .q4_K: .c(.q4_K, quantImpl, gemm: q4_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q6_K: .c(.q6_K, quantImpl, gemm: q6_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
         return KernelTable(
             name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, overlays: overlays)

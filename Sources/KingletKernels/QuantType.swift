@@ -7,9 +7,15 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case f16 = 1
     case q4_0 = 2
     case q4_1 = 3
+    case q5_0 = 6
+    case q5_1 = 7
     case q8_0 = 8
-    /// Only ever an activation type (the partner of Q4_1 weights); not accepted as a weight.
+    /// Only ever an activation type (the partner of Q4_1 and Q5_1 weights); not accepted as a weight.
     case q8_1 = 9
+    case q4_K = 12
+    case q6_K = 14
+    /// Only ever an activation type (the partner of the K-quants); not accepted as a weight.
+    case q8_K = 15
     case bf16 = 30
 
     /// This type's description: the one place its layout and reference kernels are written.
@@ -19,8 +25,13 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .f16: F16.traits
         case .q4_0: Q4_0.traits
         case .q4_1: Q4_1.traits
+        case .q5_0: Q5_0.traits
+        case .q5_1: Q5_1.traits
         case .q8_0: Q8_0.traits
         case .q8_1: Q8_1.traits
+        case .q4_K: Q4_K.traits
+        case .q6_K: Q6_K.traits
+        case .q8_K: Q8_K.traits
         case .bf16: BF16.traits
         }
     }

@@ -65,13 +65,15 @@ static int kernel_sets(kernel_set *sets, uint32_t cpu) {
 // MARK: - Low-bit K-quants (Q2_K, Q3_K, Q5_K × Q8_K; x86_kquants_low.c, arm_neon.c)
 
 /// The K-quant tile kernels of `set`, by enum ref_kq_type (scalar_reference_kquants_low.h).
-static void kquant_low_kernels(const kernel_set *set, named_gemm out[3]) {
-    memset(out, 0, 3 * sizeof *out);
+static void kquant_low_kernels(const kernel_set *set, named_gemm out[5]) {
+    memset(out, 0, 5 * sizeof *out);
 #define KQ_LOW(isa_name, prefix)                                                                   \
     if (strcmp(set->isa, isa_name) == 0) {                                                         \
         out[0] = (named_gemm)KK_NAMED(prefix##q2_K);                                               \
         out[1] = (named_gemm)KK_NAMED(prefix##q3_K);                                               \
         out[2] = (named_gemm)KK_NAMED(prefix##q5_K);                                               \
+        out[3] = (named_gemm)KK_NAMED(prefix##q4_K);                                               \
+        out[4] = (named_gemm)KK_NAMED(prefix##q6_K);                                               \
     }
 #if defined(__aarch64__)
     KQ_LOW("neon", kk_neon_gemm_)

@@ -12,7 +12,7 @@
 #pragma once
 #include "scalar_reference_kquants_low.h"
 
-static const char *const kq_type_names[] = {"Q2_K x Q8_K", "Q3_K x Q8_K", "Q5_K x Q8_K"};
+static const char *const kq_type_names[] = {"Q2_K x Q8_K", "Q3_K x Q8_K", "Q5_K x Q8_K", "Q4_K x Q8_K", "Q6_K x Q8_K"};
 
 static const int kq_tokens_long[] = {1, 5, 16};
 static const gemm_shape kq_shapes[] = {
@@ -26,14 +26,16 @@ static float pow2_scale(ref_rng *g) { return ref_int(g, 0, 1) ? 0x1p-3f : 0x1p-2
 /// One weight row of nsb super-blocks: random bytes, then d (and dmin) set.
 static void fill_kq_weights(enum ref_kq_type t, uint8_t *row, int64_t nsb, ref_rng *g, int exact) {
     const size_t bytes = ref_kq_block_bytes(t);
-    const int d_at = t == REF_Q2_K ? 80 : t == REF_Q3_K ? 108 : 0, dmin_at = t == REF_Q2_K ? 82 : 2;
+    const int d_at = t == REF_Q2_K ? 80 : t == REF_Q3_K ? 108 : t == REF_Q6_K ? 208 : 0, dmin_at = t == REF_Q2_K ? 82 : 2;
     for (int64_t b = 0; b < nsb; b++) {
         uint8_t *blk = row + b * bytes;
         for (size_t i = 0; i < bytes; i++) blk[i] = (uint8_t)ref_next(g);
         const uint16_t d = ref_f32_to_f16(exact ? pow2_scale(g) : ref_uniform(g, 0.0005f, 0.01f));
         const uint16_t dmin = ref_f32_to_f16(exact ? pow2_scale(g) : ref_uniform(g, 0.0005f, 0.02f));
         memcpy(blk + d_at, &d, 2);
-        if (t != REF_Q3_K) memcpy(blk + dmin_at, &dmin, 2);
+        if (t != REF_Q3_K && t != REF_Q6_K) memcpy(blk + dmin_at, &dmin, 2);
+        if (t == REF_Q6_K && exact)   // small 8-bit scales keep the exact sums exact in f32
+            for (int j = 0; j < 16; j++) blk[192 + j] = (uint8_t)(int8_t)ref_int(g, -4, 4);
     }
 }
 
@@ -135,9 +137,9 @@ static void check_kq_reference(void) {
 
 static void check_kquant_low(const kernel_set *sets, int nsets) {
     check_kq_reference();
-    static char detail[3][96];
+    static char detail[5][96];
     const int nshapes = (int)(sizeof kq_shapes / sizeof kq_shapes[0]);
-    for (int t = REF_Q2_K; t <= REF_Q5_K; t++) {
+    for (int t = REF_Q2_K; t <= REF_Q6_K; t++) {
         snprintf(detail[t], sizeof detail[t], "%s: exact inputs bit-identical, K %" PRId64 "..%" PRId64 ", N 1-16",
                  kq_type_names[t], kq_shapes[0].k, kq_shapes[nshapes - 1].k);
         for (int si = 0; si < nshapes; si++)
@@ -145,7 +147,7 @@ static void check_kquant_low(const kernel_set *sets, int nsets) {
                 gemm_case c = make_kq_case((enum ref_kq_type)t, &kq_shapes[si], exact);
                 float *out = malloc(sizeof(float) * (c.nmax + 1) * c.rows);
                 for (int s = 0; s < nsets; s++) {
-                    named_gemm kernels[3];
+                    named_gemm kernels[5];
                     kquant_low_kernels(&sets[s], kernels);
                     const named_gemm *kern = &kernels[t];
                     if (!kern->fn) continue;

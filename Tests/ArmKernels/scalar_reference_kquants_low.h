@@ -11,10 +11,12 @@
 #pragma once
 #include "scalar_reference.h"
 
-enum ref_kq_type { REF_Q2_K, REF_Q3_K, REF_Q5_K };
+enum ref_kq_type { REF_Q2_K, REF_Q3_K, REF_Q5_K, REF_Q4_K, REF_Q6_K };
 enum { REF_Q8K_BYTES = 292 };
 
-static size_t ref_kq_block_bytes(enum ref_kq_type t) { return t == REF_Q2_K ? 84 : t == REF_Q3_K ? 110 : 176; }
+static size_t ref_kq_block_bytes(enum ref_kq_type t) {
+    return t == REF_Q2_K ? 84 : t == REF_Q3_K ? 110 : t == REF_Q5_K ? 176 : t == REF_Q4_K ? 144 : 210;
+}
 
 /// One super-block as integers: w_i = d·scale[i]·q[i] − dmin·min[i] (Q3_K: min 0, q signed).
 typedef struct { int q[256], scale[256], min[256]; float d, dmin; } ref_kq_block;
@@ -68,6 +70,35 @@ static void ref_kq_unpack(enum ref_kq_type t, const uint8_t *blk, ref_kq_block *
                         o->scale[y] = scales[is] - 32;
                         o->min[y] = 0;
                     }
+    } else if (t == REF_Q4_K) {   // 64-element chunk j: low nibbles of qs[32j…], then high
+        o->d = ref_half_at(blk);
+        o->dmin = ref_half_at(blk + 2);
+        for (int j = 0; j < 4; j++)
+            for (int hi = 0; hi < 2; hi++) {
+                int sc, m;
+                ref_scale_min_k4(2 * j + hi, blk + 4, &sc, &m);
+                for (int l = 0; l < 32; l++, y++) {
+                    const uint8_t q = blk[16 + 32 * j + l];
+                    o->q[y] = hi ? q >> 4 : q & 0xF;
+                    o->scale[y] = sc;
+                    o->min[y] = m;
+                }
+            }
+    } else if (t == REF_Q6_K) {   // ggml's dequantize_row_q6_K: ql low 4 bits, qh high 2, minus 32
+        o->d = ref_half_at(blk + 208);
+        o->dmin = 0;
+        for (int n = 0; n < 2; n++)
+            for (int l = 0; l < 32; l++) {
+                const uint8_t *ql = blk + 64 * n, *qh = blk + 128 + 32 * n;
+                const int q[4] = {(ql[l] & 0xF) | ((qh[l] >> 0) & 3) << 4, (ql[l + 32] & 0xF) | ((qh[l] >> 2) & 3) << 4,
+                                  (ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4, (ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4};
+                for (int i = 0; i < 4; i++) {
+                    const int e = 128 * n + l + 32 * i;
+                    o->q[e] = q[i] - 32;
+                    o->scale[e] = (int8_t)blk[192 + e / 16];
+                    o->min[e] = 0;
+                }
+            }
     } else {
         o->d = ref_half_at(blk);
         o->dmin = ref_half_at(blk + 2);

@@ -77,18 +77,44 @@ struct ActivationQuantizeTests {
         #expect(bf == [0x80, 0x3F, 0x80, 0x3F])
     }
 
-    @Test(arguments: [QuantType.f16, .bf16, .q8_0, .q8_1])
+    @Test func q8_KByHand() {
+        // The first x of largest |x| sets the sign: max = +127 gives iscale = −1, so q = −x and
+        // d = −1 (ggml's quantize_row_q8_K_ref); max = −127 gives q = x, d = 1.
+        for sign: Float in [1, -1] {
+            var x = (0..<256).map { Float($0 % 16) - 8 }
+            x[5] = 127 * sign
+            x[200] = -127 * sign                       // same |x|, later: not the max
+            x[9] = 2.5                                 // a tie: rounds to even
+            let bytes = quantize(x, .q8_K, .x86)
+            #expect(bytes.count == 292)
+            let d = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
+            #expect(d == -sign)
+            let qs = (0..<256).map { Int8(bitPattern: bytes[4 + $0]) }
+            #expect(qs[5] == -127 && qs[200] == 127)   // the max always maps to −127
+            #expect(qs[9] == (sign > 0 ? -2 : 2))
+            #expect(qs[0] == Int8(8 * sign) && qs[15] == Int8(-7 * sign))
+            for g in 0..<16 {
+                let bsum = Int16(bytes[260 + 2 * g]) | Int16(bytes[261 + 2 * g]) << 8
+                #expect(Int(bsum) == qs[16 * g ..< 16 * g + 16].reduce(0) { $0 + Int($1) })
+            }
+        }
+        #expect(quantize([Float](repeating: 0, count: 256), .q8_K, .x86) == [UInt8](repeating: 0, count: 292))
+    }
+
+    @Test(arguments: [QuantType.f16, .bf16, .q8_0, .q8_1, .q8_K])
     func fastMatchesReferenceBitForBit(partner: QuantType) {
         var rng = SeededGenerator(seed: 0xAC7 + UInt64(partner.rawValue))
         let weightType: QuantType = switch partner {
         case .q8_1: .q4_1
         case .q8_0: .q8_0
+        case .q8_K: .q4_K
         default: partner
         }
         for table in KernelTable.allRunnable() where table.name != "reference" {
             #expect(table[weightType].partner == partner)
             for trial in 0..<50 {
-                let count = 32 * Int.random(in: 1...40, using: &rng)
+                let count = partner.blockSize == 256 ? 256 * Int.random(in: 1...6, using: &rng)
+                    : 32 * Int.random(in: 1...40, using: &rng)
                 var x = randomActivations(count, rng: &rng)
                 if trial % 5 == 0 { for j in 0..<32 { x[j] = 0 } }                     // a zero block
                 if trial % 7 == 0 { for j in 0..<32 { x[j] = Float(j) - 15.5 }; x[0] = 127 }  // ties

@@ -16,7 +16,7 @@ import Testing
 @Suite("Fast kernels vs reference")
 struct FastKernelTests {
     static let fastTables = KernelTable.allRunnable().filter { $0.name != "reference" }
-    static let weightTypes: [QuantType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1]
+    static let weightTypes: [QuantType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q6_K]
 
     static func tolerance(_ type: QuantType) -> Float {
         switch type {
@@ -35,8 +35,10 @@ struct FastKernelTests {
     @Test(arguments: weightTypes)
     func matmulMatchesReference(type: QuantType) throws {
         var rng = SeededGenerator(seed: 0x5EED + UInt64(type.rawValue))
-        let shapes: [(rows: Int, cols: Int)] = [(1, 32), (3, 64), (7, 96), (33, 576), (70, 160), (17, 1536)]
-            + (type.blockSize == 1 ? [(5, 13), (9, 37), (4, 8)] : [])
+        let shapes: [(rows: Int, cols: Int)] = type.blockSize == 256
+            ? [(1, 256), (3, 512), (7, 768), (33, 256), (70, 512), (17, 1536)]
+            : [(1, 32), (3, 64), (7, 96), (33, 576), (70, 160), (17, 1536)]
+                + (type.blockSize == 1 ? [(5, 13), (9, 37), (4, 8)] : [])
         let reference = KernelTable.reference()
         for table in Self.fastTables {
             for (rows, cols) in shapes {
@@ -69,7 +71,7 @@ struct FastKernelTests {
     @Test(arguments: weightTypes)
     func dequantizeMatchesReferenceExactly(type: QuantType) {
         var rng = SeededGenerator(seed: 0xDE0 + UInt64(type.rawValue))
-        let cols = type.blockSize == 1 ? 77 : 160
+        let cols = type.blockSize == 1 ? 77 : type.blockSize == 256 ? 768 : 160
         let weights = RandomWeights(type, rows: 3, cols: cols, rng: &rng)
         for table in Self.fastTables {
             for r in 0..<3 {
@@ -90,6 +92,10 @@ struct FastKernelTests {
             #expect(table[.q4_0].partner == .q8_0)
             #expect(table[.q8_0].partner == .q8_0)
             #expect(table[.q4_1].partner == .q8_1)
+            #expect(table[.q5_0].partner == .q8_0)
+            #expect(table[.q5_1].partner == .q8_1)
+            #expect(table[.q4_K].partner == .q8_K)
+            #expect(table[.q6_K].partner == .q8_K)
         }
     }
 }

@@ -27,10 +27,10 @@ struct ReferenceDotTests {
         #expect(dot == 2 * (16 * 2 + 16 * -1))
     }
 
-    @Test(arguments: [QuantType.q4_0, .q4_1, .q8_0, .f16, .bf16, .f32])
+    @Test(arguments: [QuantType.q4_0, .q4_1, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K])
     func blockDotIsWithinQuantizationErrorOfFloatDot(type: QuantType) {
         var rng = SeededGenerator(seed: 0xD07 + UInt64(type.rawValue))
-        let cols = 576
+        let cols = type.blockSize == 256 ? 768 : 576
         let weights = RandomWeights(type, rows: 8, cols: cols, rng: &rng)
         let partner = KernelTable.partner(of: type)
         for r in 0..<8 {
@@ -41,23 +41,26 @@ struct ReferenceDotTests {
             let quantized = xq.withUnsafeBytes { ReferenceKernels.dot(type, weights.matrix.row(r), $0.baseAddress!, count: cols) }
             // Per element the partner holds x to within half a step (d/2 = amax/254 for 8-bit,
             // 2^-11·|x| for f16, 2^-8·|x| for bf16); the f16 scale adds ≤ 2^-11·127·d; Q8_1's
-            // f16 s adds ≤ |m|·|s|·2^-11 per block (bounded via Σ|x|).
+            // f16 s adds ≤ |m|·|s|·2^-11 per block (bounded via Σ|x|). Q8_K: amax/254 over its
+            // 256-element block, with an f32 d.
             var deq = [Float](repeating: 0, count: cols)
             ReferenceKernels.dequantizeRow(type, weights.matrix.row(r), into: &deq, count: cols)
             var bound: Float = 1e-5 * magnitude(weights.matrix, row: r, x)
             for b in 0..<cols / 32 {
                 let amax = (0..<32).map { abs(x[b * 32 + $0]) }.max()!
+                let amax256 = partner == .q8_K ? (0..<256).map { abs(x[b / 8 * 256 + $0]) }.max()! : 0
                 for j in 0..<32 {
                     let c = b * 32 + j
                     switch partner {
                     case .q8_0, .q8_1: bound += abs(deq[c]) * (amax / 127) * 0.57
+                    case .q8_K: bound += abs(deq[c]) * (amax256 / 127) * 0.51
                     case .f16: bound += abs(deq[c]) * abs(x[c]) * 0x1p-11
                     case .bf16: bound += abs(deq[c]) * abs(x[c]) * 0x1p-8
                     default: break
                     }
                 }
-                if type == .q4_1 {
-                    let m = halfToFloat(weights.matrix.row(r).loadUnaligned(fromByteOffset: b * 20 + 2, as: UInt16.self))
+                if type == .q4_1 || type == .q5_1 {
+                    let m = halfToFloat(weights.matrix.row(r).loadUnaligned(fromByteOffset: b * type.blockBytes + 2, as: UInt16.self))
                     bound += abs(m) * (0..<32).map { abs(x[b * 32 + $0]) }.reduce(0, +) * 0x1p-10
                 }
             }

@@ -27,11 +27,15 @@ final class RandomWeights {
             case .f32: block.storeBytes(of: Float.random(in: -1...1, using: &rng), as: Float.self)
             case .f16: block.storeBytes(of: half(-1...1), as: UInt16.self)
             case .bf16: block.storeBytes(of: floatToBF16(Float.random(in: -1...1, using: &rng)), as: UInt16.self)
-            case .q4_0, .q8_0: block.storeBytes(of: half(0.001...0.05), as: UInt16.self)
-            case .q4_1:
+            case .q4_0, .q5_0, .q8_0: block.storeBytes(of: half(0.001...0.05), as: UInt16.self)
+            case .q4_1, .q5_1:
                 block.storeBytes(of: half(0.001...0.05), as: UInt16.self)
                 block.storeBytes(of: half(-0.4...0.1), toByteOffset: 2, as: UInt16.self)
-            case .q8_1: fatalError("not a weight type")
+            case .q4_K:   // d, dmin; the 6-bit sub-block scales and mins stay random
+                block.storeBytes(of: half(0.0002...0.002), as: UInt16.self)
+                block.storeBytes(of: half(0.0002...0.002), toByteOffset: 2, as: UInt16.self)
+            case .q6_K: block.storeBytes(of: half(0.0002...0.002), toByteOffset: 208, as: UInt16.self)
+            case .q8_1, .q8_K: fatalError("not a weight type")
             }
         }
         matrix = try! WeightMatrix(type: type, rows: rows, cols: cols, data: bytes)

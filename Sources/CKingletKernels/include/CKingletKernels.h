@@ -22,6 +22,18 @@ typedef struct { uint16_t d; uint16_t m; uint8_t qs[16]; } kk_block_q4_1;
 typedef struct { uint16_t d; int8_t qs[32]; } kk_block_q8_0;
 /// Q8_1: like Q8_0 plus s = d * sum(q) (f16), the partner of Q4_1.          36 bytes.
 typedef struct { uint16_t d; uint16_t s; int8_t qs[32]; } kk_block_q8_1;
+/// Q5_0: 32 weights, value = (q - 16) * d, q = nibble (as Q4_0) | bit j of qh << 4.  22 bytes.
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } kk_block_q5_0;
+/// Q5_1: 32 weights, value = q * d + m, q as Q5_0.                              24 bytes.
+typedef struct { uint16_t d; uint16_t m; uint8_t qh[4]; uint8_t qs[16]; } kk_block_q5_1;
+/// Q4_K: 256 weights in 8 sub-blocks of 32, value = d·sc·q − dmin·m with 6-bit sc, m packed in
+/// `scales` (Types/Q4_K.swift).                                                144 bytes.
+typedef struct { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qs[128]; } kk_block_q4_K;
+/// Q6_K: 256 weights in 16 sub-blocks of 16, value = d·scales[s]·(q − 32), q 6 bits split over
+/// ql (low 4) and qh (high 2) (Types/Q6_K.swift).                             210 bytes.
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } kk_block_q6_K;
+/// Q8_K: 256 activations, value = q * d (f32 d), bsums[j] = Σ qs[16j ..< 16j + 16].  292 bytes.
+typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } kk_block_q8_K;
 
 // MARK: - CPU features
 
@@ -119,6 +131,26 @@ void kk_avx2_sgemm_tiles(int64_t kc, const float *a, int64_t rows, const float *
 void kk_vnni_gemm_q4_0(const kk_gemm_args *args);
 void kk_vnni_gemm_q4_1(const kk_gemm_args *args);
 void kk_vnni_gemm_q8_0(const kk_gemm_args *args);
+
+// Q5_0 (× Q8_0), Q5_1 (× Q8_1), Q4_K and Q6_K (× Q8_K) on every ISA; K a multiple of 256 for
+// the K-quants. kk_quantize_q8_K is plain C (ggml's one Q8_K rounding, the same on every ISA).
+void kk_quantize_q8_K(const float *x, void *out, int64_t k);
+void kk_avx2_gemm_q5_0(const kk_gemm_args *args);
+void kk_avx2_gemm_q5_1(const kk_gemm_args *args);
+void kk_avx2_gemm_q4_K(const kk_gemm_args *args);
+void kk_avx2_gemm_q6_K(const kk_gemm_args *args);
+void kk_vnni_gemm_q5_0(const kk_gemm_args *args);
+void kk_vnni_gemm_q5_1(const kk_gemm_args *args);
+void kk_vnni_gemm_q4_K(const kk_gemm_args *args);
+void kk_vnni_gemm_q6_K(const kk_gemm_args *args);
+void kk_neon_gemm_q5_0(const kk_gemm_args *args);
+void kk_neon_gemm_q5_1(const kk_gemm_args *args);
+void kk_neon_gemm_q4_K(const kk_gemm_args *args);
+void kk_neon_gemm_q6_K(const kk_gemm_args *args);
+void kk_neondot_gemm_q5_0(const kk_gemm_args *args);
+void kk_neondot_gemm_q5_1(const kk_gemm_args *args);
+void kk_neondot_gemm_q4_K(const kk_gemm_args *args);
+void kk_neondot_gemm_q6_K(const kk_gemm_args *args);
 
 // AArch64 NEON (baseline) and NEON with the dot-product extension (needs KK_CPU_DOTPROD).
 // Activation quantizers use llama.cpp's ARM rounding (x · 1/d, ties to even).
