@@ -1,5 +1,6 @@
 // kinglet-kernel-bench: throughput of Kernels.matmul per weight type and shape, fast table vs
-// reference, 1 and 2 threads. Shapes are SmolLM2-135M's (n_embd 576, n_ff 1536, vocab 49152).
+// reference, 1 and 2 threads. Shapes are SmolLM2-135M's (n_embd 576, n_ff 1536, vocab 49152);
+// the types only Gemma 3 270M Q4_K_M uses get its shapes (n_embd 640, n_ff 2048, q 1024).
 //
 //   swift run -c release --scratch-path .build-k kinglet-kernel-bench [--quick] [--reference] [TYPE…]
 //   swift run -c release kinglet-kernel-bench sgemm [--quick] [SHAPE…]   (fp32 GEMM; SgemmBench.swift)
@@ -16,7 +17,7 @@ import KingletKernels
 struct Options {
     var quick = false
     var reference = false
-    var types: [QuantType] = [.q4_1, .q4_0, .q8_0, .f16, .bf16, .f32]
+    var types: [QuantType] = [.q4_1, .q4_0, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K]
 
     init(_ args: [String]) {
         var picked: [QuantType] = []
@@ -57,9 +58,12 @@ final class BenchWeights {
             case .f32: block.storeBytes(of: Float(b % 13) * 0.01 - 0.06, as: Float.self)
             case .f16: block.storeBytes(of: floatToHalf(Float(b % 13) * 0.01 - 0.06), as: UInt16.self)
             case .bf16: block.storeBytes(of: floatToBF16(Float(b % 13) * 0.01 - 0.06), as: UInt16.self)
+            case .q6_K: block.storeBytes(of: floatToHalf(0.001), toByteOffset: 208, as: UInt16.self)
             default:
-                block.storeBytes(of: floatToHalf(0.01), as: UInt16.self)
-                if type == .q4_1 { block.storeBytes(of: floatToHalf(-0.08), toByteOffset: 2, as: UInt16.self) }
+                block.storeBytes(of: floatToHalf(type == .q4_K ? 0.001 : 0.01), as: UInt16.self)
+                if [.q4_1, .q5_1, .q4_K].contains(type) {   // m (dmin for Q4_K)
+                    block.storeBytes(of: floatToHalf(type == .q4_K ? 0.002 : -0.08), toByteOffset: 2, as: UInt16.self)
+                }
             }
         }
         matrix = try! WeightMatrix(type: type, rows: rows, cols: cols, data: bytes)
@@ -159,7 +163,14 @@ var fastTimes: [String: Double] = [:]
 
 let ns = options.quick ? [1, 64] : [1, 64, 512]
 for type in options.types {
-    for (rows, cols) in [(576, 576), (1536, 576), (576, 1536)] {
+    // Gemma 3 270M: Q5_0 q/gate/up (1024 × 640, 2048 × 640), Q4_K attn_output, Q6_K ffn_down.
+    let shapes: [(Int, Int)] = switch type {
+    case .q5_0, .q5_1: [(1024, 640), (2048, 640)]
+    case .q4_K: [(640, 1024)]
+    case .q6_K: [(640, 2048)]
+    default: [(576, 576), (1536, 576), (576, 1536)]
+    }
+    for (rows, cols) in shapes {
         bench(type, rows: rows, cols: cols, ns: ns)
     }
 }
