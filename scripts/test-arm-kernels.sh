@@ -120,6 +120,18 @@ if ((self_check)); then
         "Q2_K/Q5_K mins added instead of subtracted"
     mutant kquants_low_driver.h 's#case 3: KK_TILE(3, r, t); break;#case 3: KK_TILE(2, r, t); break;#' \
         "K-quant tiles drop the third token of a 3-token tail"
+    # Q5_0 x Q8_0 and Q5_1 x Q8_1 (the 4/8-bit tile template, both NEON tile sets)
+    mutant arm_quant_tile.h 's/vdupq_n_s8(16)/vdupq_n_s8(15)/g' "Q5_0 offset 16 -> 15"
+    mutant arm_quant_tile.h 's#vcreate_u8(0x8040201008040201ull)#vcreate_u8(0x0102040810204080ull)#' \
+        "Q5 fifth bits taken from each qh byte in reversed bit order"
+    mutant arm_quant_tile.h 's#vdup_n_u8(qh\[2\]), bitsel), vtst_u8(vdup_n_u8(qh\[3\])#vdup_n_u8(qh[3]), bitsel), vtst_u8(vdup_n_u8(qh[2])#' \
+        "Q5 elements 16-31 take their fifth bits from qh[3], qh[2] swapped"
+    mutant arm_quant_tile.h 's#(kind == KK_Q5_0 ? 2 : 4)#(kind == KK_Q5_0 ? 2 : 2)#' \
+        "Q5_1 reads qh at Q5_0's offset (over its m)"
+    mutant arm_quant_tile.h 's#kind == KK_Q5_1 ? 24 : 34#kind == KK_Q5_1 ? 22 : 34#' \
+        "Q5_1 blocks strided 22 bytes (Q5_0's) instead of 24"
+    mutant arm_quant_tile.h 's#if (has_m) msum\[r\]\[t\] +=#if (kind == KK_Q4_1) msum[r][t] +=#' \
+        "Q5_1 drops its m_w * s_x term"
     for i in "${!files[@]}"; do
         file="${files[$i]}" what="${whats[$i]}" src="$work/mutant$i/src"
         mkdir -p "$src"

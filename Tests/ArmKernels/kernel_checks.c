@@ -29,7 +29,8 @@
 #endif
 #endif
 
-static const char *const type_names[] = {"F32", "F16", "BF16", "Q4_0 x Q8_0", "Q4_1 x Q8_1", "Q8_0 x Q8_0"};
+static const char *const type_names[REF_NTYPES] = {"F32",         "F16",         "BF16",        "Q4_0 x Q8_0",
+                                                   "Q4_1 x Q8_1", "Q8_0 x Q8_0", "Q5_0 x Q8_0", "Q5_1 x Q8_1"};
 
 // MARK: - Shapes
 
@@ -82,16 +83,18 @@ static void fill_float_row(enum ref_type t, uint8_t *row, int64_t k, ref_rng *g,
     }
 }
 
-/// One weight row of nb blocks. Random (RandomWeights): any bytes, d in [0.001, 0.05), Q4_1's m in
-/// [-0.4, 0.1). Exact: d a power of two, Q4_1's m a multiple of 1/8, Q8_0's q in ±15.
+/// One weight row of nb blocks. Random (RandomWeights): any bytes, d in [0.001, 0.05), Q4_1's and
+/// Q5_1's m in [-0.4, 0.1). Exact: d a power of two, m a multiple of 1/8, Q8_0's q in ±15. The
+/// nibbles and Q5's qh stay random bytes in both families, so every 4- and 5-bit value occurs
+/// (exact Q5 sums stay below 2^17 in steps of 2^-6 at K = 4160: exact in f32).
 static void fill_quant_weights(enum ref_type t, uint8_t *row, int64_t nb, ref_rng *g, int exact) {
-    const size_t bytes = t == REF_Q4_0 ? 18 : t == REF_Q4_1 ? 20 : 34;
+    const size_t bytes = ref_block_bytes(t);
     for (int64_t b = 0; b < nb; b++) {
         uint8_t *blk = row + b * bytes;
         for (size_t i = 0; i < bytes; i++) blk[i] = (uint8_t)ref_next(g);
         const uint16_t d = exact ? pow2_half(g) : ref_f32_to_f16(ref_uniform(g, 0.001f, 0.05f));
         memcpy(blk, &d, 2);
-        if (t == REF_Q4_1) {
+        if (ref_has_min(t)) {
             const uint16_t m = ref_f32_to_f16(exact ? (float)ref_int(g, -8, 8) * 0x1p-3f : ref_uniform(g, -0.4f, 0.1f));
             memcpy(blk + 2, &m, 2);
         }
@@ -100,12 +103,12 @@ static void fill_quant_weights(enum ref_type t, uint8_t *row, int64_t nb, ref_rn
     }
 }
 
-/// One activation row in the partner layout of quantized type t (Q8_1 for Q4_1, else Q8_0).
+/// One activation row in the partner layout of quantized type t (Q8_1 for Q4_1/Q5_1, else Q8_0).
 /// Random: hidden-state-like floats through the scalar quantizer (ARM rounding on every ISA, so
 /// both builds get the same blocks). Exact: d a power of two, q in ±15, s a multiple of 1/8 (the
 /// kernels take s as given).
 static void fill_quant_activations(enum ref_type t, uint8_t *row, int64_t k, ref_rng *g, int exact, float *scratch) {
-    const int with_sum = t == REF_Q4_1;
+    const int with_sum = ref_has_min(t);
     if (!exact) {
         for (int64_t i = 0; i < k; i++) scratch[i] = ref_activation(g);
         ref_quantize_q8(scratch, row, k, with_sum, REF_ROUND_ARM);
@@ -209,7 +212,7 @@ static void check_gemm_type(enum ref_type t, const kernel_set *sets, int nsets) 
     const int nshapes = quant ? (int)(sizeof quant_shapes / sizeof quant_shapes[0])
                               : (int)(sizeof float_shapes / sizeof float_shapes[0]);
     const double tol = quant ? 1e-5 : 2e-5;
-    static char detail[6][96];
+    static char detail[REF_NTYPES][96];
     snprintf(detail[t], sizeof detail[t], "%s: exact inputs bit-identical, K %" PRId64 "..%" PRId64 ", N 1-16",
              type_names[t], shapes[0].k, shapes[nshapes - 1].k);
     for (int si = 0; si < nshapes; si++)
@@ -421,7 +424,7 @@ int main(int argc, char **argv) {
     check_reference();
     check_cpu(cpu, expect_dotprod);
     check_quantizers(sets, nsets);
-    for (int t = REF_F32; t <= REF_Q8_0; t++) check_gemm_type((enum ref_type)t, sets, nsets);
+    for (int t = REF_F32; t < REF_NTYPES; t++) check_gemm_type((enum ref_type)t, sets, nsets);
     check_kquant_low(sets, nsets);
     report_groups();
 

@@ -17,7 +17,7 @@ typedef struct {
     const char *isa;               // as KernelTable names it
     const char *needs;             // the CPU feature it needs, for the skip lines
     int runnable;                  // this CPU has it
-    named_gemm gemm[6];            // by enum ref_type; {0} where the ISA shares another set's
+    named_gemm gemm[REF_NTYPES];   // by enum ref_type; {0} where the ISA shares another set's
     named_quantize q8_0, q8_1;     // activation quantizers; {0} where shared
     enum ref_rounding rounding;
 } kernel_set;
@@ -30,13 +30,15 @@ static int kernel_sets(kernel_set *sets, uint32_t cpu) {
     sets[0] = (kernel_set){
         "neon", "neon", (cpu & KK_CPU_NEON) != 0,
         {KK_NAMED(kk_neon_gemm_f32), KK_NAMED(kk_neon_gemm_f16), KK_NAMED(kk_neon_gemm_bf16),
-         KK_NAMED(kk_neon_gemm_q4_0), KK_NAMED(kk_neon_gemm_q4_1), KK_NAMED(kk_neon_gemm_q8_0)},
+         KK_NAMED(kk_neon_gemm_q4_0), KK_NAMED(kk_neon_gemm_q4_1), KK_NAMED(kk_neon_gemm_q8_0),
+         KK_NAMED(kk_neon_gemm_q5_0), KK_NAMED(kk_neon_gemm_q5_1)},
         KK_NAMED(kk_neon_quantize_q8_0), KK_NAMED(kk_neon_quantize_q8_1), REF_ROUND_ARM,
     };
     sets[1] = (kernel_set){
         "neon-dotprod", "dotprod (HWCAP_ASIMDDP)", (cpu & KK_CPU_DOTPROD) != 0,
         {{0}, {0}, {0},
-         KK_NAMED(kk_neondot_gemm_q4_0), KK_NAMED(kk_neondot_gemm_q4_1), KK_NAMED(kk_neondot_gemm_q8_0)},
+         KK_NAMED(kk_neondot_gemm_q4_0), KK_NAMED(kk_neondot_gemm_q4_1), KK_NAMED(kk_neondot_gemm_q8_0),
+         KK_NAMED(kk_neondot_gemm_q5_0), KK_NAMED(kk_neondot_gemm_q5_1)},
         {0}, {0}, REF_ROUND_ARM,
     };
     return 2;
@@ -44,14 +46,16 @@ static int kernel_sets(kernel_set *sets, uint32_t cpu) {
     sets[0] = (kernel_set){
         "avx2", "avx2+fma+f16c", (cpu & KK_CPU_AVX2) != 0,
         {KK_NAMED(kk_avx2_gemm_f32), KK_NAMED(kk_avx2_gemm_f16), KK_NAMED(kk_avx2_gemm_bf16),
-         KK_NAMED(kk_avx2_gemm_q4_0), KK_NAMED(kk_avx2_gemm_q4_1), KK_NAMED(kk_avx2_gemm_q8_0)},
+         KK_NAMED(kk_avx2_gemm_q4_0), KK_NAMED(kk_avx2_gemm_q4_1), KK_NAMED(kk_avx2_gemm_q8_0),
+         KK_NAMED(kk_avx2_gemm_q5_0), KK_NAMED(kk_avx2_gemm_q5_1)},
         KK_NAMED(kk_avx2_quantize_q8_0), KK_NAMED(kk_avx2_quantize_q8_1), REF_ROUND_X86,
     };
     sets[1] = (kernel_set){
         "avx512-vnni", "avx2 and avx512-vnni",
         (cpu & KK_CPU_AVX2) != 0 && (cpu & KK_CPU_AVX512VNNI) != 0,
         {{0}, {0}, {0},
-         KK_NAMED(kk_vnni_gemm_q4_0), KK_NAMED(kk_vnni_gemm_q4_1), KK_NAMED(kk_vnni_gemm_q8_0)},
+         KK_NAMED(kk_vnni_gemm_q4_0), KK_NAMED(kk_vnni_gemm_q4_1), KK_NAMED(kk_vnni_gemm_q8_0),
+         KK_NAMED(kk_vnni_gemm_q5_0), KK_NAMED(kk_vnni_gemm_q5_1)},
         {0}, {0}, REF_ROUND_X86,
     };
     return 2;

@@ -105,19 +105,27 @@ static void ref_quantize_q8(const float *x, uint8_t *out, int64_t k, int with_su
 
 // MARK: - Dot products of one weight row with one activation row (ReferenceDot.swift)
 
-/// Weight types, in the kernels' order. Partners: F32/F16/BF16 themselves, Q4_0/Q8_0 × Q8_0,
-/// Q4_1 × Q8_1.
-enum ref_type { REF_F32, REF_F16, REF_BF16, REF_Q4_0, REF_Q4_1, REF_Q8_0 };
+/// Weight types, in the kernels' order. Partners: F32/F16/BF16 themselves, Q4_0/Q8_0/Q5_0 × Q8_0,
+/// Q4_1/Q5_1 × Q8_1.
+enum ref_type { REF_F32, REF_F16, REF_BF16, REF_Q4_0, REF_Q4_1, REF_Q8_0, REF_Q5_0, REF_Q5_1, REF_NTYPES };
 
 static int ref_is_quant(enum ref_type t) { return t >= REF_Q4_0; }
+/// value = q·d + m (a min per block), partnered with Q8_1 for its s = d·Σq.
+static int ref_has_min(enum ref_type t) { return t == REF_Q4_1 || t == REF_Q5_1; }
+
+/// Bytes of one 32-element block of a quantized type: Q4_0 {d; qs[16]}, Q4_1 {d; m; qs[16]},
+/// Q8_0 {d; qs[32]}, Q5_0 {d; qh[4]; qs[16]}, Q5_1 {d; m; qh[4]; qs[16]}.
+static size_t ref_block_bytes(enum ref_type t) {
+    static const size_t per_block[REF_NTYPES] = {0, 0, 0, 18, 20, 34, 22, 24};
+    return per_block[t];
+}
 
 /// Bytes of a row of K elements, weight layout and partner layout.
 static size_t ref_row_bytes(enum ref_type t, int64_t k) {
-    static const size_t per_block[] = {0, 0, 0, 18, 20, 34};
-    return t == REF_F32 ? 4 * (size_t)k : t <= REF_BF16 ? 2 * (size_t)k : per_block[t] * (size_t)(k / 32);
+    return t == REF_F32 ? 4 * (size_t)k : t <= REF_BF16 ? 2 * (size_t)k : ref_block_bytes(t) * (size_t)(k / 32);
 }
 static size_t ref_partner_row_bytes(enum ref_type t, int64_t k) {
-    return ref_is_quant(t) ? (t == REF_Q4_1 ? 36 : 34) * (size_t)(k / 32) : ref_row_bytes(t, k);
+    return ref_is_quant(t) ? (ref_has_min(t) ? 36 : 34) * (size_t)(k / 32) : ref_row_bytes(t, k);
 }
 
 /// Element i of a float-type row, as f32.
@@ -130,19 +138,28 @@ static float ref_float_element(enum ref_type t, const uint8_t *row, int64_t i) {
 
 /// The integer weight of element j (0…31) of one quantized block: Q4_0 nibbles offset by −8
 /// (element j < 16 is the low nibble of qs[j], j ≥ 16 the high nibble of qs[j − 16]), Q4_1 raw
-/// nibbles (m is added per block), Q8_0 the signed byte.
+/// nibbles (m is added per block), Q8_0 the signed byte. Q5_0/Q5_1 put bit j of qh (the 4 bytes
+/// read as one little-endian u32, as ggml's memcpy into uint32_t) above nibble j as bit 4; Q5_0
+/// offsets the 5-bit value by −16, Q5_1 keeps it raw (m is added per block).
 static int ref_weight_q(enum ref_type t, const uint8_t *blk, int j) {
     if (t == REF_Q8_0) return (int8_t)blk[2 + j];
-    const uint8_t q = blk[(t == REF_Q4_1 ? 4 : 2) + (j & 15)];
-    const int nib = j < 16 ? q & 0xF : q >> 4;
-    return t == REF_Q4_0 ? nib - 8 : nib;
+    const size_t qh_at = t == REF_Q5_0 ? 2 : 4;                       // Q5 only
+    const size_t qs_at = t == REF_Q4_0 ? 2 : t == REF_Q4_1 ? 4 : qh_at + 4;
+    const uint8_t q = blk[qs_at + (j & 15)];
+    int v = j < 16 ? q & 0xF : q >> 4;
+    if (t == REF_Q5_0 || t == REF_Q5_1) {
+        const uint32_t qh = (uint32_t)blk[qh_at] | (uint32_t)blk[qh_at + 1] << 8 |
+                            (uint32_t)blk[qh_at + 2] << 16 | (uint32_t)blk[qh_at + 3] << 24;
+        v |= (int)((qh >> j) & 1) << 4;
+    }
+    return t == REF_Q4_0 ? v - 8 : t == REF_Q5_0 ? v - 16 : v;
 }
 
 static float ref_half_at(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return ref_f16_to_f32(h); }
 
 /// W · X for one row pair of K elements, exactly in double (every f32 product is exact in double;
 /// quantized blocks: the exact integer dot times the f32 product d_w·d_x the kernels use, plus
-/// Q4_1's m_w · s_x). `*mag` receives Σ|terms|, the scale float rounding errors are measured by.
+/// Q4_1's and Q5_1's m_w · s_x). `*mag` receives Σ|terms|, the scale float rounding errors are measured by.
 static double ref_dot(enum ref_type t, const uint8_t *w, const uint8_t *x, int64_t k, double *mag) {
     double sum = 0, abs_sum = 0;
     if (!ref_is_quant(t)) {
@@ -154,8 +171,8 @@ static double ref_dot(enum ref_type t, const uint8_t *w, const uint8_t *x, int64
         *mag = abs_sum;
         return sum;
     }
-    const size_t wb = t == REF_Q4_0 ? 18 : t == REF_Q4_1 ? 20 : 34, xb = t == REF_Q4_1 ? 36 : 34;
-    const size_t xqs = t == REF_Q4_1 ? 4 : 2;
+    const size_t wb = ref_block_bytes(t), xb = ref_has_min(t) ? 36 : 34;
+    const size_t xqs = ref_has_min(t) ? 4 : 2;
     for (int64_t b = 0; b < k / 32; b++) {
         const uint8_t *wblk = w + b * wb, *xblk = x + b * xb;
         int64_t isum = 0, iabs = 0;
@@ -167,7 +184,7 @@ static double ref_dot(enum ref_type t, const uint8_t *w, const uint8_t *x, int64
         const float scale = ref_half_at(wblk) * ref_half_at(xblk);   // one f32 product, as ggml
         sum += (double)isum * scale;
         abs_sum += (double)iabs * fabs((double)scale);
-        if (t == REF_Q4_1) {
+        if (ref_has_min(t)) {
             const double ms = (double)ref_half_at(wblk + 2) * ref_half_at(xblk + 2);
             sum += ms;
             abs_sum += fabs(ms);
