@@ -39,10 +39,13 @@ FAMILIES = {
     "qwen3": dict(vocab="qwen2", keep=1001, specials=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
                   bos=None, eos="<|im_end|>", d=160, heads=6, kv_heads=2, head_dim=32, ff=224,
                   rope_base=1000000.0, eps=1e-6, tied=False, seed=3),
-    # Phi 3: fused attn_qkv [D, H·Dh + 2·Hkv·Dh] and fused ffn_up [D, 2F] (gate rows first), NEOX RoPE.
+    # Phi 3.5: fused attn_qkv [D, H·Dh + 2·Hkv·Dh] and fused ffn_up [D, 2F] (gate rows first), NEOX
+    # RoPE with LongRoPE factors (rope_factors_short/long) and attn_factor, written as the converter
+    # does (no rope.scaling.type). The original context (32) is below any context llama.cpp or the
+    # test runs with, so both use the long factors.
     "phi3": dict(vocab="phi-3", keep=1100, specials=["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"],
                  bos="<s>", eos="<|endoftext|>", d=96, heads=6, kv_heads=2, head_dim=16, ff=224,
-                 rope_base=10000.0, eps=1e-5, tied=False, seed=4),
+                 rope_base=10000.0, eps=1e-5, tied=False, seed=4, longrope_original_context=32),
     # Llama 3.x: rope_freqs.weight holds per-frequency factors (the converter's "llama3" rope type),
     # computed here with a short original context so that every branch of the formula is used.
     "llama": dict(vocab="llama-bpe", keep=1200, specials=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"],
@@ -164,6 +167,14 @@ def build(family, spec, src, path):
         r = spec["llama3_rope"]
         add("rope_freqs.weight", llama3_rope_factors(spec["rope_base"], Dh, r["factor"], r["low_freq_factor"],
                                                      r["high_freq_factor"], r["original_context"]), Q.F32)
+    if "longrope_original_context" in spec:
+        orig = spec["longrope_original_context"]
+        scale = CONTEXT / orig
+        w.add_rope_scaling_orig_ctx_len(orig)
+        w.add_rope_scaling_attn_factors(float(np.sqrt(1 + np.log(scale) / np.log(orig))))  # as conversion/phi.py
+        n = Dh // 2
+        add("rope_factors_long.weight", np.geomspace(1, 24, n).astype(np.float32) * (1 + 0.1 * rng.random(n, dtype=np.float32)), Q.F32)
+        add("rope_factors_short.weight", (1 + 0.2 * rng.random(n, dtype=np.float32)), Q.F32)
     for l in range(LAYERS):
         t = lambda k: types[(l + k) % 3]  # noqa: E731
         p = f"blk.{l}."
