@@ -8,6 +8,7 @@ Tests/Data/architectures/<family>/:
                    family's special tokens) from llama.cpp's vocab-only GGUFs (models/ggml-vocab-*.gguf)
   logits.f32       llama.cpp's logits for every position of a 24-token sequence, evaluated in one
                    batch: raw little-endian float32 [positions, vocab]
+  linear4-logits.f32  (llama only) the same logits with `llama.rope.scaling.type = linear`, factor 4
   reference.json   that sequence (`tokens`), and llama.cpp's greedy continuation of it, 16 tokens
                    (`generated_ids`, `top2_margins`), as Tests/KingletTestSupport/ArchitectureFixture.swift reads
 
@@ -58,6 +59,7 @@ CONTEXT = 128
 SEQUENCE = 24
 GENERATE = 16
 MIN_MARGIN = 0.1
+LINEAR_FACTOR = 4.0
 
 
 def read_vocab(src, name):
@@ -101,7 +103,7 @@ def llama3_rope_factors(base, dim, factor, low_freq_factor, high_freq_factor, or
     return np.array(out, dtype=np.float32)
 
 
-def build(family, spec, src, path):
+def build(family, spec, src, path, linear_scaling=None):
     rng = np.random.default_rng(spec["seed"])
     d, H, Hkv, Dh, F = spec["d"], spec["heads"], spec["kv_heads"], spec["head_dim"], spec["ff"]
     q_dim, kv_dim = H * Dh, Hkv * Dh
@@ -122,6 +124,9 @@ def build(family, spec, src, path):
         w.add_value_length(Dh)
     w.add_rope_dimension_count(Dh)
     w.add_rope_freq_base(spec["rope_base"])
+    if linear_scaling is not None:
+        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(linear_scaling)
     w.add_layer_norm_rms_eps(spec["eps"])
     w.add_vocab_size(V)
     w.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0)
@@ -258,6 +263,16 @@ def main():
                                           os.path.join(d, "logits.f32"), "-t", "2"],
                                          check=True, capture_output=True, text=True).stdout)
         assert info == {"positions": len(ids), "vocab": V}, info
+        if family == "llama":
+            # The same model with linear RoPE scaling on top of its factors (positions / 4): only
+            # llama.cpp's logits are kept; the test adds the two keys to model.gguf itself.
+            scaled = os.path.join(d, "linear4.gguf.tmp")
+            build(family, spec, a.llama_src, scaled, linear_scaling=LINEAR_FACTOR)
+            info = json.loads(subprocess.run([a.runner, "logits", "-m", scaled, "--ids", ids_arg, "--out",
+                                              os.path.join(d, "linear4-logits.f32"), "-t", "2"],
+                                             check=True, capture_output=True, text=True).stdout)
+            assert info == {"positions": len(ids), "vocab": V}, info
+            os.remove(scaled)
         # The layout Tests/KingletTestSupport/ArchitectureFixture.swift reads.
         with open(os.path.join(d, "reference.json"), "w") as f:
             json.dump({"tokens": ids, "positions": len(ids), "vocab": V, "logits_file": "logits.f32",
