@@ -1,43 +1,121 @@
 import KingletKernels
 
-/// Keys and values of every evaluated position, per layer, stored as F16 (as llama.cpp does by
+/// Keys and values of the evaluated positions, per layer, stored as F16 (as llama.cpp does by
 /// default) or F32.
 ///
-/// Layout: k, v: [L, C, Hkv·Dh]. Memory is reserved for the whole context but only touched as
-/// positions fill, so a long context costs resident memory only when used.
+/// Each layer keeps what its attention can still read (`Layout`): a global layer every position
+/// of the context, a sliding-window layer a ring of its window plus room for the new positions of
+/// one round of a forward pass (position p in slot p mod capacity), so a local layer's memory does
+/// not grow with the context.
+///
+/// Storage: k, v: [Σ capacity(l), Hkv·Dh], layer l's slots from `layerBase[l]`. Memory is reserved
+/// for every layer's capacity but only touched as positions fill.
 public final class KVCache: @unchecked Sendable {
     public enum Precision: String, Sendable { case f16, f32 }
 
+    /// What each layer keeps: derived from the model configuration, so the runtime creates the
+    /// right cache for any architecture without knowing it.
+    public struct Layout: Sendable, Equatable {
+        public enum Layer: Sendable, Equatable {
+            /// Every position of the context (global attention).
+            case full
+            /// Attention reads the last `window` positions (the new one included).
+            case sliding(window: Int)
+        }
+
+        public var layers: [Layer]    // [L]
+        public var contextLength: Int // C: positions a sequence may reach
+        public var rowSize: Int       // Hkv·Dh
+        /// New positions a sliding layer has room for beyond its window (llama.cpp keeps
+        /// window + batch): a forward pass stores and attends at most `batchRoom + 1` rows of a
+        /// sequence at a time on such a layer.
+        public var batchRoom: Int
+
+        public static let defaultBatchRoom = 512
+
+        public init(layers: [Layer], contextLength: Int, rowSize: Int, batchRoom: Int = Layout.defaultBatchRoom) {
+            precondition(batchRoom >= 0, "batchRoom must not be negative")
+            self.layers = layers
+            self.contextLength = contextLength
+            self.rowSize = rowSize
+            self.batchRoom = batchRoom
+        }
+
+        /// The layout a model's configuration asks for: sliding layers where it has a window.
+        /// `contextLength`: a shorter context than the model's (a scoring pass sized to its sequence).
+        public init(_ config: ModelConfig, contextLength: Int? = nil, batchRoom: Int = Layout.defaultBatchRoom) {
+            self.init(layers: (0 ..< config.layerCount).map { config.slidingWindow(layer: $0).map { .sliding(window: $0) } ?? .full },
+                      contextLength: contextLength ?? config.contextLength,
+                      rowSize: config.kvHeadCount * config.headSize, batchRoom: batchRoom)
+        }
+
+        /// Slots layer `l` keeps: the context, or a ring of window + batchRoom when that is smaller.
+        public func capacity(layer l: Int) -> Int {
+            switch layers[l] {
+            case .full: return contextLength
+            case .sliding(let w):
+                let (ring, overflow) = w.addingReportingOverflow(batchRoom)
+                return overflow ? contextLength : min(contextLength, ring)
+            }
+        }
+
+        /// Bytes the keys and values of one sequence take, or nil when the sum overflows.
+        public func byteCount(precision: Precision) -> Int? {
+            let element = precision == .f16 ? 2 : 4
+            var slots = 0
+            for l in layers.indices {
+                let (s, overflow) = slots.addingReportingOverflow(capacity(layer: l))
+                if overflow { return nil }
+                slots = s
+            }
+            var n = 2 * element  // keys and values
+            for factor in [slots, rowSize] {
+                guard factor >= 0 else { return nil }
+                let (p, overflow) = n.multipliedReportingOverflow(by: factor)
+                if overflow { return nil }
+                n = p
+            }
+            return n
+        }
+    }
+
+    public let layout: Layout
     public let layers: Int
-    public let capacity: Int          // C
+    /// C: the positions a sequence may reach (the context), whatever the layers keep.
+    public let capacity: Int
     public let rowSize: Int           // Hkv·Dh
     public let precision: Precision
-    /// Positions filled so far (the next token goes at `count`).
-    public internal(set) var count: Int = 0
+    /// Positions evaluated so far (the next token goes at `count`).
+    public private(set) var count: Int = 0
+
+    let layerCapacity: [Int]          // [L] slots per layer
+    let layerBase: [Int]              // [L] first slot of each layer
+    /// The oldest position each layer still holds (0 for a full layer). [L]
+    private var firstHeld: [Int]
 
     let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?
 
-    /// Bytes the keys and values of one sequence take, or nil when the product overflows.
+    /// Bytes of a cache where every layer keeps the whole context, or nil when the product overflows.
     public static func byteCount(layers: Int, capacity: Int, rowSize: Int, precision: Precision) -> Int? {
-        let element = precision == .f16 ? 2 : 4
-        var n = 2 * element  // keys and values
-        for factor in [layers, capacity, rowSize] {
-            guard factor >= 0 else { return nil }
-            let (p, overflow) = n.multipliedReportingOverflow(by: factor)
-            if overflow { return nil }
-            n = p
-        }
-        return n
+        guard layers >= 0 else { return nil }
+        return Layout(layers: Array(repeating: .full, count: layers), contextLength: capacity, rowSize: rowSize)
+            .byteCount(precision: precision)
     }
 
-    /// The caller checks the size first (`byteCount`): an absurd size traps here.
-    public init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16) {
-        self.layers = layers
-        self.capacity = capacity
-        self.rowSize = rowSize
+    /// The caller checks the size first (`Layout.byteCount`): an absurd size traps here.
+    public init(layout: Layout, precision: Precision = .f16) {
+        self.layout = layout
+        layers = layout.layers.count
+        capacity = layout.contextLength
+        rowSize = layout.rowSize
         self.precision = precision
-        let n = layers * capacity * rowSize
+        layerCapacity = layout.layers.indices.map { layout.capacity(layer: $0) }
+        var base: [Int] = [], slots = 0
+        for c in layerCapacity { base.append(slots); slots += c }
+        layerBase = base
+        firstHeld = Array(repeating: 0, count: layers)
+        let n = slots * rowSize
         switch precision {
         case .f16:
             k16 = .allocate(capacity: n); v16 = .allocate(capacity: n); k32 = nil; v32 = nil
@@ -46,19 +124,70 @@ public final class KVCache: @unchecked Sendable {
         }
     }
 
+    /// A cache where every layer keeps the whole context (`capacity` positions).
+    public convenience init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16) {
+        self.init(layout: Layout(layers: Array(repeating: .full, count: layers), contextLength: capacity, rowSize: rowSize),
+                  precision: precision)
+    }
+
     deinit {
         k16?.deallocate(); v16?.deallocate(); k32?.deallocate(); v32?.deallocate()
     }
 
-    /// Forgets positions from `position` on (for example to rewind to a shared prefix).
-    public func truncate(to position: Int) {
-        count = max(0, min(count, position))
+    /// Forgets positions from `position` on (for example to rewind to a shared prefix) and returns
+    /// the positions kept. A sliding layer's ring no longer holds the window before a position far
+    /// behind `count`: rewinding there keeps nothing (returns 0), and the caller evaluates the
+    /// sequence again from its start.
+    @discardableResult
+    public func truncate(to position: Int) -> Int {
+        var n = max(0, min(count, position))
+        for l in 0 ..< layers {
+            guard case .sliding(let w) = layout.layers[l] else { continue }
+            if max(0, n - w + 1) < firstHeld[l] { n = 0 }
+        }
+        count = n
+        if n == 0 { firstHeld = Array(repeating: 0, count: layers) }
+        return n
     }
 
-    /// Resident bytes for `count` positions.
-    public var usedBytes: Int { layers * count * rowSize * 2 * (precision == .f16 ? 2 : 4) }
+    /// Resident bytes for `count` positions (a ring never more than its slots).
+    public var usedBytes: Int {
+        layerCapacity.reduce(0) { $0 + min(count, $1) } * rowSize * 2 * (precision == .f16 ? 2 : 4)
+    }
 
-    @inline(__always) func offset(layer: Int, position: Int) -> Int { (layer * capacity + position) * rowSize }
+    /// The window of a sliding layer; nil for a full one.
+    func window(layer l: Int) -> Int? {
+        if case .sliding(let w) = layout.layers[l], layerCapacity[l] < capacity { return w }
+        return nil
+    }
+
+    /// Rows of one sequence a forward pass may store on layer `l` before attending: all of them on
+    /// a full layer; on a ring, as many as leave the window before the first of them intact.
+    func rowsPerRound(layer l: Int) -> Int {
+        guard let w = window(layer: l) else { return .max }
+        return layerCapacity[l] - w + 1
+    }
+
+    /// Element offset of `position`'s slot on layer `l`.
+    @inline(__always) func offset(layer l: Int, position: Int) -> Int {
+        (layerBase[l] + position % layerCapacity[l]) * rowSize
+    }
+
+    /// The slots of positions `range` on layer `l`, in position order: one run, or two when the
+    /// ring wraps. The caller reads only positions the layer still holds.
+    @inline(__always) func slotRuns(layer l: Int, positions range: Range<Int>) -> (Range<Int>, Range<Int>) {
+        let c = layerCapacity[l]
+        let first = range.lowerBound % c
+        let end = first + range.count
+        if end <= c { return (first ..< end, 0 ..< 0) }
+        return (first ..< c, 0 ..< end - c)
+    }
+
+    /// Marks positions up to `newCount` as evaluated (after a forward pass's last layer).
+    func commit(count newCount: Int) {
+        count = newCount
+        for l in 0 ..< layers { firstHeld[l] = max(firstHeld[l], newCount - layerCapacity[l]) }
+    }
 
     /// Stores one position's key and value rows ([Hkv·Dh] each).
     func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {

@@ -5,6 +5,8 @@ import KingletGGUF
 public enum ModelError: Error, Sendable, LocalizedError, Equatable {
     case unsupportedArchitecture(String, supported: [String])
     case missingMetadata(key: String)
+    /// A metadata value of the wrong type or out of range: the key and what was expected.
+    case badMetadata(key: String, expected: String)
     case badConfig(String)
     case missingTensor(String)
     case badTensorShape(name: String, expected: [Int], found: [Int])
@@ -19,6 +21,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
             return "model architecture '\(a)' is not supported (supported: \(s.joined(separator: ", ")))."
         case .missingMetadata(let k):
             return "model metadata '\(k)' is missing. The GGUF file is incomplete or for another architecture."
+        case .badMetadata(let k, let e):
+            return "model metadata '\(k)' is invalid: expected \(e). The GGUF file is damaged or was written by a broken converter."
         case .badConfig(let why):
             return "model configuration is invalid: \(why)."
         case .missingTensor(let n):

@@ -30,4 +30,13 @@ public struct ModelLoadOptions: Sendable {
         self.contextLength = contextLength
         self.pool = pool
     }
+
+    /// Applies the options that change a configuration (the context length) and validates it.
+    func apply(to config: inout ModelConfig) throws(ModelError) {
+        if let c = contextLength {
+            guard c > 0 else { throw .badConfig("context length must be positive") }
+            config.contextLength = c
+        }
+        try config.validate()
+    }
 }

@@ -1,6 +1,13 @@
 import KingletGGUF
 import KingletKernels
 
+/// "109 F32, 81 Q5_0, …": how many tensors of each type a file holds, most first.
+func tensorTypeSummary(_ gguf: GGUFFile) -> String {
+    var counts: [String: Int] = [:]
+    for t in gguf.tensorInfos { counts[t.type.description, default: 0] += 1 }
+    return counts.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+}
+
 /// Turns GGUF tensors into kernel views, checking shapes so a broken file fails at load time
 /// with the tensor's name rather than at run time with a bad read.
 struct TensorLoader {

@@ -11,15 +11,9 @@ public enum TinyLlamaFile {
     /// `outputScale`: the untied head's weight range (larger gives sharper distributions).
     public static func build(tied: Bool, outputScale: Float = 0.3) -> (GGUFWriter, [String: [Float]]) {
         var w = GGUFWriter()
-        var tensors: [String: [Float]] = [:]
-        var s: UInt64 = 1
+        var seeded = SeededTensors()
         func make(_ name: String, _ count: Int, scale: Float = 0.3, offset: Float = 0) -> [Float] {
-            let v = (0 ..< count).map { _ -> Float in
-                s = s &* 6364136223846793005 &+ 1442695040888963407
-                return offset + scale * (Float(s >> 40) / Float(1 << 24) * 2 - 1)
-            }
-            tensors[name] = v
-            return v
+            seeded.make(name, count, scale: scale, offset: offset)
         }
         ModelConfig(architecture: "llama", layerCount: L, embeddingSize: D, headCount: H, kvHeadCount: Hkv, headSize: Dh,
                     feedForwardSize: F, vocabularySize: V, contextLength: 64, ropeFreqBase: ropeBase, rmsNormEpsilon: eps)
@@ -39,6 +33,6 @@ public enum TinyLlamaFile {
         }
         w.addTensor(TensorNames.outputNorm, dims: [D], floats: make("on", D, scale: 0.2, offset: 1))
         if !tied { w.addTensor(TensorNames.output, dims: [D, V], floats: make("out", V * D, scale: outputScale)) }
-        return (w, tensors)
+        return (w, seeded.values)
     }
 }

@@ -36,7 +36,7 @@ struct BatchLayout {
 
     /// Marks the new positions as filled in every sequence's cache (after the last layer).
     func commit() {
-        for seg in segments { seg.cache.count = seg.start + seg.tokens }
+        for seg in segments { seg.cache.commit(count: seg.start + seg.tokens) }
     }
 
     /// The rows that need logits, in batch order: the last of a `.last` sequence, every row of an `.all` one.

@@ -1,16 +1,32 @@
 import Foundation
 import KingletKernels
 
-/// Causal grouped-query attention of a batch of T new tokens over the KV cache.
+/// Causal grouped-query attention of a batch of T new tokens over the KV cache, with a logit
+/// scale, an optional sliding window and an optional logit soft-cap.
+///
+/// Row at position p attends to positions max(0, p − window + 1) ... p (all of 0 ... p without a
+/// window). Scores are s = scale · q·k, then cap · tanh(s / cap) with a soft-cap, then a softmax.
 ///
 /// Memory is O(C) per worker (one score row), never O(C²). Scores and softmax are f32 (the
-/// softmax sum in Double, as ggml). With an F16 cache (the default) each query row runs through
-/// `HalfVector.attend`, which rounds the query and the probabilities to F16 as llama.cpp's
-/// non-flash path does.
+/// softmax sum in Double, as ggml). With an F16 cache (the default) the query and the
+/// probabilities are rounded to F16 as llama.cpp's non-flash path does; a run of positions that
+/// lies in one piece of the cache goes through the fused `HalfVector.attend`.
 struct Attention {
     let heads: Int        // H
     let kvHeads: Int      // Hkv
     let headSize: Int     // Dh
+    let scale: Float
+    let window: Int?
+    let softcap: Float?
+
+    init(heads: Int, kvHeads: Int, headSize: Int, scale: Float, window: Int? = nil, softcap: Float? = nil) {
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headSize = headSize
+        self.scale = scale
+        self.window = window
+        self.softcap = softcap
+    }
 
     /// A run of consecutive batch rows that belong to one sequence.
     struct Segment {
@@ -20,18 +36,51 @@ struct Attention {
         let cache: KVCache
     }
 
-    /// q: [T, H·Dh] (already rotated); out: [T, H·Dh]. Row `firstRow + i` of a segment sits at
-    /// position `start + i` and attends to positions 0...start+i of that segment's cache.
-    func callAsFunction(q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, segments: [Segment],
+    /// Stores the batch's keys and values in each sequence's cache at `layer` and attends.
+    /// q: [T, H·Dh] (already rotated); k, v: [T, Hkv·Dh]; out: [T, H·Dh].
+    ///
+    /// A full layer stores every row, then attends. A sliding layer's ring holds its window plus
+    /// a few new positions, so a long batch goes in rounds: store as many rows as leave the
+    /// window of the first of them intact, attend them, go on (chunked prefill inside one pass).
+    func callAsFunction(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                        out: UnsafeMutablePointer<Float>, segments: [Segment], layer: Int, pool: ThreadPool) {
+        let kvDim = kvHeads * headSize
+        for s in segments {
+            if let ring = s.cache.window(layer: layer) {
+                precondition(window.map { $0 <= ring } ?? false,
+                             "layer \(layer): attention window \(window.map(String.init) ?? "none") exceeds the cache's ring window \(ring)")
+            }
+        }
+        var done = Array(repeating: 0, count: segments.count)
+        while true {
+            var round: [Segment] = []
+            for (i, s) in segments.enumerated() where done[i] < s.tokens {
+                let n = min(s.tokens - done[i], s.cache.rowsPerRound(layer: layer))
+                let r = Segment(firstRow: s.firstRow + done[i], tokens: n, start: s.start + done[i], cache: s.cache)
+                for t in 0 ..< n {
+                    let row = r.firstRow + t
+                    s.cache.store(layer: layer, position: r.start + t, key: k + row * kvDim, value: v + row * kvDim)
+                }
+                done[i] += n
+                round.append(r)
+            }
+            if round.isEmpty { return }
+            attend(q: q, out: out, segments: round, layer: layer, pool: pool)
+        }
+    }
+
+    /// Attention of segments whose keys and values are already stored. Row `firstRow + i` of a
+    /// segment sits at position `start + i`.
+    private func attend(q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, segments: [Segment],
                         layer: Int, pool: ThreadPool) {
         let group = heads / kvHeads
-        let scale = 1 / Float(headSize).squareRoot()
         let half = HalfVector.native
         // Work items: (segment, token, head), flattened; segment of item i found by prefix sums.
         var firstItem: [Int] = []
         var items = 0
         for s in segments { firstItem.append(items); items += s.tokens * heads }
-        let maxLen = segments.map { $0.start + $0.tokens }.max() ?? 0
+        let maxEnd = segments.map { $0.start + $0.tokens }.max() ?? 0
+        let maxLen = window.map { min($0, maxEnd) } ?? maxEnd
         // Decoding a few tokens over a short cache is microseconds of work: waking the other
         // threads would cost more than it saves.
         let inline = items * maxLen * headSize < 1 << 16
@@ -50,56 +99,81 @@ struct Attention {
                     let local = item - firstItem[si]
                     let t = local / heads, h = local % heads
                     let cache = seg.cache
-                    let rowSize = cache.rowSize
-                    let base = cache.offset(layer: layer, position: 0)
-                    let kvh = h / group
-                    let len = seg.start + t + 1
+                    let position = seg.start + t
+                    let first = window.map { max(0, position - $0 + 1) } ?? 0
+                    let (run1, run2) = cache.slotRuns(layer: layer, positions: first ..< position + 1)
+                    let base = cache.offset(layer: layer, position: 0) + (h / group) * headSize  // slot 0, KV head
                     let r = seg.firstRow + t
                     let qSrc = q + r * heads * headSize + h * headSize
                     let o = out + r * heads * headSize + h * headSize
-                    if let k16 = cache.k16, let v16 = cache.v16 {
-                        let off = base + kvh * headSize
-                        half.attend(qSrc, k: k16 + off, v: v16 + off, stride: rowSize, count: len,
+                    if let k16 = cache.k16, let v16 = cache.v16, run2.isEmpty, softcap == nil {
+                        let off = base + run1.lowerBound * cache.rowSize
+                        half.attend(qSrc, k: k16 + off, v: v16 + off, stride: cache.rowSize, count: run1.count,
                                     headSize: headSize, scale: scale, scores: scores, out: o)
                         continue
                     }
-                    // F32 cache: the same computation without F16 rounding.
-                    qh.update(from: qSrc, count: headSize)
-                    var maxScore = -Float.infinity
-                    for p in 0 ..< len {
-                        let off = base + p * rowSize + kvh * headSize
-                        let s = dot(qh, cache: cache, offset: off, count: headSize) * scale
-                        scores[p] = s
-                        maxScore = max(maxScore, s)
-                    }
-                    var sum: Double = 0
-                    for p in 0 ..< len {
-                        let e = expf(scores[p] - maxScore)
-                        scores[p] = e
-                        sum += Double(e)
-                    }
-                    let inv = Float(1 / sum)
-                    o.update(repeating: 0, count: headSize)
-                    for p in 0 ..< len {
-                        let off = base + p * rowSize + kvh * headSize
-                        axpy(scores[p] * inv, cache: cache, offset: off, into: o, count: headSize)
-                    }
+                    attendRuns(qSrc, cache: cache, base: base, runs: [run1, run2], scores: scores, qh: qh, out: o)
                 }
             }
         }
     }
 
-    @inline(__always)
-    private func dot(_ q: UnsafePointer<Float>, cache: KVCache, offset: Int, count: Int) -> Float {
-        var s: Float = 0
-        let k = cache.k32! + offset
-        for i in 0 ..< count { s += q[i] * k[i] }
-        return s
-    }
-
-    @inline(__always)
-    private func axpy(_ a: Float, cache: KVCache, offset: Int, into y: UnsafeMutablePointer<Float>, count: Int) {
-        let v = cache.v32! + offset
-        for i in 0 ..< count { y[i] += a * v[i] }
+    /// One query over the slots `runs` (in position order) of one KV head whose first slot is at
+    /// element `base`: the F32 cache, and the F16 cache where the fused kernel does not apply
+    /// (a wrapped ring, a soft-cap). Same arithmetic as `ReferenceHalfVector.attend` for F16.
+    private func attendRuns(_ q: UnsafePointer<Float>, cache: KVCache, base: Int, runs: [Range<Int>],
+                            scores: UnsafeMutablePointer<Float>, qh: UnsafeMutablePointer<Float>,
+                            out o: UnsafeMutablePointer<Float>) {
+        let half = HalfVector.native
+        let rowSize = cache.rowSize
+        qh.update(from: q, count: headSize)
+        if cache.k16 != nil { half.roundToHalf(qh, count: headSize) }
+        var n = 0
+        var maxScore = -Float.infinity
+        for run in runs {
+            for slot in run {
+                let off = base + slot * rowSize
+                var s: Float
+                if let k16 = cache.k16 { s = half.dot(qh, k16 + off, count: headSize) } else {
+                    s = 0
+                    let k = cache.k32! + off
+                    for i in 0 ..< headSize { s += qh[i] * k[i] }
+                }
+                s *= scale
+                if let cap = softcap { s = cap * tanhf(s * (1 / cap)) }
+                scores[n] = s
+                maxScore = max(maxScore, s)
+                n += 1
+            }
+        }
+        var sum: Double = 0
+        for p in 0 ..< n {
+            let e = expf(scores[p] - maxScore)
+            scores[p] = e
+            sum += Double(e)
+        }
+        let inv = Float(1 / sum)
+        o.update(repeating: 0, count: headSize)
+        if let v16 = cache.v16 {
+            for p in 0 ..< n { scores[p] *= inv }
+            half.roundToHalf(scores, count: n)
+            n = 0
+            for run in runs {
+                for slot in run {
+                    half.axpy(scores[n], v16 + base + slot * rowSize, o, count: headSize)
+                    n += 1
+                }
+            }
+            return
+        }
+        let v32 = cache.v32!
+        n = 0
+        for run in runs {
+            for slot in run {
+                let a = scores[n] * inv, v = v32 + base + slot * rowSize
+                for i in 0 ..< headSize { o[i] += a * v[i] }
+                n += 1
+            }
+        }
     }
 }

@@ -14,3 +14,11 @@ func rmsNorm(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, _ y: Uns
         for i in 0 ..< d { yr[i] = (xr[i] * scale) * w[i] }
     }
 }
+
+/// Per-head RMSNorm (Q/K norm of Gemma 3, Qwen 3): every head of every row normalised on its own,
+/// all heads sharing one weight. x: [T, heads·Dh], normalised in place; w: [Dh].
+@inlinable
+func rmsNormPerHead(_ x: UnsafeMutablePointer<Float>, weight w: UnsafePointer<Float>,
+                    rows: Int, heads: Int, headSize: Int, epsilon: Float) {
+    rmsNorm(x, weight: w, x, rows: rows * heads, size: headSize, epsilon: epsilon)
+}

@@ -51,3 +51,55 @@ struct RoPE {
         }
     }
 }
+
+/// RoPE for every layer, where layers may differ in base (Gemma 3: 10⁶ on global layers, 10⁴ on
+/// sliding ones): one `RoPE` per distinct base, their angles computed once per batch.
+struct LayerRoPE {
+    let ropes: [RoPE]
+    let ropeOfLayer: [Int]  // [L] index into `ropes`
+
+    /// cos and sin of every batch row for every distinct base: [ropes, T, dims/2] each.
+    struct Angles {
+        let cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
+        let rows: Int
+    }
+
+    init(_ c: ModelConfig, style: RoPEStyle) {
+        var ropes: [RoPE] = [], index: [Int] = []
+        for l in 0 ..< c.layerCount {
+            let base = c.ropeFreqBase(layer: l)
+            if let i = ropes.firstIndex(where: { $0.base == base }) { index.append(i); continue }
+            index.append(ropes.count)
+            ropes.append(RoPE(dims: c.ropeDimensionCount, base: base, style: style))
+        }
+        self.ropes = ropes
+        ropeOfLayer = index
+    }
+
+    /// The angles of the batch's positions, in scratch buffers "cos" and "sin".
+    func angles(_ layout: BatchLayout, _ scratch: ScratchBuffers) -> Angles {
+        let T = layout.rowCount, half = (ropes.first?.dims ?? 0) / 2
+        let a = Angles(cos: scratch("cos", ropes.count * T * half), sin: scratch("sin", ropes.count * T * half), rows: T)
+        for (i, rope) in ropes.enumerated() {
+            let o = i * T * half
+            layout.forEachRow { r, position, _ in
+                rope.angles(position: position, cos: a.cos + o + r * half, sin: a.sin + o + r * half)
+            }
+        }
+        return a
+    }
+
+    /// Rotates the queries and keys of every row with layer `l`'s base.
+    /// q: [T, H·Dh]; k: [T, Hkv·Dh].
+    func apply(layer l: Int, q: UnsafeMutablePointer<Float>, heads: Int, k: UnsafeMutablePointer<Float>, kvHeads: Int,
+               headSize: Int, angles a: Angles) {
+        let rope = ropes[ropeOfLayer[l]]
+        let half = rope.dims / 2
+        let o = ropeOfLayer[l] * a.rows * half
+        for r in 0 ..< a.rows {
+            let c = a.cos + o + r * half, s = a.sin + o + r * half
+            rope.apply(q + r * heads * headSize, heads: heads, headSize: headSize, cos: c, sin: s)
+            rope.apply(k + r * kvHeads * headSize, heads: kvHeads, headSize: headSize, cos: c, sin: s)
+        }
+    }
+}

@@ -62,8 +62,7 @@ public final class TeacherScorer: @unchecked Sendable {
     private func scoreBatch(_ batch: [ScoredSequence]) throws(ScoreError) -> [ScoreRecord] {
         let c = model.config
         let states = batch.map { s in
-            ModelState(cache: KVCache(layers: c.layerCount, capacity: max(s.tokens.count, 1),
-                                      rowSize: c.kvHeadCount * c.headSize, precision: cachePrecision))
+            ModelState(cache: KVCache(layout: KVCache.Layout(c, contextLength: max(s.tokens.count, 1)), precision: cachePrecision))
         }
         var prefixes: [SequenceInput] = [], scored: [SequenceInput] = [], scoredIndex: [Int] = []
         for (i, s) in batch.enumerated() {

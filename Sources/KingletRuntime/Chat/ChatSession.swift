@@ -89,7 +89,8 @@ public final class ChatSession: @unchecked Sendable {
         }
         var common = zip(cached, tokens).prefix { $0 == $1 }.count
         common = min(common, tokens.count - 1, state.cache.count)  // at least one token to evaluate
-        state.cache.truncate(to: common)
+        // A sliding-window cache may keep less than asked (nothing, when the rewind goes past its ring).
+        common = state.cache.truncate(to: common)
         cached = Array(tokens.prefix(common))
         let feed = Array(tokens[common...])
         let prompt = tokens
@@ -131,9 +132,8 @@ public final class ChatSession: @unchecked Sendable {
     private func record(reply: String, tokens: [Int32]) {
         lock.withLock {
             turns.append(ChatMessage(role: "assistant", content: reply))
-            let n = min(tokens.count, state.cache.count)
+            let n = state.cache.truncate(to: min(tokens.count, state.cache.count))
             cached = Array(tokens.prefix(n))
-            state.cache.truncate(to: n)
         }
     }
 

@@ -53,11 +53,10 @@ public final class Engine: @unchecked Sendable {
 
     public var config: ModelConfig { model.config }
 
-    /// A fresh KV cache + scratch state for one sequence.
+    /// A fresh KV cache + scratch state for one sequence, laid out as the model's configuration
+    /// asks (sliding-window layers keep a ring of their window).
     public func makeState() -> ModelState {
-        let c = model.config
-        return ModelState(cache: KVCache(layers: c.layerCount, capacity: c.contextLength,
-                                         rowSize: c.kvHeadCount * c.headSize, precision: options.cachePrecision))
+        ModelState(cache: KVCache(layout: KVCache.Layout(model.config), precision: options.cachePrecision))
     }
 
     /// The token ids for a prompt.

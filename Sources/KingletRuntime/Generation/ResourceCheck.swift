@@ -13,8 +13,7 @@ public enum ResourceCheck {
                                physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws(ResourceError) {
         let source: ResourceError.ContextSource = options.contextLength == nil
             ? .file(key: "\(config.architecture).context_length") : .requested
-        let perSequence = KVCache.byteCount(layers: config.layerCount, capacity: config.contextLength,
-                                            rowSize: config.kvHeadCount * config.headSize, precision: options.cachePrecision)
+        let perSequence = KVCache.Layout(config).byteCount(precision: options.cachePrecision)
         let total = perSequence.flatMap { b -> Int? in
             let (t, overflow) = b.multipliedReportingOverflow(by: options.sequences)
             return overflow ? nil : t
