@@ -112,8 +112,8 @@ if ((self_check)); then
     # the low-bit K-quants (Q2_K, Q3_K, Q5_K x Q8_K)
     mutant kquants_low.h 's#mn\[g\] = (int16_t)(4 \* sc\[g\]);#mn[g] = (int16_t)(3 * sc[g]);#' \
         "Q3_K weights offset by 3 instead of 4 (every K-quant tile set)"
-    mutant kquants_low.h 's#const int high = (s\[8 + g % 4\] >> (2 \* (g / 4))) \& 3;#const int high = (s[8 + g / 4] >> (2 * (g % 4))) \& 3;#' \
-        "Q3_K scale high bits read transposed"
+    mutant kquants_low.h 's#((a\[i \& 1\] >> (4 \* (i >> 1)))#((a[i >> 1] >> (4 * (i \& 1)))#' \
+        "Q3_K scales' low nibbles read transposed"
     mutant arm_kquants_low.h 's#KK_SHR(qh, 2 \* j + 1), one), 4)#KK_SHR(qh, 2 * j), one), 4)#' \
         "Q5_K odd sub-blocks take the even sub-block's fifth bit"
     mutant arm_kquants_low_tile.h 's#vcvtq_f32_s32(c), -(mw \* dx))#vcvtq_f32_s32(c), mw * dx)#' \

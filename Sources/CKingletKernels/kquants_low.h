@@ -16,6 +16,7 @@
 #ifndef KK_KQUANTS_LOW_H
 #define KK_KQUANTS_LOW_H
 #include <stdint.h>
+#include <string.h>
 
 enum { KK_Q2_K, KK_Q3_K, KK_Q5_K };
 
@@ -42,12 +43,16 @@ void kk_kq_scales(const int kind, const uint8_t *blk, int16_t sc[16], int16_t mn
         for (int g = 0; g < 16; g++) { sc[g] = blk[g] & 0xF; mn[g] = blk[g] >> 4; }
     } else if (kind == KK_Q3_K) {
         // 16 six-bit scales: low 4 bits in the nibbles of bytes 0-7 (scales 0-7 low, 8-15 high),
-        // high 2 bits in bytes 8-11, scale g at bits 2·(g / 4) of byte 8 + g % 4.
-        const uint8_t *s = blk + 96;
+        // high 2 bits in bytes 8-11, scale g at bits 2·(g / 4) of byte 8 + g % 4. Rearranged four
+        // scales per 32-bit word (little-endian), as ggml does, so it compiles to a few vector ops.
+        uint32_t a[3], w[4];
+        memcpy(a, blk + 96, 12);
+        for (int i = 0; i < 4; i++)
+            w[i] = ((a[i & 1] >> (4 * (i >> 1))) & 0x0F0F0F0Fu) | (((a[2] >> (2 * i)) & 0x03030303u) << 4);
+        uint8_t b[16];
+        memcpy(b, w, 16);
         for (int g = 0; g < 16; g++) {
-            const int low = g < 8 ? s[g] & 0xF : s[g - 8] >> 4;
-            const int high = (s[8 + g % 4] >> (2 * (g / 4))) & 3;
-            sc[g] = (int16_t)((low | high << 4) - 32);
+            sc[g] = (int16_t)(b[g] - 32);
             mn[g] = (int16_t)(4 * sc[g]);
         }
     } else {

@@ -1,6 +1,7 @@
 // kinglet-kernel-bench: throughput of Kernels.matmul per weight type and shape, fast table vs
 // reference, 1 and 2 threads. Shapes are SmolLM2-135M's (n_embd 576, n_ff 1536, vocab 49152);
-// the types only Gemma 3 270M Q4_K_M uses get its shapes (n_embd 640, n_ff 2048, q 1024).
+// the types only Gemma 3 270M Q4_K_M uses get its shapes (n_embd 640, n_ff 2048, q 1024), and
+// Q2_K/Q3_K/Q5_K (whose rows must be whole 256-element super-blocks) its K = 1024 and 2048 shapes.
 //
 //   swift run -c release --scratch-path .build-k kinglet-kernel-bench [--quick] [--reference] [TYPE…]
 //   swift run -c release kinglet-kernel-bench sgemm [--quick] [SHAPE…]   (fp32 GEMM; SgemmBench.swift)
@@ -17,7 +18,7 @@ import KingletKernels
 struct Options {
     var quick = false
     var reference = false
-    var types: [QuantType] = [.q4_1, .q4_0, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K]
+    var types: [QuantType] = [.q4_1, .q4_0, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K, .q2_K, .q3_K, .q5_K]
 
     init(_ args: [String]) {
         var picked: [QuantType] = []
@@ -59,10 +60,15 @@ final class BenchWeights {
             case .f16: block.storeBytes(of: floatToHalf(Float(b % 13) * 0.01 - 0.06), as: UInt16.self)
             case .bf16: block.storeBytes(of: floatToBF16(Float(b % 13) * 0.01 - 0.06), as: UInt16.self)
             case .q6_K: block.storeBytes(of: floatToHalf(0.001), toByteOffset: 208, as: UInt16.self)
+            case .q3_K: block.storeBytes(of: floatToHalf(0.001), toByteOffset: 108, as: UInt16.self)
+            case .q2_K:
+                block.storeBytes(of: floatToHalf(0.001), toByteOffset: 80, as: UInt16.self)
+                block.storeBytes(of: floatToHalf(0.002), toByteOffset: 82, as: UInt16.self)
             default:
-                block.storeBytes(of: floatToHalf(type == .q4_K ? 0.001 : 0.01), as: UInt16.self)
-                if [.q4_1, .q5_1, .q4_K].contains(type) {   // m (dmin for Q4_K)
-                    block.storeBytes(of: floatToHalf(type == .q4_K ? 0.002 : -0.08), toByteOffset: 2, as: UInt16.self)
+                let kQuant = [.q4_K, .q5_K].contains(type)
+                block.storeBytes(of: floatToHalf(kQuant ? 0.001 : 0.01), as: UInt16.self)
+                if kQuant || [.q4_1, .q5_1].contains(type) {   // m (dmin for Q4_K, Q5_K)
+                    block.storeBytes(of: floatToHalf(kQuant ? 0.002 : -0.08), toByteOffset: 2, as: UInt16.self)
                 }
             }
         }
@@ -168,6 +174,7 @@ for type in options.types {
     case .q5_0, .q5_1: [(1024, 640), (2048, 640)]
     case .q4_K: [(640, 1024)]
     case .q6_K: [(640, 2048)]
+    case .q2_K, .q3_K, .q5_K: [(640, 1024), (640, 2048)]   // rows must be whole 256-element super-blocks
     default: [(576, 576), (1536, 576), (576, 1536)]
     }
     for (rows, cols) in shapes {

@@ -13,6 +13,9 @@ extension KernelTable {
         let q5_1: kk_gemm_fn = dotprod ? kk_neondot_gemm_q5_1 : kk_neon_gemm_q5_1
         let q4_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q4_K : kk_neon_gemm_q4_K
         let q6_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q6_K : kk_neon_gemm_q6_K
+        let q2_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q2_K : kk_neon_gemm_q2_K
+        let q3_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q3_K : kk_neon_gemm_q3_K
+        let q5_K: kk_gemm_fn = dotprod ? kk_neondot_gemm_q5_K : kk_neon_gemm_q5_K
         let name = dotprod ? "neon-dotprod" : "neon"
         let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "neon", gemm: kk_neon_gemm_f32, quantize: nil, dequantize: nil),
@@ -25,6 +28,9 @@ extension KernelTable {
             .q5_1: .c(.q5_1, name, gemm: q5_1, quantize: kk_neon_quantize_q8_1, dequantize: nil),
             .q4_K: .c(.q4_K, name, gemm: q4_K, quantize: kk_quantize_q8_K, dequantize: nil),
             .q6_K: .c(.q6_K, name, gemm: q6_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q2_K: .c(.q2_K, name, gemm: q2_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q3_K: .c(.q3_K, name, gemm: q3_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q5_K: .c(.q5_K, name, gemm: q5_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
         return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, overlays: overlays)
     }

@@ -12,6 +12,9 @@ extension KernelTable {
         let q5_1: kk_gemm_fn = vnni ? kk_vnni_gemm_q5_1 : kk_avx2_gemm_q5_1
         let q4_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q4_K : kk_avx2_gemm_q4_K
         let q6_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q6_K : kk_avx2_gemm_q6_K
+        let q2_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q2_K : kk_avx2_gemm_q2_K
+        let q3_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q3_K : kk_avx2_gemm_q3_K
+        let q5_K: kk_gemm_fn = vnni ? kk_vnni_gemm_q5_K : kk_avx2_gemm_q5_K
         let quantImpl = vnni ? "avx512-vnni" : "avx2"
         let overlays: [QuantType: TypeKernels] = [
             .f32: .c(.f32, "avx2", gemm: kk_avx2_gemm_f32, quantize: nil, dequantize: nil),
@@ -24,6 +27,9 @@ extension KernelTable {
             .q5_1: .c(.q5_1, quantImpl, gemm: q5_1, quantize: kk_avx2_quantize_q8_1, dequantize: nil),
             .q4_K: .c(.q4_K, quantImpl, gemm: q4_K, quantize: kk_quantize_q8_K, dequantize: nil),
             .q6_K: .c(.q6_K, quantImpl, gemm: q6_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q2_K: .c(.q2_K, quantImpl, gemm: q2_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q3_K: .c(.q3_K, quantImpl, gemm: q3_K, quantize: kk_quantize_q8_K, dequantize: nil),
+            .q5_K: .c(.q5_K, quantImpl, gemm: q5_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
         return KernelTable(
             name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, overlays: overlays)

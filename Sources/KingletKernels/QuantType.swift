@@ -12,7 +12,10 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case q8_0 = 8
     /// Only ever an activation type (the partner of Q4_1 and Q5_1 weights); not accepted as a weight.
     case q8_1 = 9
+    case q2_K = 10
+    case q3_K = 11
     case q4_K = 12
+    case q5_K = 13
     case q6_K = 14
     /// Only ever an activation type (the partner of the K-quants); not accepted as a weight.
     case q8_K = 15
@@ -29,7 +32,10 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_1: Q5_1.traits
         case .q8_0: Q8_0.traits
         case .q8_1: Q8_1.traits
+        case .q2_K: Q2_K.traits
+        case .q3_K: Q3_K.traits
         case .q4_K: Q4_K.traits
+        case .q5_K: Q5_K.traits
         case .q6_K: Q6_K.traits
         case .q8_K: Q8_K.traits
         case .bf16: BF16.traits

@@ -16,7 +16,7 @@ import Testing
 @Suite("Fast kernels vs reference")
 struct FastKernelTests {
     static let fastTables = KernelTable.allRunnable().filter { $0.name != "reference" }
-    static let weightTypes: [QuantType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q6_K]
+    static let weightTypes: [QuantType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q6_K, .q2_K, .q3_K, .q5_K]
 
     static func tolerance(_ type: QuantType) -> Float {
         switch type {
@@ -96,6 +96,7 @@ struct FastKernelTests {
             #expect(table[.q5_1].partner == .q8_1)
             #expect(table[.q4_K].partner == .q8_K)
             #expect(table[.q6_K].partner == .q8_K)
+            #expect(table[.q2_K].partner == .q8_K && table[.q3_K].partner == .q8_K && table[.q5_K].partner == .q8_K)
         }
     }
 }

@@ -27,7 +27,7 @@ struct ReferenceDotTests {
         #expect(dot == 2 * (16 * 2 + 16 * -1))
     }
 
-    @Test(arguments: [QuantType.q4_0, .q4_1, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K])
+    @Test(arguments: [QuantType.q4_0, .q4_1, .q8_0, .f16, .bf16, .f32, .q5_0, .q5_1, .q4_K, .q6_K, .q2_K, .q3_K, .q5_K])
     func blockDotIsWithinQuantizationErrorOfFloatDot(type: QuantType) {
         var rng = SeededGenerator(seed: 0xD07 + UInt64(type.rawValue))
         let cols = type.blockSize == 256 ? 768 : 576

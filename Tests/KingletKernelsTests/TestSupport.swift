@@ -31,10 +31,14 @@ final class RandomWeights {
             case .q4_1, .q5_1:
                 block.storeBytes(of: half(0.001...0.05), as: UInt16.self)
                 block.storeBytes(of: half(-0.4...0.1), toByteOffset: 2, as: UInt16.self)
-            case .q4_K:   // d, dmin; the 6-bit sub-block scales and mins stay random
+            case .q4_K, .q5_K:   // d, dmin; the 6-bit sub-block scales and mins stay random
                 block.storeBytes(of: half(0.0002...0.002), as: UInt16.self)
                 block.storeBytes(of: half(0.0002...0.002), toByteOffset: 2, as: UInt16.self)
             case .q6_K: block.storeBytes(of: half(0.0002...0.002), toByteOffset: 208, as: UInt16.self)
+            case .q2_K:   // d, dmin after the scales and quants
+                block.storeBytes(of: half(0.0002...0.01), toByteOffset: 80, as: UInt16.self)
+                block.storeBytes(of: half(0.0002...0.01), toByteOffset: 82, as: UInt16.self)
+            case .q3_K: block.storeBytes(of: half(0.0002...0.002), toByteOffset: 108, as: UInt16.self)
             case .q8_1, .q8_K: fatalError("not a weight type")
             }
         }

@@ -11,6 +11,10 @@
 //
 // Legend: K = elements in the row (a multiple of 256).
 enum Q2_K {
+    static let traits = QuantTypeTraits(
+        name: "Q2_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
+        dequantize: dequantize, dot: dot, quantize: nil)
+
     static let blockBytes = 84
 
     /// The 2-bit q of element `i` (0..<256) of the super-block at `block`.
@@ -39,16 +43,16 @@ enum Q2_K {
     static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
         var sum: Float = 0
         for b in 0..<k / 256 {
-            let wb = w + b * blockBytes, xb = x + b * Q8KLayout.blockBytes
+            let wb = w + b * blockBytes, xb = x + b * Q8_K.blockBytes
             var isum: Int32 = 0, summs: Int32 = 0
             for g in 0..<16 {
                 let s = wb.byte(at: g)
-                summs += Int32(Q8KLayout.bsum(xb, g)) * Int32(s >> 4)
+                summs += Int32(Q8_K.bsum(xb, g)) * Int32(s >> 4)
                 var groupSum: Int32 = 0
-                for i in 16 * g..<16 * g + 16 { groupSum += Int32(Q8KLayout.q(xb, i)) * q(wb, i) }
+                for i in 16 * g..<16 * g + 16 { groupSum += Int32(Q8_K.q(xb, i)) * q(wb, i) }
                 isum += Int32(s & 0xF) * groupSum
             }
-            let dx = Q8KLayout.d(xb)
+            let dx = Q8_K.d(xb)
             sum += dx * wb.half(at: 80) * Float(isum) - dx * wb.half(at: 82) * Float(summs)
         }
         return sum

@@ -12,6 +12,10 @@
 //
 // Legend: K = elements in the row (a multiple of 256).
 enum Q3_K {
+    static let traits = QuantTypeTraits(
+        name: "Q3_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
+        dequantize: dequantize, dot: dot, quantize: nil)
+
     static let blockBytes = 110
 
     /// q − 4 (−4…3) of element `i` (0..<256) of the super-block at `block`.
@@ -46,10 +50,10 @@ enum Q3_K {
     static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
         var lanes = [Float](repeating: 0, count: 8)
         for b in 0..<k / 256 {
-            let wb = w + b * blockBytes, xb = x + b * Q8KLayout.blockBytes
+            let wb = w + b * blockBytes, xb = x + b * Q8_K.blockBytes
             var isums = [Int32](repeating: 0, count: 8)
-            for i in 0..<256 { isums[i % 8] += scale(wb, i / 16) * q(wb, i) * Int32(Q8KLayout.q(xb, i)) }
-            let d = wb.half(at: 108) * Q8KLayout.d(xb)
+            for i in 0..<256 { isums[i % 8] += scale(wb, i / 16) * q(wb, i) * Int32(Q8_K.q(xb, i)) }
+            let d = wb.half(at: 108) * Q8_K.d(xb)
             for l in 0..<8 { lanes[l] += d * Float(isums[l]) }
         }
         var sum: Float = 0

@@ -6,7 +6,8 @@
 //   2       2      f16 dmin
 //   4       12     u8 scales[12]: sub-block j < 4: sc = scales[j] & 63, m = scales[j + 4] & 63;
 //                  j ≥ 4: sc = scales[j + 4] & 0xF | (scales[j − 4] >> 6) << 4,
-//                         m = scales[j + 4] >> 4 | (scales[j] >> 6) << 4   (Q4_K's packing)
+//                         m = scales[j + 4] >> 4 | (scales[j] >> 6) << 4
+//                  (Q4_K's packing, read by Q4_K.scaleMin)
 //   16     32     u8 qh[32]: bit 4 of q for element 32·s + l is (qh[l] >> s) & 1
 //   48     128    u8 qs[128]: bits 0-3 of q for element 64·j + l is qs[32·j + l] & 0xF, for
 //                  element 64·j + 32 + l it is qs[32·j + l] >> 4
@@ -14,6 +15,10 @@
 //
 // Legend: K = elements in the row (a multiple of 256).
 enum Q5_K {
+    static let traits = QuantTypeTraits(
+        name: "Q5_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
+        dequantize: dequantize, dot: dot, quantize: nil)
+
     static let blockBytes = 176
 
     /// The 5-bit q of element `i` (0..<256) of the super-block at `block`.
@@ -26,14 +31,6 @@ enum Q5_K {
         return Int32(low | high << 4)
     }
 
-    /// (sc, m) of sub-block `j` (0..<8).
-    @inline(__always)
-    static func scaleMin(_ block: UnsafeRawPointer, _ j: Int) -> (sc: Int32, m: Int32) {
-        func s(_ n: Int) -> UInt8 { block.byte(at: 4 + n) }
-        if j < 4 { return (Int32(s(j) & 63), Int32(s(j + 4) & 63)) }
-        return (Int32(s(j + 4) & 0xF | (s(j - 4) >> 6) << 4), Int32(s(j + 4) >> 4 | (s(j) >> 6) << 4))
-    }
-
     /// w = (d·sc)·q − (dmin·m), each product rounded to f32 (not fused), as ggml's
     /// dequantize_row_q5_K and gguf-py compute it.
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
@@ -41,7 +38,7 @@ enum Q5_K {
             let block = src + b * blockBytes, o = out + b * 256
             let d = block.half(at: 0), dmin = block.half(at: 2)
             for i in 0..<256 {
-                let (sc, m) = scaleMin(block, i / 32)
+                let (sc, m) = Q4_K.scaleMin(block, i / 32)
                 o[i] = d * Float(sc) * Float(q(block, i)) - dmin * Float(m)
             }
         }
@@ -54,12 +51,12 @@ enum Q5_K {
         var lanes = [Float](repeating: 0, count: 8)
         var sum: Float = 0
         for b in 0..<k / 256 {
-            let wb = w + b * blockBytes, xb = x + b * Q8KLayout.blockBytes
+            let wb = w + b * blockBytes, xb = x + b * Q8_K.blockBytes
             var isums = [Int32](repeating: 0, count: 8)
             var summs: Int32 = 0
-            for g in 0..<16 { summs += Int32(Q8KLayout.bsum(xb, g)) * scaleMin(wb, g / 2).m }
-            for i in 0..<256 { isums[i % 8] += scaleMin(wb, i / 32).sc * q(wb, i) * Int32(Q8KLayout.q(xb, i)) }
-            let dx = Q8KLayout.d(xb)
+            for g in 0..<16 { summs += Int32(Q8_K.bsum(xb, g)) * Q4_K.scaleMin(wb, g / 2).m }
+            for i in 0..<256 { isums[i % 8] += Q4_K.scaleMin(wb, i / 32).sc * q(wb, i) * Int32(Q8_K.q(xb, i)) }
+            let dx = Q8_K.d(xb)
             let d = wb.half(at: 0) * dx
             for l in 0..<8 { lanes[l] += d * Float(isums[l]) }
             sum -= wb.half(at: 2) * dx * Float(summs)

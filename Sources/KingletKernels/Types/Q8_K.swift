@@ -16,6 +16,22 @@ enum Q8_K {
         name: "Q8_K", blockSize: 256, blockBytes: 292, partner: nil,
         dequantize: dequantize, dot: nil, quantize: { x, out, k, _ in quantize(x, out, k) })
 
+    static let blockBytes = 292
+
+    /// The f32 d of the block at `block`.
+    @inline(__always)
+    static func d(_ block: UnsafeRawPointer) -> Float { block.loadUnaligned(as: Float.self) }
+
+    /// qs[i] of the block at `block`.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ i: Int) -> Int8 { block.int8(at: 4 + i) }
+
+    /// bsums[g] of the block at `block`.
+    @inline(__always)
+    static func bsum(_ block: UnsafeRawPointer, _ g: Int) -> Int16 {
+        block.loadUnaligned(fromByteOffset: 260 + 2 * g, as: Int16.self)
+    }
+
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
         for b in 0..<k / 256 {
             let block = src + b * 292
