@@ -36,6 +36,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var finalLogitSoftcap: Float?
     /// The token embedding is multiplied by this (Gemma: √D); not a file key, the architecture's own.
     public var embeddingScale: Float = 1
+    /// RoPE scaling (`rope.scaling.*`; Llama 3.x's factors are a tensor, `RoPEScaling`).
+    public var ropeScaling = RoPEScalingConfig()
 
     public init(
         architecture: String, layerCount: Int, embeddingSize: Int, headCount: Int, kvHeadCount: Int,
@@ -117,6 +119,11 @@ public struct ModelConfig: Sendable, Equatable {
             contextLength: ctx, ropeFreqBase: float(.ropeFreqBase, default: 10000),
             ropeDimensionCount: (try? int(.ropeDimensionCount)) ?? headSize,
             rmsNormEpsilon: float(.rmsNormEpsilon, default: 1e-5))
+        ropeScaling = try RoPEScalingConfig(gguf: gguf, architecture: arch)
+        let longRoPE = ropeScaling.kind == .longrope || gguf.tensorIfPresent(TensorNames.ropeFactorsLong) != nil
+        if longRoPE, ropeScaling.originalContextLength == nil {
+            ropeScaling.originalContextLength = ctx  // llama.cpp: n_ctx_orig_yarn = n_ctx_train
+        }
         let reader = OptionalKeys(gguf: gguf, architecture: arch)
         attentionLogitSoftcap = try reader.positiveFloat(.attentionLogitSoftcap)
         finalLogitSoftcap = try reader.positiveFloat(.finalLogitSoftcap)
@@ -143,6 +150,7 @@ public struct ModelConfig: Sendable, Equatable {
         w.set(ConfigKey.ropeDimensionCount.key(a), uint32: ropeDimensionCount)
         w.set(ConfigKey.rmsNormEpsilon.key(a), float32: rmsNormEpsilon)
         w.set(ConfigKey.vocabularySize.key(a), uint32: vocabularySize)
+        ropeScaling.write(into: &w, architecture: a)
         if let cap = attentionLogitSoftcap { w.set(ConfigKey.attentionLogitSoftcap.key(a), float32: cap) }
         if let cap = finalLogitSoftcap { w.set(ConfigKey.finalLogitSoftcap.key(a), float32: cap) }
         if let window = slidingWindow {
@@ -173,6 +181,7 @@ public struct ModelConfig: Sendable, Equatable {
         try check(positive(finalLogitSoftcap), "final_logit_softcapping must be finite and positive")
         try check(embeddingScale.isFinite && embeddingScale > 0, "the embedding scale must be finite and positive")
         try check(slidingWindow.map { $0 > 0 } ?? true, "attention.sliding_window must be positive")
+        try ropeScaling.validate()
         try check(slidingLayers.count == layerCount, "the sliding-window pattern has \(slidingLayers.count) layers, the model \(layerCount)")
     }
 

@@ -10,6 +10,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
     case badConfig(String)
     case missingTensor(String)
     case badTensorShape(name: String, expected: [Int], found: [Int])
+    /// A tensor whose shape is right but whose value at `index` is not usable (a zero RoPE factor).
+    case badTensorValue(name: String, index: Int, expected: String)
     case unsupportedTensorType(name: String, type: String)
     case contextFull(needed: Int, capacity: Int)
     case tokenOutOfRange(Int32, vocabularySize: Int)
@@ -29,6 +31,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
             return "tensor '\(n)' is missing from the model file."
         case .badTensorShape(let n, let e, let f):
             return "tensor '\(n)' has shape \(f), expected \(e)."
+        case .badTensorValue(let n, let i, let e):
+            return "tensor '\(n)' has an invalid value at index \(i): expected \(e)."
         case .unsupportedTensorType(let n, let t):
             return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)."
         case .contextFull(let needed, let cap):

@@ -7,6 +7,9 @@ public enum ArchitectureRegistry {
 
     static let loaders: [String: Loader] = [
         "llama": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o) },
+        "qwen2": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .qwen2) },
+        "qwen3": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .qwen3) },
+        "phi3": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .phi3) },
     ]
 
     public static var supported: [String] { loaders.keys.sorted() }

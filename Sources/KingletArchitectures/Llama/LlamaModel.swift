@@ -3,8 +3,10 @@ import KingletGGUF
 import KingletKernels
 
 /// The llama architecture as GGUF describes it (`general.architecture = llama`: SmolLM2,
-/// Llama 3.x, TinyLlama): RMSNorm, RoPE (adjacent pairs), grouped-query attention, SwiGLU,
-/// output head tied to the embedding when `output.weight` is absent.
+/// Llama 3.x, TinyLlama): RMSNorm, RoPE (adjacent pairs; scaled as the file says: Llama 3's
+/// `rope_freqs`, linear), grouped-query attention, SwiGLU, output head tied to the embedding when
+/// `output.weight` is absent. The same forward pass runs the rest of the llama family
+/// (`LlamaFamily`: Qwen 2, Qwen 3, Phi 3).
 public final class LlamaModel: LanguageModel, @unchecked Sendable {
     public let config: ModelConfig
     let weights: LlamaWeights
@@ -17,17 +19,26 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     private let scratch = ScratchBuffers()
     private let lock = NSLock()
 
-    public init(gguf: GGUFFile, options: ModelLoadOptions) throws(ModelError) {
-        var config = try ModelConfig(gguf: gguf, architecture: "llama")
+    let family: LlamaFamily
+
+    public convenience init(gguf: GGUFFile, options: ModelLoadOptions) throws(ModelError) {
+        try self.init(gguf: gguf, options: options, family: .llama)
+    }
+
+    /// A member of the llama family: `family.architecture` names its metadata keys.
+    init(gguf: GGUFFile, options: ModelLoadOptions, family: LlamaFamily) throws(ModelError) {
+        var config = try ModelConfig(gguf: gguf, architecture: family.architecture)
         try options.apply(to: &config)
         self.config = config
+        self.family = family
         self.gguf = gguf
         self.pool = options.pool
-        self.weights = try LlamaWeights(TensorLoader(gguf: gguf), config)
+        let tensors = TensorLoader(gguf: gguf)
+        self.weights = try LlamaWeights(tensors, config, family)
         self.head = OutputHead(norm: weights.embeddings.outputNorm, output: weights.embeddings.output, epsilon: config.rmsNormEpsilon, softcap: nil)
-        self.rope = LayerRoPE(config, style: .normal)
+        self.rope = LayerRoPE(config, style: family.ropeStyle, scaling: try RoPEScaling(config, tensors))
         self.attention = Attention(heads: config.headCount, kvHeads: config.kvHeadCount, headSize: config.headSize,
-                                   scale: config.queryScale)
+                                   scale: family.scalesQueries ? 1 : config.queryScale)
     }
 
     public var weightSummary: String { tensorTypeSummary(gguf) }
@@ -52,8 +63,9 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
             let a = layer.attention
             rmsNorm(b.x, weight: a.norm, b.xb, rows: T, size: D, epsilon: eps)
             trace("attn_norm", l, b.xb, T * D)
-            Kernels.matmul([a.wq, a.wk, a.wv], b.xb, n: T, [b.q, b.k, b.v], pool: pool)
+            a.project(b.xb, rows: T, q: b.q, k: b.k, v: b.v, config: c, trace: trace, layer: l, pool: pool)
             rope.apply(layer: l, q: b.q, heads: H, k: b.k, kvHeads: Hkv, headSize: Dh, angles: angles)
+            if family.scalesQueries { scaleInPlace(b.q, by: c.queryScale, count: T * qDim) }
             trace("Qcur", l, b.q, T * qDim)
             trace("Kcur", l, b.k, T * kvDim)
             trace("Vcur", l, b.v, T * kvDim)

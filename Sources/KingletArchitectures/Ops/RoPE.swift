@@ -15,14 +15,16 @@ struct RoPE {
     let dims: Int      // rotated dimensions per head (≤ Dh)
     let base: Float
     let style: RoPEStyle
+    var scaling: RoPEScaling = .none
 
     /// cos/sin for one position: [dims/2] each.
     func angles(position: Int, cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
         let thetaScale = powf(base, -2.0 / Float(dims))
         var theta = Float(position)
         for i in 0 ..< dims / 2 {
-            c[i] = cosf(theta)
-            s[i] = sinf(theta)
+            let a = scaling.angle(theta, pair: i)
+            c[i] = cosf(a) * scaling.magnitude
+            s[i] = sinf(a) * scaling.magnitude
             theta *= thetaScale
         }
     }
@@ -64,13 +66,13 @@ struct LayerRoPE {
         let rows: Int
     }
 
-    init(_ c: ModelConfig, style: RoPEStyle) {
+    init(_ c: ModelConfig, style: RoPEStyle, scaling: RoPEScaling = .none) {
         var ropes: [RoPE] = [], index: [Int] = []
         for l in 0 ..< c.layerCount {
             let base = c.ropeFreqBase(layer: l)
             if let i = ropes.firstIndex(where: { $0.base == base }) { index.append(i); continue }
             index.append(ropes.count)
-            ropes.append(RoPE(dims: c.ropeDimensionCount, base: base, style: style))
+            ropes.append(RoPE(dims: c.ropeDimensionCount, base: base, style: style, scaling: scaling))
         }
         self.ropes = ropes
         ropeOfLayer = index
