@@ -55,24 +55,32 @@ struct RoPE {
 }
 
 /// RoPE for every layer, where layers may differ in base (Gemma 3: 10⁶ on global layers, 10⁴ on
-/// sliding ones): one `RoPE` per distinct base, their angles computed once per batch.
+/// sliding ones) and frequency scale: one `RoPE` per distinct pair, their angles computed once per batch.
 struct LayerRoPE {
     let ropes: [RoPE]
     let ropeOfLayer: [Int]  // [L] index into `ropes`
 
-    /// cos and sin of every batch row for every distinct base: [ropes, T, dims/2] each.
+    /// cos and sin of every batch row for every distinct `RoPE`: [ropes, T, dims/2] each.
     struct Angles {
         let cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
         let rows: Int
     }
 
+    /// `scaling` applies to every layer, except that sliding-window layers keep a frequency scale
+    /// of 1 (llama.cpp's `rope_freq_scale_train_swa`: Gemma 3's linear scaling is for its global
+    /// layers only); the factors and the magnitude apply to all.
     init(_ c: ModelConfig, style: RoPEStyle, scaling: RoPEScaling = .none) {
         var ropes: [RoPE] = [], index: [Int] = []
         for l in 0 ..< c.layerCount {
             let base = c.ropeFreqBase(layer: l)
-            if let i = ropes.firstIndex(where: { $0.base == base }) { index.append(i); continue }
+            var s = scaling
+            if c.slidingWindow(layer: l) != nil { s.frequencyScale = 1 }
+            if let i = ropes.firstIndex(where: { $0.base == base && $0.scaling.frequencyScale == s.frequencyScale }) {
+                index.append(i)
+                continue
+            }
             index.append(ropes.count)
-            ropes.append(RoPE(dims: c.ropeDimensionCount, base: base, style: style, scaling: scaling))
+            ropes.append(RoPE(dims: c.ropeDimensionCount, base: base, style: style, scaling: s))
         }
         self.ropes = ropes
         ropeOfLayer = index
