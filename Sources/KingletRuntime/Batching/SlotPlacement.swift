@@ -1,0 +1,44 @@
+/// Where a newly admitted sequence goes: which slot, and how much of that slot's KV cache it keeps.
+///
+/// This is the prompt cache's hook. A slot keeps its cache and the tokens in it after its
+/// sequence retires; a placement that reuses `k` tokens keeps the first `k` cache positions and
+/// prefills only the rest of the prompt. Until the prompt cache exists every placement starts
+/// from an empty cache (`FirstFreeSlot`).
+public struct SlotPlacement: Sendable, Equatable {
+    /// The chosen slot's index (one of the free slots offered).
+    public var slot: Int
+    /// How many leading prompt tokens are taken from the slot's cache instead of evaluated:
+    /// at most the common prefix of the prompt and the slot's `cachedTokens`, and less than the
+    /// prompt's length (the last prompt token must be evaluated for its logits).
+    public var reuse: Int
+
+    public init(slot: Int, reuse: Int = 0) {
+        self.slot = slot
+        self.reuse = reuse
+    }
+}
+
+/// A free slot as admission sees it.
+public struct FreeSlot: Sendable {
+    /// The slot's index (stable for the stepper's life).
+    public let index: Int
+    /// The tokens whose keys and values the slot's cache holds, in position order: what its last
+    /// sequence evaluated (empty for a slot never used, or after a failed forward pass).
+    public let cachedTokens: [Int32]
+}
+
+/// Chooses the slot (and the reused cache prefix) for each admitted prompt.
+public protocol SlotPlacementPolicy {
+    /// Called with the prompt and every free slot, lowest index first (never empty).
+    func place(prompt: [Int32], among free: [FreeSlot]) -> SlotPlacement
+}
+
+/// The lowest-numbered free slot, from an empty cache. Slots get their caches on first use, so
+/// taking the lowest keeps the number of caches made to the most sequences ever active at once.
+public struct FirstFreeSlot: SlotPlacementPolicy {
+    public init() {}
+
+    public func place(prompt: [Int32], among free: [FreeSlot]) -> SlotPlacement {
+        SlotPlacement(slot: free[0].index)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import KingletGGUF
+import KingletRuntime
+
+/// `TinyLlamaFile` with a tokenizer, so an `Engine` can load it: eleven byte-level tokens,
+/// "a" … "j" (ids 0 … 9) and the end-of-generation token `<|end|>` (id 10), no merges.
+/// For tests of the generation loop that need a real forward pass but not a real model.
+public enum TinyEngineFile {
+    /// The end-of-generation token's id.
+    public static let endOfGeneration: Int32 = 10
+
+    /// The file, written once per test process (the weights are seeded, so every copy is the same).
+    public static let path: Result<String, Error> = Result {
+        var (w, _) = TinyLlamaFile.build(tied: false, outputScale: 1)
+        let tokens = (0 ..< 10).map { String(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))) } + ["<|end|>"]
+        w.set("tokenizer.ggml.model", "gpt2")
+        w.set("tokenizer.ggml.pre", "gpt-2")
+        w.set("tokenizer.ggml.tokens", strings: tokens)
+        w.set("tokenizer.ggml.token_type", .array(.int32, tokens.indices.map { .int32($0 == 10 ? 3 : 1) }))
+        w.set("tokenizer.ggml.merges", strings: [])
+        w.set("tokenizer.ggml.eos_token_id", uint32: Int(endOfGeneration))
+        w.set("tokenizer.ggml.add_bos_token", .bool(false))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-tiny-engine-\(UUID().uuidString).gguf")
+        try w.write(to: url.path)
+        return url.path
+    }
+
+    /// A fresh engine on the file (one thread: the tests' numbers do not depend on the machine).
+    public static func engine() throws -> Engine {
+        try Engine(path: path.get(), options: EngineOptions(threads: 1))
+    }
+}
