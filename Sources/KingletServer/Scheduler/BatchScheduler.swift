@@ -1,23 +1,14 @@
 import Foundation
-import KingletArchitectures
 import KingletRuntime
 
-/// Continuous batching: up to `parallel` sequences generate at once, and every step evaluates all
-/// of them in ONE `model.forward([SequenceInput])` — each active sequence's next token, or the
-/// next chunk of a newcomer's prompt — with each sequence in its own KV cache (`ModelState`).
-/// Requests beyond `parallel` wait in a bounded FIFO queue and join between steps.
+/// Continuous batching for the server: up to `parallel` requests generate at once through a
+/// `BatchStepper` (one forward pass per step over every active sequence, each in its own slot's
+/// KV cache). Requests beyond `parallel` wait in a bounded FIFO queue and join between steps.
 ///
-/// One dedicated thread owns the model; request handlers only submit tickets and read updates.
-/// The per-token logic (sampling, stop strings, limits, logprobs) is `SequenceDecoder`'s, the
-/// same code `Engine.run` uses.
+/// One dedicated thread owns the stepper and so the model; request handlers only submit tickets
+/// and read updates. This class is the server's part: the thread, the queue and its 429, tickets
+/// cancelled while waiting, and metrics.
 final class BatchScheduler: @unchecked Sendable {
-    /// One active sequence.
-    private final class Slot {
-        let ticket: GenerationTicket
-        var decoder: SequenceDecoder
-        init(ticket: GenerationTicket, decoder: SequenceDecoder) { self.ticket = ticket; self.decoder = decoder }
-    }
-
     let engine: Engine
     let parallel: Int
     let queueLimit: Int
@@ -28,7 +19,8 @@ final class BatchScheduler: @unchecked Sendable {
     private let condition = NSCondition()
     private var waiting: [GenerationTicket] = []
     private var activeCount = 0
-    private var freeStates: [ModelState] = []
+    /// Touched by the scheduler thread only.
+    private let stepper: BatchStepper<GenerationTicket>
     private var stopping = false
     private var thread: Thread?
 
@@ -38,6 +30,7 @@ final class BatchScheduler: @unchecked Sendable {
         self.queueLimit = max(0, queueLimit)
         self.metrics = metrics
         self.promptTokensPerStep = max(1, promptTokensPerStep)
+        stepper = BatchStepper(engine: engine, width: self.parallel, promptTokensPerStep: self.promptTokensPerStep)
     }
 
     /// Starts the scheduler thread.
@@ -97,99 +90,64 @@ final class BatchScheduler: @unchecked Sendable {
     // MARK: - The scheduler thread
 
     private func loop() {
-        var active: [Slot] = []
         while true {
             // Admit newcomers between steps; sleep when there is nothing to do.
             condition.lock()
-            while waiting.isEmpty && active.isEmpty && !stopping { condition.wait() }
+            while waiting.isEmpty && stepper.isIdle && !stopping { condition.wait() }
             if stopping {
                 let queued = waiting
                 waiting.removeAll()
                 condition.unlock()
                 for t in queued { finishCancelledBeforeStart(t) }
-                for s in active { deliver(s, s.decoder.cancel()) }
+                for u in stepper.cancelAll() { deliver(u) }
                 return
             }
             var admitted: [GenerationTicket] = []
-            while active.count + admitted.count < parallel, !waiting.isEmpty { admitted.append(waiting.removeFirst()) }
-            activeCount = active.count + admitted.count
+            while stepper.activeCount + admitted.count < parallel, !waiting.isEmpty { admitted.append(waiting.removeFirst()) }
+            activeCount = stepper.activeCount + admitted.count
             metrics.setQueue(waiting: waiting.count, active: activeCount)
             condition.unlock()
-            for t in admitted {
-                if let slot = makeSlot(t) { active.append(slot) }
+            for t in admitted { admit(t) }
+            let report = stepper.step(cancelling: { $0.isCancelled })
+            if report.sequences > 0 {
+                metrics.countStep(sequences: report.sequences, tokens: report.tokens, seconds: report.seconds)
             }
-            step(active)
-            // Free finished slots (their caches go back to the pool).
-            let done = active.filter { $0.decoder.isFinished }
-            if !done.isEmpty {
-                active.removeAll { $0.decoder.isFinished }
-                condition.withLock {
-                    for s in done { freeStates.append(s.decoder.state) }
-                    activeCount = active.count
-                    metrics.setQueue(waiting: waiting.count, active: activeCount)
+            for u in report.updates { deliver(u) }
+            if let failure = report.failure {
+                for t in failure.jobs {
+                    t.continuation.yield(.failed("the model failed: \(failure.error)"))
+                    t.continuation.finish()
                 }
             }
+            // Finished, cancelled and failed sequences have left their slots.
+            condition.withLock {
+                guard activeCount != stepper.activeCount else { return }
+                activeCount = stepper.activeCount
+                metrics.setQueue(waiting: waiting.count, active: activeCount)
+            }
         }
     }
 
-    private func makeSlot(_ ticket: GenerationTicket) -> Slot? {
-        if ticket.isCancelled { finishCancelledBeforeStart(ticket); return nil }
-        let state = condition.withLock { freeStates.popLast() } ?? engine.makeState()
-        state.cache.truncate(to: 0)
+    private func admit(_ ticket: GenerationTicket) {
+        if ticket.isCancelled { finishCancelledBeforeStart(ticket); return }
         do {
-            let d = try SequenceDecoder(prompt: ticket.prompt, parameters: ticket.parameters, state: state,
-                                        tokenizer: engine.tokenizer, logprobs: ticket.logprobs)
-            return Slot(ticket: ticket, decoder: d)
+            try stepper.admit(ticket, prompt: ticket.prompt, parameters: ticket.parameters, logprobs: ticket.logprobs)
         } catch {
-            condition.withLock { freeStates.append(state) }
             ticket.continuation.yield(.failed(error.localizedDescription))
             ticket.continuation.finish()
-            return nil
         }
     }
 
-    /// One forward pass over every active sequence that has input this step.
-    private func step(_ active: [Slot]) {
-        var inputs: [SequenceInput] = []
-        var stepping: [Slot] = []
-        var promptBudget = promptTokensPerStep
-        for s in active where !s.decoder.isFinished {
-            if s.ticket.isCancelled { deliver(s, s.decoder.cancel()); continue }
-            guard let tokens = s.decoder.pendingInput() else { continue }
-            if s.decoder.isReadingPrompt {
-                // Always let one prompt chunk through so a long prompt cannot starve.
-                if promptBudget <= 0 && !inputs.isEmpty { continue }
-                promptBudget -= tokens.count
-            }
-            inputs.append(SequenceInput(tokens: tokens, state: s.decoder.state, logits: .last))
-            stepping.append(s)
-        }
-        guard !inputs.isEmpty else { return }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        do {
-            let logits = try engine.model.forward(inputs)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            metrics.countStep(sequences: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokens.count }, seconds: seconds)
-            for (s, l) in zip(stepping, logits) { deliver(s, s.decoder.accept(l)) }
-        } catch {
-            for s in stepping {
-                _ = s.decoder.cancel()
-                s.ticket.continuation.yield(.failed("the model failed: \(error)"))
-                s.ticket.continuation.finish()
-            }
-        }
-    }
-
-    private func deliver(_ s: Slot, _ step: DecodeStep) {
-        let c = s.ticket.continuation
-        if step.token != nil {
+    private func deliver(_ u: BatchStepper<GenerationTicket>.Update) {
+        let c = u.job.continuation
+        if u.step.token != nil {
             metrics.countGenerated(1)
-            c.yield(.delta(text: step.text, logprob: step.logprob))
+            c.yield(.delta(text: u.step.text, logprob: u.step.logprob))
         }
-        if !step.tail.isEmpty { c.yield(.delta(text: step.tail, logprob: nil)) }
-        if let reason = step.finished {
-            metrics.countFinished(reason, promptTokens: s.decoder.summary.promptTokens)
-            c.yield(.finished(s.decoder.summary))
+        if !u.step.tail.isEmpty { c.yield(.delta(text: u.step.tail, logprob: nil)) }
+        if let reason = u.step.finished {
+            metrics.countFinished(reason, promptTokens: u.summary.promptTokens)
+            c.yield(.finished(u.summary))
             c.finish()
         }
     }
