@@ -7,8 +7,9 @@ import KingletTokenizer
 ///
 /// The decoder never calls the model. Its owner asks `pendingInput()` for the tokens this sequence
 /// needs evaluated next, runs the forward pass (alone, as `Engine.run` does, or batched with other
-/// sequences, as the server's scheduler does) and hands the logits back to `accept(_:)`. So the
-/// single-sequence loop and continuous batching share this one copy of the generation logic.
+/// sequences, as `BatchStepper` does for the server and the distillation teacher) and hands the
+/// logits back to `accept(_:)`. So the single-sequence loop and continuous batching share this one
+/// copy of the generation logic.
 ///
 /// ```swift
 /// var d = try SequenceDecoder(prompt: ids, parameters: p, state: engine.makeState(), tokenizer: engine.tokenizer)
