@@ -10,6 +10,7 @@ public enum ArchitectureRegistry {
         "qwen2": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .qwen2) },
         "qwen3": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .qwen3) },
         "phi3": { (f, o) throws(ModelError) in try LlamaModel(gguf: f, options: o, family: .phi3) },
+        "gemma3": { (f, o) throws(ModelError) in try Gemma3Model(gguf: f, options: o) },
     ]
 
     public static var supported: [String] { loaders.keys.sorted() }
