@@ -12,7 +12,8 @@
 //       teacher-forced logits of every position in one batch; with --out, raw little-endian f32
 //       [positions, vocab] written to FILE and {"positions", "vocab"} printed.
 //
-// Options: -t THREADS (default 2), -c CONTEXT (default: just enough), --no-bos (tokenize/generate with -f).
+// Options: -t THREADS (default 2), -c CONTEXT (default: just enough), --no-bos (tokenize/generate with -f),
+//          --flash-attn auto|on|off (default auto, llama.cpp's default: on for the CPU).
 #include "llama.h"
 
 #include <algorithm>
@@ -91,6 +92,7 @@ int main(int argc, char ** argv) {
     std::string mode = argv[1], model_path, text_path, ids_arg, out_path;
     int n_gen = 32, top = 10, threads = 2, n_ctx = 0;
     bool no_bos = false;
+    llama_flash_attn_type flash = LLAMA_FLASH_ATTN_TYPE_AUTO;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
         auto next = [&]() -> std::string { if (i + 1 >= argc) die("missing value for " + a); return argv[++i]; };
@@ -103,6 +105,13 @@ int main(int argc, char ** argv) {
         else if (a == "-t") threads = atoi(next().c_str());
         else if (a == "-c") n_ctx = atoi(next().c_str());
         else if (a == "--no-bos") no_bos = true;
+        else if (a == "--flash-attn") {
+            std::string v = next();
+            if (v == "auto") flash = LLAMA_FLASH_ATTN_TYPE_AUTO;
+            else if (v == "on") flash = LLAMA_FLASH_ATTN_TYPE_ENABLED;
+            else if (v == "off") flash = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+            else die("--flash-attn takes auto, on or off");
+        }
         else die("unknown option " + a);
     }
     if (model_path.empty()) die("-m MODEL is required");
@@ -133,6 +142,7 @@ int main(int argc, char ** argv) {
     cp.n_ubatch = cp.n_ctx;
     cp.n_threads = threads;
     cp.n_threads_batch = threads;
+    cp.flash_attn_type = flash;
     llama_context * ctx = llama_init_from_model(model, cp);
     if (!ctx) die("cannot create a context");
 
