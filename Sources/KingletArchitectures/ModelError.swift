@@ -1,5 +1,6 @@
 import Foundation
 import KingletGGUF
+import KingletKernels
 
 /// Why a model could not be loaded or run.
 public enum ModelError: Error, Sendable, LocalizedError, Equatable {
@@ -34,7 +35,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
         case .badTensorValue(let n, let i, let e):
             return "tensor '\(n)' has an invalid value at index \(i): expected \(e)."
         case .unsupportedTensorType(let n, let t):
-            return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)."
+            let supported = QuantType.allCases.filter(\.isWeightType).map(\.description).joined(separator: ", ")
+            return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: \(supported)). Convert or quantize the model to one of these types."
         case .contextFull(let needed, let cap):
             return "the context is full: \(needed) tokens needed, \(cap) available. Use a larger context length or a shorter prompt."
         case .tokenOutOfRange(let t, let v):

@@ -19,6 +19,8 @@ struct TensorLoader {
         guard t.dims == [cols, rows] else { throw .badTensorShape(name: name, expected: [cols, rows], found: t.dims) }
         do {
             return try WeightMatrix(typeRawValue: t.type.rawValue, rows: rows, cols: cols, data: t.data.baseAddress!)
+        } catch .colsNotMultipleOfBlock(let type, let cols, let blockSize) {
+            throw .unsupportedTensorType(name: name, type: "\(type) with rows of \(cols) elements (not whole \(blockSize)-element blocks)")
         } catch {
             throw .unsupportedTensorType(name: name, type: t.type.description)
         }

@@ -45,6 +45,30 @@ import Testing
         #expect(plain.ropeScaling != RoPEScalingConfig())
     }
 
+    /// A tensor type no kernel computes with, and an architecture no file describes: typed errors
+    /// that name it and list what is supported.
+    @Test func unsupportedTensorTypeAndArchitecture() throws {
+        // qwen2: ffn_down is [D 96, F 224]; IQ4_NL blocks are 32 elements in 18 bytes.
+        let path = try ArchitectureFixture.rewrite(
+            "qwen2", raw: ["blk.0.ffn_down.weight": (dims: [224, 96], type: .iq4_NL, bytes: [UInt8](repeating: 0, count: 96 * 7 * 18))])
+        defer { unlink(path) }
+        do {
+            _ = try ArchitectureRegistry.load(try GGUFFile(path: path), options: ModelLoadOptions(pool: ThreadPool(threads: 1)))
+            Issue.record("an IQ4_NL tensor loaded")
+        } catch let error as ModelError {
+            #expect(error == .unsupportedTensorType(name: "blk.0.ffn_down.weight", type: "IQ4_NL"))
+            let text = error.errorDescription ?? ""
+            for type in ["Q4_0", "Q5_0", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "BF16"] {
+                #expect(text.contains(type), "the supported list names \(type): \(text)")
+            }
+            #expect(!text.contains("Q8_K"), "Q8_K is an activation type, never a weight: \(text)")
+        }
+        #expect(throws: ModelError.unsupportedArchitecture("mamba", supported: ArchitectureRegistry.supported)) {
+            try Self.load("qwen2", set: ["general.architecture": .string("mamba")])
+        }
+        #expect(Set(["gemma3", "llama", "phi3", "qwen2", "qwen3"]).isSubset(of: Set(ArchitectureRegistry.supported)))
+    }
+
     @Test func fusedTensorsOfTheWrongShape() {
         // phi3: D 96, H·Dh 96, Hkv·Dh 32, F 224.
         #expect(throws: ModelError.badTensorShape(name: "blk.1.attn_qkv.weight", expected: [96, 160], found: [96, 150])) {
@@ -120,17 +144,19 @@ extension ArchitectureFixture {
     /// tensors `replace`d (nil: removed; otherwise F32 values of the given GGUF dims). The caller
     /// removes the file.
     static func rewrite(_ architecture: String, set: [String: GGUFValue?] = [:],
-                        replace: [String: (dims: [Int], values: [Float])?] = [:]) throws -> String {
+                        replace: [String: (dims: [Int], values: [Float])?] = [:],
+                        raw: [String: (dims: [Int], type: GGMLType, bytes: [UInt8])] = [:]) throws -> String {
         let source = try GGUFFile(path: root.appendingPathComponent("\(architecture)/model.gguf").path)
         var w = GGUFWriter()
         for key in source.metadataKeys where set[key] == nil {
             w.set(key, source.metadata[key]!.decoded)
         }
         for case let (key, value?) in set { w.set(key, value) }
-        for info in source.tensorInfos where replace[info.name] == nil {
+        for info in source.tensorInfos where replace[info.name] == nil && raw[info.name] == nil {
             w.addTensor(info.name, dims: info.dims, type: info.type, bytes: Array(try source.tensor(info.name).data))
         }
         for case let (name, t?) in replace { w.addTensor(name, dims: t.dims, floats: t.values) }
+        for (name, t) in raw { w.addTensor(name, dims: t.dims, type: t.type, bytes: t.bytes) }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(architecture)-\(UUID().uuidString).gguf").path
         try w.write(to: path)
         return path
