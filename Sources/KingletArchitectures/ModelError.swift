@@ -14,6 +14,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
     /// A tensor whose shape is right but whose value at `index` is not usable (a zero RoPE factor).
     case badTensorValue(name: String, index: Int, expected: String)
     case unsupportedTensorType(name: String, type: String)
+    /// A tensor the architecture does not read (a bias or scale Kinglet does not apply).
+    case unusedTensor(name: String, architecture: String)
     case contextFull(needed: Int, capacity: Int)
     case tokenOutOfRange(Int32, vocabularySize: Int)
     case file(GGUFError)
@@ -37,6 +39,8 @@ public enum ModelError: Error, Sendable, LocalizedError, Equatable {
         case .unsupportedTensorType(let n, let t):
             let supported = QuantType.allCases.filter(\.isWeightType).map(\.description).joined(separator: ", ")
             return "tensor '\(n)' has type \(t), which Kinglet cannot compute with yet (supported: \(supported)). Convert or quantize the model to one of these types."
+        case .unusedTensor(let n, let a):
+            return "tensor '\(n)' is in the file, but Kinglet's \(a) architecture does not use it; running without it would give wrong answers, so the file is refused. It may be a variant of \(a) Kinglet does not support yet: please report it with the file's name."
         case .contextFull(let needed, let cap):
             return "the context is full: \(needed) tokens needed, \(cap) available. Use a larger context length or a shorter prompt."
         case .tokenOutOfRange(let t, let v):

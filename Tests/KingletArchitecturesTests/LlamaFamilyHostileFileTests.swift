@@ -69,6 +69,16 @@ import Testing
         #expect(Set(["gemma3", "llama", "phi3", "qwen2", "qwen3"]).isSubset(of: Set(ArchitectureRegistry.supported)))
     }
 
+    /// A tensor the architecture would not read (here a bias llama.cpp applies to some files) is
+    /// refused by name, never silently dropped.
+    @Test(arguments: ["qwen2", "phi3", "llama", "gemma3"])
+    func aTensorTheArchitectureDoesNotUseIsRefused(_ architecture: String) throws {
+        try Self.load(architecture)  // the fixture as written uses every tensor it holds
+        #expect(throws: ModelError.unusedTensor(name: "blk.0.attn_output.bias", architecture: architecture)) {
+            try Self.load(architecture, replace: ["blk.0.attn_output.bias": ([7], Self.ones(7))])
+        }
+    }
+
     @Test func fusedTensorsOfTheWrongShape() {
         // phi3: D 96, H·Dh 96, Hkv·Dh 32, F 224.
         #expect(throws: ModelError.badTensorShape(name: "blk.1.attn_qkv.weight", expected: [96, 160], found: [96, 150])) {

@@ -2,6 +2,9 @@
 /// training, checkpoints and export read, so no name is written twice.
 public enum TensorNames {
     public static let tokenEmbedding = "token_embd.weight"
+    /// Kinglet's training checkpoints keep the optimizer's state under this prefix: not weights,
+    /// never read by inference (a checkpoint also loads as a model).
+    public static let trainingStatePrefix = "optimizer."
     public static let outputNorm = "output_norm.weight"
     /// The output head; absent when it is tied to the embedding.
     public static let output = "output.weight"

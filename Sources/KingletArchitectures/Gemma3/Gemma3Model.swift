@@ -37,6 +37,7 @@ public final class Gemma3Model: LanguageModel, @unchecked Sendable {
         weights = try Gemma3Weights(tensors, c)
         // Gemma 3 4B–27B scale positions linearly on their global layers only (`LayerRoPE`).
         rope = LayerRoPE(c, style: .neox, scaling: try RoPEScaling(c, tensors))
+        try tensors.checkAllUsed(architecture: "gemma3")
         // The queries are scaled before attention, as llama.cpp does (scale 1 inside).
         attention = (0 ..< c.layerCount).map {
             Attention(heads: c.headCount, kvHeads: c.kvHeadCount, headSize: c.headSize, scale: 1,

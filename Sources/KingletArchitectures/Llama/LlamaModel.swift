@@ -37,6 +37,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         self.weights = try LlamaWeights(tensors, config, family)
         self.head = OutputHead(norm: weights.embeddings.outputNorm, output: weights.embeddings.output, epsilon: config.rmsNormEpsilon, softcap: nil)
         self.rope = LayerRoPE(config, style: family.ropeStyle, scaling: try RoPEScaling(config, tensors))
+        try tensors.checkAllUsed(architecture: family.architecture)
         self.attention = Attention(heads: config.headCount, kvHeads: config.kvHeadCount, headSize: config.headSize,
                                    scale: family.scalesQueries ? 1 : config.queryScale)
     }

@@ -103,6 +103,7 @@ struct RoPEScaling: @unchecked Sendable {
         } else if s.kind == .longrope || t.hasTensor(TensorNames.ropeFactorsShort) || t.hasTensor(TensorNames.ropeFactorsLong) {
             let long = c.contextLength > (s.originalContextLength ?? c.contextLength)
             name = long ? TensorNames.ropeFactorsLong : TensorNames.ropeFactorsShort
+            t.leaveAside(long ? TensorNames.ropeFactorsShort : TensorNames.ropeFactorsLong)  // the other set
         } else {
             name = nil
         }

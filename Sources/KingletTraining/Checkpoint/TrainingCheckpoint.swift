@@ -76,8 +76,8 @@ extension TrainingCheckpoint {
         for t in layout.tensors {
             w.addTensor(t.name, dims: t.ggufDims, floats: Array(parameters[t.offset ..< t.offset + t.count]))
         }
-        w.addTensor("optimizer.m", dims: [adamM.count], floats: adamM)
-        w.addTensor("optimizer.v", dims: [adamV.count], floats: adamV)
+        w.addTensor(TensorNames.trainingStatePrefix + "m", dims: [adamM.count], floats: adamM)
+        w.addTensor(TensorNames.trainingStatePrefix + "v", dims: [adamV.count], floats: adamV)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try w.write(to: directory.appendingPathComponent(Self.fileName).path)
     }
@@ -120,6 +120,6 @@ extension TrainingCheckpoint {
             adamUpdates: try u64("kinglet.train.adam_updates"),
             samplerState: samplerState,
             settingsJSON: settings, parameters: params,
-            adamM: try floats("optimizer.m", layout.count), adamV: try floats("optimizer.v", layout.count))
+            adamM: try floats(TensorNames.trainingStatePrefix + "m", layout.count), adamV: try floats(TensorNames.trainingStatePrefix + "v", layout.count))
     }
 }
