@@ -36,6 +36,34 @@ float KK_NAME(hsum)(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/// One weight block at `blk` as 32 unsigned bytes `u` for the u8·s8 dot; for the signed kinds
+/// also the signed values `sgn` (u = |sgn|, whose signs move onto the activations).
+static inline __attribute__((always_inline)) KK_TARGET
+void KK_NAME(unpack)(const int kind, const uint8_t *blk, __m256i *u, __m256i *sgn) {
+    const size_t wqs = kind == KK_Q4_0 ? 2 : kind == KK_Q4_1 ? 4 : kind == KK_Q5_0 ? 6 : 8;  // nibbles
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    if (kind == KK_Q8_0) {
+        *sgn = _mm256_loadu_si256((const __m256i *)(blk + 2));
+        *u = _mm256_abs_epi8(*sgn);
+    } else {
+        const __m128i q = _mm_loadu_si128((const __m128i *)(blk + wqs));
+        // bytes 0-15: low nibbles (elements 0-15), bytes 16-31: high nibbles (16-31)
+        const __m256i nib = _mm256_and_si256(
+            _mm256_set_m128i(_mm_srli_epi16(q, 4), q), low4);
+        if (kind == KK_Q4_1) {
+            *u = nib;
+        } else if (kind == KK_Q5_1) {   // fifth bit from qh: q = nib | 16·bit
+            *u = _mm256_or_si256(nib, _mm256_and_si256(KK_NAME(bits32)(blk + 4), _mm256_set1_epi8(0x10)));
+        } else if (kind == KK_Q5_0) {   // q − 16 = nib − 16 + 16·bit: nib | 0xF0 where the bit is clear
+            *sgn = _mm256_or_si256(nib, _mm256_andnot_si256(KK_NAME(bits32)(blk + 2), _mm256_set1_epi8((char)0xF0)));
+            *u = _mm256_abs_epi8(*sgn);
+        } else {
+            *sgn = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
+            *u = _mm256_abs_epi8(*sgn);
+        }
+    }
+}
+
 /// One tile: out[t, r] for RT rows starting at `w` and TT tokens starting at `x`.
 /// dx: [TT, nb] activation scales of these tokens (row stride `dstride`);
 /// sxt: Q4_1 only, the activation sums transposed, [nb, sstride] starting at the first token
@@ -48,10 +76,8 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
     const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;                 // w = q·d + m, × Q8_1
     const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22
                      : kind == KK_Q5_1 ? 24 : 34;                         // weight block bytes
-    const size_t wqs = kind == KK_Q4_0 ? 2 : kind == KK_Q4_1 ? 4 : kind == KK_Q5_0 ? 6 : 8;  // nibbles
     const size_t xbs = has_m ? 36 : 34;                                   // activation block bytes
     const size_t xqs = has_m ? 4 : 2;                                     // offset of qs
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
     __m256 acc[4][8];
     __m256 msum[4];   // Q4_1, Q5_1: lane t holds Σ_b m_w · s_x of token t
     for (int r = 0; r < RT; r++) {
@@ -74,26 +100,7 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
             } else {
                 dw[r] = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(*(const uint16_t *)blk)));
             }
-            if (kind == KK_Q8_0) {
-                sgn[r] = _mm256_loadu_si256((const __m256i *)(blk + 2));
-                u[r] = _mm256_abs_epi8(sgn[r]);
-            } else {
-                const __m128i q = _mm_loadu_si128((const __m128i *)(blk + wqs));
-                // bytes 0-15: low nibbles (elements 0-15), bytes 16-31: high nibbles (16-31)
-                const __m256i nib = _mm256_and_si256(
-                    _mm256_set_m128i(_mm_srli_epi16(q, 4), q), low4);
-                if (kind == KK_Q4_1) {
-                    u[r] = nib;
-                } else if (kind == KK_Q5_1) {   // fifth bit from qh: q = nib | 16·bit
-                    u[r] = _mm256_or_si256(nib, _mm256_and_si256(KK_NAME(bits32)(blk + 4), _mm256_set1_epi8(0x10)));
-                } else if (kind == KK_Q5_0) {   // q − 16 = nib − 16 + 16·bit: nib | 0xF0 where the bit is clear
-                    sgn[r] = _mm256_or_si256(nib, _mm256_andnot_si256(KK_NAME(bits32)(blk + 2), _mm256_set1_epi8((char)0xF0)));
-                    u[r] = _mm256_abs_epi8(sgn[r]);
-                } else {
-                    sgn[r] = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
-                    u[r] = _mm256_abs_epi8(sgn[r]);
-                }
-            }
+            KK_NAME(unpack)(kind, blk, &u[r], &sgn[r]);
         }
         for (int t = 0; t < TT; t++) {
             const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + t * xrb + b * xbs + xqs));
@@ -113,6 +120,74 @@ void KK_NAME(qtile)(const int kind, const int RT, const int TT,
         for (int t = 0; t < TT; t++)
             out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]) + (has_m ? m[t] : 0.0f);
     }
+}
+
+/// The horizontal sums of 8 accumulators at once: lane i = Σ a[i], added in hsum's order
+/// ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)), so each lane is bit-identical to hsum(a[i]).
+static inline __attribute__((always_inline)) KK_TARGET
+__m256 KK_NAME(hsum8)(const __m256 a[8]) {
+    __m256d c[4];
+    for (int i = 0; i < 4; i++)   // lanes j of a[i] | a[i+4]: l_j + l_j+4
+        c[i] = _mm256_castps_pd(_mm256_add_ps(_mm256_permute2f128_ps(a[i], a[i + 4], 0x20),
+                                              _mm256_permute2f128_ps(a[i], a[i + 4], 0x31)));
+    // per 128-bit half: (l0+l2, l1+l3) of a[i] then a[i+1]
+    const __m256 e01 = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(c[0], c[1])),
+                                     _mm256_castpd_ps(_mm256_unpackhi_pd(c[0], c[1])));
+    const __m256 e23 = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(c[2], c[3])),
+                                     _mm256_castpd_ps(_mm256_unpackhi_pd(c[2], c[3])));
+    return _mm256_add_ps(_mm256_shuffle_ps(e01, e23, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm256_shuffle_ps(e01, e23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/// Low 16 bits of 8 i32 lanes as 8 × u16.
+static inline __attribute__((always_inline)) KK_TARGET
+__m128i KK_NAME(low16)(__m256i v) {
+    const __m256i p = _mm256_packus_epi32(_mm256_and_si256(v, _mm256_set1_epi32(0xFFFF)), _mm256_setzero_si256());
+    return _mm256_castsi256_si128(_mm256_permute4x64_epi64(p, _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/// The longest row (in blocks) qmatvec8 takes; its scale table lives on the stack.
+enum { KK_MATVEC_MAX_NB = 256 };
+
+/// Matrix × one token, 8 rows at a time: out[r] for 8 rows starting at `w`; the same sums as
+/// qtile(kind, 1, 1, …) per row, bit for bit. On short rows (Gemma 3's 640-wide output head:
+/// 20 blocks) qtile's matvec waits on memory: one prefetch per block reaches too few lines
+/// ahead. Here the 8 rows' scales are first gathered (converted, ×d_x, for all blocks, in one
+/// pass that also touches every line of the tile) while the tile two ahead is prefetched line
+/// by line; then the dots run from L1 and one transposed reduction ends 8 rows.
+/// dx: [nb] activation scales; sx: Q4_1/Q5_1 only, [nb] activation sums (stride sstride).
+static inline __attribute__((always_inline)) KK_TARGET
+void KK_NAME(qmatvec8)(const int kind, const uint8_t *w, size_t wrb, const uint8_t *x,
+                       const float *dx, const float *sx, int64_t sstride, int64_t nb, float *out) {
+    const int has_m = kind == KK_Q4_1 || kind == KK_Q5_1;
+    const size_t wbs = kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22
+                     : kind == KK_Q5_1 ? 24 : 34;                         // weight block bytes
+    const size_t xbs = has_m ? 36 : 34, xqs = has_m ? 4 : 2;
+    for (size_t off = 0; off < 8 * wrb; off += 64)
+        _mm_prefetch((const char *)(w + 16 * wrb + off), _MM_HINT_T0);
+    const __m256i rowoff = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)wrb));
+    float d[KK_MATVEC_MAX_NB][8];   // [nb, 8]: d_w · d_x of block b, row i
+    __m256 msum = _mm256_setzero_ps();   // Q4_1, Q5_1: lane i holds Σ_b m_w · s_x of row i
+    for (int64_t b = 0; b < nb; b++) {
+        const __m256i h = _mm256_i32gather_epi32((const int *)(w + b * wbs), rowoff, 1);  // d | m << 16
+        _mm256_storeu_ps(d[b], _mm256_mul_ps(_mm256_cvtph_ps(KK_NAME(low16)(h)), _mm256_set1_ps(dx[b])));
+        if (has_m)
+            msum = _mm256_fmadd_ps(_mm256_cvtph_ps(KK_NAME(low16)(_mm256_srli_epi32(h, 16))),
+                                   _mm256_set1_ps(sx[b * sstride]), msum);
+    }
+    __m256 acc[8];
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + b * xbs + xqs));
+        for (int i = 0; i < 8; i++) {
+            __m256i u, sgn;
+            KK_NAME(unpack)(kind, w + i * wrb + b * wbs, &u, &sgn);
+            const __m256i s = has_m ? xv : _mm256_sign_epi8(xv, sgn);
+            acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(&d[b][i]), _mm256_cvtepi32_ps(KK_DOT_U8S8(u, s)), acc[i]);
+        }
+    }
+    const __m256 sums = KK_NAME(hsum8)(acc);
+    _mm256_storeu_ps(out, has_m ? _mm256_add_ps(sums, msum) : sums);
 }
 
 /// Rows [r0, r1) × all n tokens for weight kind `kind`.
@@ -148,8 +223,13 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
                    a->out + (t) * a->out_stride + (r), a->out_stride)
 
     if (n == 1) {
-        // matvec: 4 rows at a time keeps 4 independent weight streams in flight
+        // matvec: 4 rows at a time keeps 4 independent weight streams in flight; Q8_0 first takes
+        // 8 rows at a time (qmatvec8). Measured on Zen 4 (Gemma 3's head, 640 wide, from DRAM):
+        // Q8_0 2–2.5× faster that way, but Q4_1 (576) and Q5_0 (640) 2–2.5× slower, so they keep qtile.
         int64_t r = a->r0;
+        if (kind == KK_Q8_0 && nb <= KK_MATVEC_MAX_NB && a->w_row_bytes <= INT32_MAX / 8)
+            for (; r + 8 <= a->r1; r += 8)
+                KK_NAME(qmatvec8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, x, dx, sxt, sstride, nb, a->out + r);
         for (; r + 4 <= a->r1; r += 4) KK_TILE(4, 1, r, 0);
         for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);
     } else {

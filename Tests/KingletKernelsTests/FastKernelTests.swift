@@ -68,6 +68,29 @@ struct FastKernelTests {
         }
     }
 
+    /// A matrix × one token runs in row tiles (x86: 8 rows for Q8_0, then 4, then 1); every row
+    /// must come out bit for bit as when it is the only row, the path GGMLGoldenTests holds to
+    /// ggml's vec_dot. The 8-row tile's one transposed reduction adds in hsum's order, so no
+    /// tolerance applies here. 37 rows × 640 columns: Gemma 3's head width, every tile size.
+    @Test(arguments: weightTypes)
+    func matvecTilesMatchSingleRowsExactly(type: QuantType) throws {
+        var rng = SeededGenerator(seed: 0x7115 + UInt64(type.rawValue))
+        let rows = 37, cols = type.blockSize == 1 ? 160 : type.blockSize == 256 ? 768 : 640
+        let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
+        let x = randomActivations(cols, rng: &rng)                                   // [cols]
+        let pool = ThreadPool(threads: 1)
+        for table in Self.fastTables {
+            var tiled = [Float](repeating: .nan, count: rows)                          // [rows]
+            Kernels.matmul(weights.matrix, x, n: 1, &tiled, pool: pool, table: table)
+            for r in 0..<rows {
+                let one = try WeightMatrix(type: type, rows: 1, cols: cols, data: weights.matrix.row(r))
+                var single: Float = .nan
+                Kernels.matmul(one, x, n: 1, &single, pool: pool, table: table)
+                #expect(tiled[r].bitPattern == single.bitPattern, "\(table.name) \(type) row \(r)")
+            }
+        }
+    }
+
     @Test(arguments: weightTypes)
     func dequantizeMatchesReferenceExactly(type: QuantType) {
         var rng = SeededGenerator(seed: 0xDE0 + UInt64(type.rawValue))
