@@ -44,9 +44,9 @@ public final class GGUFFile: @unchecked Sendable {
     /// Deepest array nesting accepted; real files use one level (two for some merges formats).
     static let maxArrayDepth = 8
 
-    /// Opens and memory-maps `path`.
-    public convenience init(path: String) throws(GGUFError) {
-        let mapped = try MappedFile(path: path)
+    /// Opens and memory-maps `path` (`placement`: see `MappedFile.Placement`).
+    public convenience init(path: String, placement: MappedFile.Placement = .fileMapping) throws(GGUFError) {
+        let mapped = try MappedFile(path: path, placement: placement)
         try self.init(bytes: mapped.bytes, owner: mapped, path: path)
     }
 

@@ -15,6 +15,9 @@ public struct EngineOptions: Sendable {
     /// How many sequences may hold a full KV cache at once (a server's parallel slots): the
     /// memory check at load counts them all.
     public var sequences: Int = 1
+    /// Where the weights live: a file mapping, or an anonymous copy on huge pages (the default
+    /// where Linux offers them; `MappedFile.Placement.forWeights`).
+    public var weightPlacement: MappedFile.Placement = .forWeights
 
     public init(threads: Int? = nil, contextLength: Int? = nil) {
         self.threads = threads
@@ -41,7 +44,7 @@ public final class Engine: @unchecked Sendable {
         let t0 = Date()
         self.path = path
         self.options = options
-        gguf = try GGUFFile(path: path)
+        gguf = try GGUFFile(path: path, placement: options.weightPlacement)
         try ResourceCheck.threads(options.threads)
         try ResourceCheck.range("sequences", options.sequences, ResourceCheck.sequenceRange)
         pool = ThreadPool(threads: options.threads ?? ThreadPool.physicalCoreCount())
