@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         loader.stackSize = 8 << 20
         loader.start()
         do {
-            try await app.runService()
+            try await ServerThreads.shared.run { try await app.runService() }
         } catch {
             Terminal.status("error: \(error.message)")
             server.shutdown()

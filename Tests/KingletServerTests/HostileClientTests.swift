@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func foreignHostIs403() async throws {
-        try await Self.server(loaded: false).application().test(.ahc(.http)) { client in
+        try await Self.server(loaded: false).liveTest { client in
             let port = try #require(client.port)
             let evil = try await Self.raw(port, Self.get("/v1/models", host: "evil.example:\(port)"))
             #expect(evil.status == 403 && evil.errorCode == "host_not_allowed", "\(evil)")
@@ -61,7 +61,7 @@ import Testing
                 #expect(try await Self.raw(port, Self.get("/v1/models", host: good)).status == 200, "Host: \(good)")
             }
         }
-        try await Self.server(loaded: false) { $0.allowedHosts = ["kinglet.lan"] }.application().test(.ahc(.http)) { client in
+        try await Self.server(loaded: false) { $0.allowedHosts = ["kinglet.lan"] }.liveTest { client in
             let port = try #require(client.port)
             #expect(try await Self.raw(port, Self.get("/v1/models", host: "kinglet.lan:\(port)")).status == 200)
             #expect(try await Self.raw(port, Self.get("/v1/models", host: "other.lan")).status == 403)
@@ -69,14 +69,14 @@ import Testing
     }
 
     @Test func foreignOriginIs403AllowedOneGetsCORS() async throws {
-        try await Self.server(loaded: false).application().test(.ahc(.http)) { client in
+        try await Self.server(loaded: false).liveTest { client in
             let r = try await client.execute(uri: "/v1/models", method: .get, headers: [.origin: "http://localhost:3000"])
             let e = try RouteTests.expectOpenAIError(r, .forbidden)
             #expect(e["code"] as? String == "origin_not_allowed")
             #expect(r.headers[.accessControlAllowOrigin] == nil)
         }
         let s = try Self.server(loaded: false) { $0.corsOrigins = ["https://app.example"]; $0.apiKey = "k" }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let post: HTTPFields = [.origin: "https://evil.example", .authorization: "Bearer k", .contentType: "application/json"]
             try RouteTests.expectOpenAIError(try await client.execute(uri: "/v1/chat/completions", method: .post, headers: post,
                                                                      body: RouteTests.body(RouteTests.hello)), .forbidden)
@@ -104,7 +104,7 @@ import Testing
     @Test func nonJSONBodiesAre415() async throws {
         let s = try Self.server()
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let body = RouteTests.body(RouteTests.hello)
             for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
                 let r = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: type], body: body)
@@ -120,7 +120,7 @@ import Testing
     @Test func slowHeaderSlowBodyAndSilentSocketsAreDropped() async throws {
         let s = try Self.server { $0.connections.headerTimeout = 1; $0.connections.bodyTimeout = 1; $0.connections.idleTimeout = 1 }
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let port = try #require(client.port)
             /// Sends `first` at once, then `text` a byte every 0.2 s until the server hangs up (or 6 s
             /// pass): its answer and when it hung up.
@@ -165,7 +165,7 @@ import Testing
 
     @Test func connectionCapHoldsAndRequestsStillSucceed() async throws {
         let s = try Self.server(loaded: false) { $0.connections.maxConnections = 8; $0.connections.headerTimeout = 2 }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let port = try #require(client.port)
             // 20 sockets that say nothing: the server holds 8, closing the one idle the longest for each newcomer
             let idle = try await offPool {
@@ -211,7 +211,7 @@ import Testing
     @Test func maxTokensAboveTheLimitIs400() async throws {
         let s = try Self.server { $0.maxTokensLimit = 16 }
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             func post(_ body: [String: Any], _ uri: String = "/v1/chat/completions") async throws -> TestResponse {
                 try await client.execute(uri: uri, method: .post, headers: RouteTests.jsonHeaders, body: RouteTests.body(body))
             }
@@ -272,7 +272,7 @@ import Testing
         for (source, codes) in [(raising, ["chat_template_error"]), (looping, ["chat_template_timeout", "chat_template_error"])] {
             let s = try Self.server { $0.chatTemplate = try! ChatTemplate(source: source); $0.templateTimeout = 0.5 }
             defer { s.shutdown() }
-            try await s.application().test(.ahc(.http)) { client in
+            try await s.liveTest { client in
                 let start = Date()
                 let r = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders, body: RouteTests.body(["messages": [["role": "user", "content": "BOOM"]], "max_tokens": 2]))
                 #expect(r.status.code >= 400 && Date().timeIntervalSince(start) < 5)

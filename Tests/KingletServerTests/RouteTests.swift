@@ -50,7 +50,7 @@ import Testing
     @Test func healthModelsAndMetrics() async throws {
         let s = try Self.server()
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let h = try await client.execute(uri: "/health", method: .get)
             #expect(h.status == .ok)
             #expect(try Self.json(h)["status"] as? String == "ok")
@@ -70,7 +70,7 @@ import Testing
 
     @Test func loadingModelIs503() async throws {
         let s = try Self.server(loaded: false)
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let h = try await client.execute(uri: "/health", method: .get)
             #expect(h.status == .serviceUnavailable)
             #expect(try Self.json(h)["status"] as? String == "loading")
@@ -86,7 +86,7 @@ import Testing
     @Test func apiKey() async throws {
         let s = try Self.server(apiKey: "secret")
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             try Self.expectOpenAIError(try await client.execute(uri: "/v1/models", method: .get), .unauthorized)
             try Self.expectOpenAIError(try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer nope"]), .unauthorized)
             try Self.expectOpenAIError(try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.jsonHeaders, body: Self.body(Self.hello)), .unauthorized)
@@ -98,7 +98,7 @@ import Testing
     @Test func errorStatusesAndParams() async throws {
         let s = try Self.server()
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             func post(_ body: ByteBuffer, _ uri: String = "/v1/chat/completions") async throws -> TestResponse {
                 try await client.execute(uri: uri, method: .post, headers: Self.jsonHeaders, body: body)
             }
@@ -133,7 +133,7 @@ import Testing
     @Test func chatCompletionShape() async throws {
         let s = try Self.server()
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             var req = Self.hello
             req["logprobs"] = true
             req["top_logprobs"] = 2
@@ -160,7 +160,7 @@ import Testing
     @Test func streamingShape() async throws {
         let s = try Self.server()
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             let plain = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.jsonHeaders, body: Self.body(Self.hello))
             let plainText = try #require(((try Self.json(plain)["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String)
             var req = Self.hello
@@ -192,7 +192,7 @@ import Testing
     @Test func queueFullIs429() async throws {
         let s = try Self.server(parallel: 1, queue: 0)
         defer { s.shutdown() }
-        try await s.application().test(.ahc(.http)) { client in
+        try await s.liveTest { client in
             // Occupy the one slot with a long generation, then a second request finds no room.
             let long: [String: Any] = ["prompt": "1, 2, 3, 4, 5, 6,", "max_tokens": 400, "temperature": 0]
             async let first = client.execute(uri: "/v1/completions", method: .post, headers: Self.jsonHeaders, body: Self.body(long))

@@ -1,5 +1,7 @@
 import Foundation
 import KingletRuntime
+import HummingbirdTesting
+import KingletServer
 import KingletTestSupport
 
 /// The real model, the built `kinglet` executable, and Python with the `openai` client.
@@ -66,4 +68,12 @@ final class ServeProcess: @unchecked Sendable {
     /// SIGINT (graceful shutdown), then SIGKILL if it lingers. Returns the exit status.
     @discardableResult
     func stop() -> Int32 { child.stop() }
+}
+
+extension OpenAIServer {
+    /// Serves on a free loopback port and runs `test` against it, the server's tasks on its own
+    /// threads as under `kinglet serve`, so the suite's other work cannot starve it.
+    func liveTest<Value>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await ServerThreads.shared.run { try await application().test(.ahc(.http), test) }
+    }
 }
