@@ -101,7 +101,7 @@ let package = Package(
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTestSupport"]
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
-        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
+        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletChatTemplate", "KingletTestSupport"]

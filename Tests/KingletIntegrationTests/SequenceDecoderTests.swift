@@ -30,7 +30,7 @@ import Testing
         let want = try Self.prompts.map { try Self.alone(engine, $0, p) }
 
         var decoders = try Self.prompts.map { try SequenceDecoder(prompt: try engine.tokens(for: .raw($0)), parameters: p,
-                                                                  state: engine.makeState(), tokenizer: engine.tokenizer) }
+                                                                  cache: PromptCache(state: engine.makeState()), tokenizer: engine.tokenizer) }
         var ids = Array(repeating: [Int32](), count: decoders.count)
         var texts = Array(repeating: "", count: decoders.count)
         var steps = 0
@@ -60,8 +60,8 @@ import Testing
         p.sampling = .greedy
         p.maxTokens = 6
         let state = engine.makeState()
-        var d = try SequenceDecoder(prompt: try engine.tokens(for: .raw(Self.prompts[0])), parameters: p, state: state,
-                                    tokenizer: engine.tokenizer, logprobs: 5)
+        var d = try SequenceDecoder(prompt: try engine.tokens(for: .raw(Self.prompts[0])), parameters: p,
+                                    cache: PromptCache(state: state), tokenizer: engine.tokenizer, logprobs: 5)
         var checked = 0
         while let input = d.pendingInput() {
             let logits = try engine.model.forward(input, state: state, logits: .last)
@@ -100,13 +100,13 @@ import Testing
         #expect(short.summary.finishReason == .length && short.summary.generatedTokens == 3)
         // cancelling between steps
         var d = try SequenceDecoder(prompt: try engine.tokens(for: .raw(Self.prompts[1])), parameters: p,
-                                    state: engine.makeState(), tokenizer: engine.tokenizer)
+                                    cache: PromptCache(state: engine.makeState()), tokenizer: engine.tokenizer)
         _ = d.accept(try engine.model.forward(d.pendingInput()!, state: d.state, logits: .last))
         let end = d.cancel()
         #expect(end.finished == .cancelled && d.isFinished && d.pendingInput() == nil)
         // bad prompts are typed errors
         #expect(throws: GenerationError.emptyPrompt) {
-            try SequenceDecoder(prompt: [], parameters: p, state: engine.makeState(), tokenizer: engine.tokenizer)
+            try SequenceDecoder(prompt: [], parameters: p, cache: PromptCache(state: engine.makeState()), tokenizer: engine.tokenizer)
         }
     }
 
@@ -117,7 +117,13 @@ import Testing
         p.maxTokens = 12
         func reply(_ turn: ChatSession.Turn) async throws -> String {
             var text = ""
-            for try await e in turn.events { if case .token(_, let t) = e { text += t } }
+            for try await e in turn.events {
+                if case .token(_, let t) = e { text += t }
+                if case .finished(let s) = e {
+                    // The run reused what respond(to:) announced, and counts the whole prompt.
+                    #expect(s.cachedTokens == turn.reusedTokens && s.promptTokens == turn.promptTokens)
+                }
+            }
             return text
         }
         let session = try ChatSession(engine: engine, system: "Be brief.")

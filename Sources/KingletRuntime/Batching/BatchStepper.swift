@@ -59,13 +59,13 @@ public final class BatchStepper<Job> {
         public let jobs: [Job]
     }
 
-    /// A slot: one KV cache (made on first use), kept across the sequences that use it.
+    /// A slot: one prompt cache (made on first use), kept across the sequences that use it.
     private final class Slot {
         let index: Int
-        var state: ModelState?
-        /// The tokens in `state`'s cache, in position order.
-        var cachedTokens: [Int32] = []
+        var cache: PromptCache?
         var isBusy = false
+        /// When the slot's last sequence ended (the stepper's retirement count; 0: never used).
+        var lastUsed = 0
         init(index: Int) { self.index = index }
     }
 
@@ -87,6 +87,8 @@ public final class BatchStepper<Job> {
     private let slots: [Slot]
     /// In admission order.
     private var running: [Running] = []
+    /// Sequences retired so far (the clock of `Slot.lastUsed`).
+    private var retired = 0
 
     public init(engine: Engine, width: Int, promptTokensPerStep: Int = 512,
                 placement: any SlotPlacementPolicy = FirstFreeSlot()) {
@@ -113,21 +115,18 @@ public final class BatchStepper<Job> {
                       logprobs: Int? = nil) throws(GenerationError) -> Int {
         let free = slots.filter { !$0.isBusy }
         precondition(!free.isEmpty, "admit with every slot busy (check hasFreeSlot)")
-        let place = placement.place(prompt: prompt, among: free.map { FreeSlot(index: $0.index, cachedTokens: $0.cachedTokens) })
+        let offered = free.map { FreeSlot(index: $0.index, cachedTokens: $0.cache?.tokens ?? [], lastUsed: $0.lastUsed) }
+        let place = placement.place(prompt: prompt, among: offered)
         guard let slot = free.first(where: { $0.index == place.slot }) else {
             preconditionFailure("the placement chose slot \(place.slot), which is not free")
         }
-        let reuse = place.reuse
-        precondition(reuse >= 0 && (reuse == 0 || reuse < prompt.count) && reuse <= slot.cachedTokens.count
-                     && slot.cachedTokens[..<reuse] == prompt[..<reuse],
-                     "the placement reuses \(reuse) tokens that are not a cached prefix of the prompt")
-        let state = slot.state ?? engine.makeState()
-        slot.state = state
-        state.cache.truncate(to: reuse)
-        slot.cachedTokens.removeSubrange(reuse...)
-        // The decoder sees only what is evaluated: its summary counts those prompt tokens, and
-        // penalties see only them (the prompt cache will want the whole prompt there).
-        let decoder = try SequenceDecoder(prompt: Array(prompt[reuse...]), parameters: parameters, state: state,
+        precondition(place.reuse >= 0 && place.reuse <= PromptCache.reusable(cached: slot.cache?.tokens ?? [], prompt: prompt),
+                     "the placement reuses \(place.reuse) tokens that are not a cached prefix of the prompt")
+        let cache = slot.cache ?? PromptCache(state: engine.makeState())
+        slot.cache = cache
+        // The decoder keeps the prefix (as much of it as the cache can: a sliding-window ring may
+        // keep less) and sees the whole prompt, so its history and summary cover the prefix too.
+        let decoder = try SequenceDecoder(prompt: prompt, parameters: parameters, cache: cache, reuseLimit: place.reuse,
                                           tokenizer: engine.tokenizer, logprobs: logprobs)
         slot.isBusy = true
         running.append(Running(job: job, slot: slot, decoder: decoder))
@@ -173,15 +172,13 @@ public final class BatchStepper<Job> {
             report.sequences = inputs.count
             report.tokens = inputs.reduce(0) { $0 + $1.tokens.count }
             for (i, r) in stepping.enumerated() {
-                r.slot.cachedTokens += inputs[i].tokens
                 report.updates.append(update(r, r.decoder.accept(logits[i]), logits: logits[i]))
             }
         } catch {
             // What the pass left in the caches is unknown: empty them.
             for r in stepping {
                 _ = r.decoder.cancel()
-                r.decoder.state.cache.truncate(to: 0)
-                r.slot.cachedTokens = []
+                r.decoder.cache.clear()
             }
             report.failure = Failure(error: error, jobs: stepping.map(\.job))
         }
@@ -192,7 +189,11 @@ public final class BatchStepper<Job> {
     }
 
     private func retireFinished() {
-        for r in running where r.decoder.isFinished { r.slot.isBusy = false }
+        for r in running where r.decoder.isFinished {
+            retired += 1
+            r.slot.isBusy = false
+            r.slot.lastUsed = retired
+        }
         running.removeAll { $0.decoder.isFinished }
     }
 }

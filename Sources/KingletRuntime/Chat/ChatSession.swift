@@ -7,25 +7,25 @@ import KingletChatTemplate
 ///
 /// Each `respond(to:)` renders the whole history with the chat template, drops the oldest turns
 /// (never the system prompt) until prompt + reply room fit the context, evaluates only the tokens
-/// after the longest prefix already in the cache, and streams the reply. `stop()` ends a reply
+/// after the longest prefix already in its `PromptCache` (the rule `Engine.run` and the server's
+/// slots follow), and streams the reply. `stop()` ends a reply
 /// early (Ctrl-C); the partial reply stays in the history.
 public final class ChatSession: @unchecked Sendable {
     /// The model talked to.
     public let engine: Engine
     /// Its chat template.
     public let formatter: ChatFormatter
-    private let state: ModelState
+    private let cache: PromptCache
     private let lock = NSLock()
     private var turns: [ChatMessage] = []     // user / assistant, oldest first
     private var systemPrompt: String?
-    private var cached: [Int32] = []          // the tokens whose keys/values `state` holds
     private var stopFlag = CancellationFlag()
 
     /// A new conversation (with its own KV cache) on `engine`.
     public init(engine: Engine, system: String? = nil) throws {
         self.engine = engine
         formatter = try ChatFormatter(engine: engine)
-        state = engine.makeState()
+        cache = PromptCache(state: engine.makeState())
         systemPrompt = system
     }
 
@@ -62,7 +62,7 @@ public final class ChatSession: @unchecked Sendable {
     /// Adds the user's message and streams the assistant's reply, which joins the history when
     /// it ends. `parameters.maxTokens` (default 512 here when nil) is the room kept for the reply.
     public func respond(to text: String, parameters: GenerateParameters) throws -> Turn {
-        let capacity = state.cache.capacity
+        let capacity = cache.state.cache.capacity
         let reserve = min(parameters.maxTokens ?? 512, capacity / 2)
         lock.lock()
         turns.append(ChatMessage(role: "user", content: text))
@@ -87,12 +87,8 @@ public final class ChatSession: @unchecked Sendable {
             lock.unlock()
             throw GenerationError.promptTooLong(tokens: tokens.count, context: capacity)
         }
-        var common = zip(cached, tokens).prefix { $0 == $1 }.count
-        common = min(common, tokens.count - 1, state.cache.count)  // at least one token to evaluate
-        // A sliding-window cache may keep less than asked (nothing, when the rewind goes past its ring).
-        common = state.cache.truncate(to: common)
-        cached = Array(tokens.prefix(common))
-        let feed = Array(tokens[common...])
+        // What the run will reuse (it prepares the cache the same way again, keeping this).
+        let common = cache.prepare(for: tokens)
         let prompt = tokens
         let flag = CancellationFlag()
         stopFlag = flag
@@ -105,21 +101,17 @@ public final class ChatSession: @unchecked Sendable {
             continuation.onTermination = { _ in flag.set() }
             let thread = Thread { [self] in
                 var reply = ""
-                var ids: [Int32] = []
                 do {
-                    let summary = try engine.run(feed, parameters: params, state: state, isCancelled: { flag.isSet }) { event in
-                        if case .token(let id, let piece) = event {
-                            reply += piece
-                            if id >= 0 { ids.append(id) }
-                        }
+                    let summary = try engine.run(prompt, parameters: params, cache: cache, isCancelled: { flag.isSet }) { event in
+                        if case .token(_, let piece) = event { reply += piece }
                         if case .finished = event { return }  // yielded after the history is updated
                         continuation.yield(event)
                     }
-                    record(reply: reply, tokens: prompt + ids)
+                    record(reply: reply)
                     continuation.yield(.finished(summary))
                     continuation.finish()
                 } catch {
-                    record(reply: reply, tokens: [])
+                    record(reply: reply)
                     continuation.finish(throwing: error)
                 }
             }
@@ -129,12 +121,9 @@ public final class ChatSession: @unchecked Sendable {
         return Turn(droppedMessages: dropped, promptTokens: prompt.count, reusedTokens: common, events: events)
     }
 
-    private func record(reply: String, tokens: [Int32]) {
-        lock.withLock {
-            turns.append(ChatMessage(role: "assistant", content: reply))
-            let n = state.cache.truncate(to: min(tokens.count, state.cache.count))
-            cached = Array(tokens.prefix(n))
-        }
+    /// The reply joins the history; the cache already holds what was evaluated.
+    private func record(reply: String) {
+        lock.withLock { turns.append(ChatMessage(role: "assistant", content: reply)) }
     }
 
     /// The whole conversation's prompt tokens (caller holds the lock).

@@ -74,17 +74,19 @@ public final class Engine: @unchecked Sendable {
 
     /// Streams a completion of `prompt`. Cancelling the consuming task stops generation.
     ///
-    /// With `state`, the prompt continues what that cache already holds (a chat reusing the
-    /// evaluated history); without, generation starts from an empty cache.
+    /// With `cache`, only the prompt's tokens after the longest prefix that cache holds are
+    /// evaluated (a conversation's earlier turns, a long system prompt), and the cache keeps the
+    /// prompt and the reply for the next call; the summary's `cachedTokens` says how many were
+    /// reused. Without, generation starts from an empty cache.
     public func generate(_ prompt: Prompt, parameters: GenerateParameters = GenerateParameters(),
-                         state: ModelState? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
+                         cache: PromptCache? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
         AsyncThrowingStream { continuation in
             let cancelled = CancellationFlag()
             continuation.onTermination = { _ in cancelled.set() }
             let thread = Thread { [self] in
                 do {
                     let ids = try tokens(for: prompt)
-                    _ = try run(ids, parameters: parameters, state: state, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
+                    _ = try run(ids, parameters: parameters, cache: cache, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -98,19 +100,27 @@ public final class Engine: @unchecked Sendable {
     /// The generation loop, synchronous: evaluates the prompt in batches, then samples token by
     /// token until end of generation, a stop string, `maxTokens` or cancellation. The per-token
     /// logic is `SequenceDecoder`'s (shared with batched serving); this loop only runs the model.
+    /// `cache`: as for `generate`; a failed forward pass leaves it empty.
     @discardableResult
-    public func run(_ promptTokens: [Int32], parameters p: GenerateParameters, state: ModelState? = nil,
+    public func run(_ promptTokens: [Int32], parameters p: GenerateParameters, cache: PromptCache? = nil,
                     isCancelled: () -> Bool = { false }, onEvent: (GenerationEvent) -> Void) throws -> GenerationSummary {
         lock.lock()
         defer { lock.unlock() }
-        var decoder = try SequenceDecoder(prompt: promptTokens, parameters: p, state: state ?? makeState(),
+        var decoder = try SequenceDecoder(prompt: promptTokens, parameters: p, cache: cache ?? PromptCache(state: makeState()),
                                           tokenizer: tokenizer)
         while let input = decoder.pendingInput() {
             let step: DecodeStep
             if isCancelled() {
                 step = decoder.cancel()
             } else {
-                step = decoder.accept(try model.forward(input, state: decoder.state, logits: .last))
+                let logits: [Float]
+                do {
+                    logits = try model.forward(input, state: decoder.state, logits: .last)
+                } catch {
+                    decoder.cache.clear()  // what the pass stored is unknown
+                    throw error
+                }
+                step = decoder.accept(logits)
             }
             if let id = step.token { onEvent(.token(id: id, text: step.text)) }
             if !step.tail.isEmpty { onEvent(.token(id: -1, text: step.tail)) }

@@ -37,7 +37,10 @@ public enum FinishReason: String, Sendable, Codable {
 
 /// Counts and timings of one generation.
 public struct GenerationSummary: Sendable {
+    /// The whole prompt, the tokens taken from a prompt cache included.
     public var promptTokens: Int
+    /// Leading prompt tokens taken from the prompt cache instead of evaluated.
+    public var cachedTokens: Int
     public var generatedTokens: Int
     public var promptSeconds: Double
     public var generateSeconds: Double
@@ -47,8 +50,9 @@ public struct GenerationSummary: Sendable {
 
     /// A summary with every field given.
     public init(promptTokens: Int, generatedTokens: Int, promptSeconds: Double, generateSeconds: Double,
-                finishReason: FinishReason, seed: UInt64) {
+                finishReason: FinishReason, seed: UInt64, cachedTokens: Int = 0) {
         self.promptTokens = promptTokens
+        self.cachedTokens = cachedTokens
         self.generatedTokens = generatedTokens
         self.promptSeconds = promptSeconds
         self.generateSeconds = generateSeconds
@@ -56,7 +60,8 @@ public struct GenerationSummary: Sendable {
         self.seed = seed
     }
 
-    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
+    /// Prompt tokens evaluated (not taken from the cache) per second.
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens - cachedTokens) / promptSeconds : 0 }
     /// Decode speed: tokens after the first (which comes from the prompt pass) per second.
     public var generateTokensPerSecond: Double {
         generateSeconds > 0 ? Double(max(generatedTokens - 1, 0)) / generateSeconds : 0

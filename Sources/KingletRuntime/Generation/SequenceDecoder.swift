@@ -12,15 +12,21 @@ import KingletTokenizer
 /// copy of the generation logic.
 ///
 /// ```swift
-/// var d = try SequenceDecoder(prompt: ids, parameters: p, state: engine.makeState(), tokenizer: engine.tokenizer)
+/// var d = try SequenceDecoder(prompt: ids, parameters: p, cache: PromptCache(state: engine.makeState()), tokenizer: engine.tokenizer)
 /// while let input = d.pendingInput() {
 ///     let step = d.accept(try engine.model.forward(input, state: d.state, logits: .last))
 ///     print(step.text + step.tail, terminator: "")
 /// }
 /// ```
+///
+/// The decoder sees the whole prompt, the part taken from the cache included: it skips that part
+/// when evaluating, but its history (repetition penalties) and its summary (`promptTokens`,
+/// `cachedTokens`) cover all of it, so a reused prefix changes nothing but the work done.
 public struct SequenceDecoder: @unchecked Sendable {
-    /// The sequence's KV cache and scratch state.
-    public let state: ModelState
+    /// The sequence's KV cache and the tokens in it; every evaluated input is recorded there.
+    public let cache: PromptCache
+    /// The sequence's KV cache and scratch state (`cache.state`).
+    public var state: ModelState { cache.state }
     /// Counts and timings so far (`finishReason` is final once `isFinished`).
     public private(set) var summary: GenerationSummary
     /// Why generation ended; nil while it goes on.
@@ -41,22 +47,24 @@ public struct SequenceDecoder: @unchecked Sendable {
     private let started: Date
     private var decodeStarted: Date?
 
-    /// Prepares a generation of `prompt` continuing whatever `state`'s cache already holds.
+    /// Prepares a generation of `prompt`, reusing the longest prefix of it that `cache` holds
+    /// (`PromptCache.prepare`; at most `reuseLimit` tokens) and evaluating the rest.
     ///
     /// - Parameter logprobs: report each sampled token's log-probability and this many most
     ///   likely alternatives (`0`: the chosen token only; nil: none).
-    /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt (plus the
-    ///   cache's contents) leaves no room for a new token.
-    public init(prompt: [Int32], parameters p: GenerateParameters, state: ModelState, tokenizer: Tokenizer,
-                logprobs: Int? = nil) throws(GenerationError) {
+    /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt leaves no
+    ///   room for a new token; the cache is left as it was.
+    public init(prompt: [Int32], parameters p: GenerateParameters, cache: PromptCache, reuseLimit: Int = .max,
+                tokenizer: Tokenizer, logprobs: Int? = nil) throws(GenerationError) {
         guard !prompt.isEmpty else { throw .emptyPrompt }
-        let capacity = state.cache.capacity
-        guard state.cache.count + prompt.count < capacity else {
+        let capacity = cache.state.cache.capacity
+        guard prompt.count < capacity else {
             throw .promptTooLong(tokens: prompt.count, context: capacity)
         }
-        self.state = state
+        self.cache = cache
         self.tokenizer = tokenizer
         self.prompt = prompt
+        promptCursor = cache.prepare(for: prompt, limit: reuseLimit)
         self.promptBatchSize = max(1, p.promptBatchSize)
         self.limit = p.maxTokens ?? Int.max
         self.ignoreEndOfGeneration = p.ignoreEndOfGeneration
@@ -67,7 +75,8 @@ public struct SequenceDecoder: @unchecked Sendable {
         stopper = StopMatcher(p.stop)
         started = Date()
         summary = GenerationSummary(promptTokens: prompt.count, generatedTokens: 0, promptSeconds: 0,
-                                    generateSeconds: 0, finishReason: .length, seed: sampler.seed)
+                                    generateSeconds: 0, finishReason: .length, seed: sampler.seed,
+                                    cachedTokens: promptCursor)
     }
 
     /// True once generation has ended (end of generation, stop string, limit, context, cancel).
@@ -90,6 +99,7 @@ public struct SequenceDecoder: @unchecked Sendable {
     /// prompt chunk, either waits for the next chunk or samples; after a token, samples the next.
     public mutating func accept(_ logits: [Float]) -> DecodeStep {
         precondition(!isFinished, "accept after the sequence finished")
+        cache.append(pendingInput()!)
         if isReadingPrompt {
             promptCursor = min(promptCursor + promptBatchSize, prompt.count)
             if isReadingPrompt { return DecodeStep() }
