@@ -18,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     var parallel = 4
     @Option(help: "Requests that may wait for a free slot; more are refused with 429.")
     var queue = 64
+    @Flag(name: .customLong("prompt-cache"), inversion: .prefixedNo,
+          help: "Keep each slot's KV cache between requests and send a request to the slot that shares the longest prefix with its prompt, evaluating only the rest (--no-prompt-cache: evaluate every prompt whole).")
+    var promptCache = true
     @OptionGroup(title: "Access") var access: ServeAccessOptions
     @OptionGroup(title: "Limits") var limits: ServeLimitOptions
     @Option(name: .customLong("chat-template-file"),
@@ -36,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.port = port
         options.parallel = parallel
         options.queue = queue
+        options.promptCache = promptCache
         do {
             try access.apply(to: &options)
             try limits.apply(to: &options)

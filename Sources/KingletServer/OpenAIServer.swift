@@ -33,7 +33,9 @@ public final class OpenAIServer: Sendable {
         let formatter = try options.chatTemplate.map { ChatFormatter(engine: engine, template: $0, source: "--chat-template-file") }
             ?? ChatFormatter(engine: engine)
         let renderer = PromptRenderer(formatter: formatter, timeout: options.templateTimeout)
-        let scheduler = BatchScheduler(engine: engine, parallel: options.parallel, queueLimit: options.queue, metrics: metrics)
+        let placement: any SlotPlacementPolicy = options.promptCache ? LongestCachedPrefix() : FirstFreeSlot()
+        let scheduler = BatchScheduler(engine: engine, parallel: options.parallel, queueLimit: options.queue, metrics: metrics,
+                                       placement: placement)
         scheduler.start()
         host.set(.ready(LoadedModel(engine: engine, renderer: renderer, scheduler: scheduler)))
     }

@@ -6,6 +6,11 @@ public final class ServerMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var requests: [String: Int] = [:]     // "route\u{0}status" → count
     private var promptTokens = 0
+    private var cachedTokens = 0
+    /// Time to first token: requests per bucket (by upper bound, `ttftBounds`), their sum and count.
+    private var ttftBuckets = Array(repeating: 0, count: ServerMetrics.ttftBounds.count)
+    private var ttftSum = 0.0
+    private var ttftCount = 0
     private var generatedTokens = 0
     private var finished: [FinishReason: Int] = [:]
     private var rejected = 0
@@ -42,8 +47,20 @@ public final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    func countFinished(_ reason: FinishReason, promptTokens p: Int = 0) {
-        lock.withLock { finished[reason, default: 0] += 1; promptTokens += p }
+    func countFinished(_ reason: FinishReason, promptTokens p: Int = 0, cachedTokens c: Int = 0) {
+        lock.withLock { finished[reason, default: 0] += 1; promptTokens += p; cachedTokens += c }
+    }
+
+    /// Upper bounds (seconds) of the time-to-first-token histogram's buckets, `+Inf` aside.
+    static let ttftBounds: [Double] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    /// A request's time to first token: from queueing to the step that sampled its first token.
+    func observeTimeToFirstToken(_ seconds: Double) {
+        lock.withLock {
+            if let b = Self.ttftBounds.firstIndex(where: { seconds <= $0 }) { ttftBuckets[b] += 1 }
+            ttftSum += seconds
+            ttftCount += 1
+        }
     }
 
     func connectionOpened(evicting: Bool = false) {
@@ -92,7 +109,19 @@ public final class ServerMetrics: @unchecked Sendable {
             metric("kinglet_requests_rejected_total", "counter", "Requests refused with 429 because the wait queue was full.", [("", "\(rejected)")])
             metric("kinglet_generations_total", "counter", "Generations ended, by finish reason.",
                    [FinishReason.stop, .length, .cancelled].map { r -> (String, String) in ("{reason=\"\(r.rawValue)\"}", "\(finished[r] ?? 0)") })
-            metric("kinglet_prompt_tokens_total", "counter", "Prompt tokens evaluated.", [("", "\(promptTokens)")])
+            metric("kinglet_prompt_tokens_total", "counter", "Prompt tokens of ended generations, those taken from a slot's prompt cache included.",
+                   [("", "\(promptTokens)")])
+            metric("kinglet_prompt_tokens_cached_total", "counter", "Prompt tokens taken from a slot's prompt cache instead of evaluated.",
+                   [("", "\(cachedTokens)")])
+            // Cumulative buckets, as Prometheus histograms are.
+            var cumulative = 0
+            var buckets: [(String, String)] = []
+            for (b, bound) in Self.ttftBounds.enumerated() {
+                cumulative += ttftBuckets[b]
+                buckets.append(("_bucket{le=\"\(bound)\"}", "\(cumulative)"))
+            }
+            buckets += [("_bucket{le=\"+Inf\"}", "\(ttftCount)"), ("_sum", String(format: "%.6f", ttftSum)), ("_count", "\(ttftCount)")]
+            metric("kinglet_time_to_first_token_seconds", "histogram", "Seconds from a request's queueing to its first sampled token.", buckets)
             metric("kinglet_generated_tokens_total", "counter", "Tokens generated.", [("", "\(generatedTokens)")])
             metric("kinglet_generated_tokens_per_second", "gauge", "Tokens generated per second, all sequences together, over the last 10 s.",
                    [("", String(format: "%.3f", rate))])

@@ -14,6 +14,10 @@ public struct ServerOptions: Sendable {
     public var apiKey: String?
     /// Sequences generating at once, batched into one forward pass per step.
     public var parallel = 4
+    /// Whether a slot keeps its KV cache between requests and a request goes to the slot whose
+    /// cache shares the longest prefix with its prompt, evaluating only the rest
+    /// (`LongestCachedPrefix`); false: every request is evaluated whole (`FirstFreeSlot`).
+    public var promptCache = true
     /// Requests allowed to wait for a slot; beyond that, 429.
     public var queue = 64
     /// Largest request body accepted, in bytes; beyond that, 413.

@@ -7,7 +7,9 @@ import KingletRuntime
 ///
 /// One dedicated thread owns the stepper and so the model; request handlers only submit tickets
 /// and read updates. This class is the server's part: the thread, the queue and its 429, tickets
-/// cancelled while waiting, and metrics.
+/// cancelled while waiting, and metrics. The stepper's slots keep their prompt caches between
+/// requests; `placement` (`LongestCachedPrefix` unless `--no-prompt-cache`) decides which slot a
+/// request takes and how much of its cache it reuses.
 final class BatchScheduler: @unchecked Sendable {
     let engine: Engine
     let parallel: Int
@@ -24,13 +26,15 @@ final class BatchScheduler: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
 
-    init(engine: Engine, parallel: Int, queueLimit: Int, metrics: ServerMetrics, promptTokensPerStep: Int = 512) {
+    init(engine: Engine, parallel: Int, queueLimit: Int, metrics: ServerMetrics, promptTokensPerStep: Int = 512,
+         placement: any SlotPlacementPolicy = LongestCachedPrefix()) {
         self.engine = engine
         self.parallel = max(1, parallel)
         self.queueLimit = max(0, queueLimit)
         self.metrics = metrics
         self.promptTokensPerStep = max(1, promptTokensPerStep)
-        stepper = BatchStepper(engine: engine, width: self.parallel, promptTokensPerStep: self.promptTokensPerStep)
+        stepper = BatchStepper(engine: engine, width: self.parallel, promptTokensPerStep: self.promptTokensPerStep,
+                               placement: placement)
     }
 
     /// Starts the scheduler thread.
@@ -140,13 +144,17 @@ final class BatchScheduler: @unchecked Sendable {
 
     private func deliver(_ u: BatchStepper<GenerationTicket>.Update) {
         let c = u.job.continuation
+        if u.logits != nil && u.summary.generatedTokens == 1 {
+            // The step that sampled the first token (the end-of-generation token included).
+            metrics.observeTimeToFirstToken(Double(DispatchTime.now().uptimeNanoseconds - u.job.queuedAt) / 1e9)
+        }
         if u.step.token != nil {
             metrics.countGenerated(1)
             c.yield(.delta(text: u.step.text, logprob: u.step.logprob))
         }
         if !u.step.tail.isEmpty { c.yield(.delta(text: u.step.tail, logprob: nil)) }
         if let reason = u.step.finished {
-            metrics.countFinished(reason, promptTokens: u.summary.promptTokens)
+            metrics.countFinished(reason, promptTokens: u.summary.promptTokens, cachedTokens: u.summary.cachedTokens)
             c.yield(.finished(u.summary))
             c.finish()
         }

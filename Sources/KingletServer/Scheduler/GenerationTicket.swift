@@ -20,6 +20,8 @@ final class GenerationTicket: @unchecked Sendable {
     let prompt: [Int32]
     let parameters: GenerateParameters
     let logprobs: Int?
+    /// When the request was queued (uptime nanoseconds): time to first token counts from here.
+    let queuedAt = DispatchTime.now().uptimeNanoseconds
     let updates: AsyncStream<GenerationUpdate>
     let continuation: AsyncStream<GenerationUpdate>.Continuation
     private let lock = NSLock()

@@ -3,23 +3,35 @@ import KingletRuntime
 
 // Response bodies, field for field as OpenAI sends them (nulls included where OpenAI has them).
 
+/// `usage`: `prompt_tokens` counts the whole prompt; `prompt_tokens_details.cached_tokens` those
+/// of them taken from the slot's prompt cache, as OpenAI reports its own prompt caching.
 struct Usage: Encodable, Sendable {
+    struct PromptDetails: Encodable, Sendable {
+        var cachedTokens: Int
+        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+    }
     var promptTokens: Int
     var completionTokens: Int
+    var promptDetails: PromptDetails
     var totalTokens: Int { promptTokens + completionTokens }
 
     init(_ s: GenerationSummary) {
         promptTokens = s.promptTokens
         completionTokens = s.generatedTokens
+        promptDetails = PromptDetails(cachedTokens: s.cachedTokens)
     }
 
-    enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens" }
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+        case promptDetails = "prompt_tokens_details"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(promptTokens, forKey: .promptTokens)
         try c.encode(completionTokens, forKey: .completionTokens)
         try c.encode(totalTokens, forKey: .totalTokens)
+        try c.encode(promptDetails, forKey: .promptDetails)
     }
 }
 
