@@ -37,6 +37,8 @@ check(chunks[-1].choices == [] and chunks[-1].usage is not None
       and chunks[-1].usage.completion_tokens == u.completion_tokens and chunks[-1].usage.prompt_tokens == u.prompt_tokens,
       "include_usage: a last chunk with the same usage")
 check(all(c.usage is None for c in chunks[:-1]), "usage is null before the last chunk")
+cached = chunks[-1].usage.prompt_tokens_details.cached_tokens
+check(cached == u.prompt_tokens - 1, f"prompt cache: the repeated prompt reuses all but its last token ({cached} of {u.prompt_tokens})")
 
 # --- sampling with a seed: streaming and non-streaming agree
 story = [{"role": "user", "content": "Tell me a short story about a kinglet."}]
