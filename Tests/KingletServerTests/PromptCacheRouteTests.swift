@@ -47,7 +47,7 @@ extension RouteTests {
         @Test func cachedTokensAreReported() async throws {
             let s = try Self.server(parallel: 2)
             defer { s.shutdown() }
-            try await s.application().test(.ahc(.http)) { client in
+            try await s.liveTest { client in
                 let cold = try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello))
                 #expect(cold.cached == 0)
                 let warm = try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello))
@@ -81,7 +81,7 @@ extension RouteTests {
         @Test func withoutThePromptCacheNothingIsCached() async throws {
             let s = try Self.server(parallel: 1, promptCache: false)
             defer { s.shutdown() }
-            try await s.application().test(.ahc(.http)) { client in
+            try await s.liveTest { client in
                 let first = try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello))
                 let second = try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello))
                 #expect(first.cached == 0 && second.cached == 0 && second.text == first.text)
@@ -99,7 +99,7 @@ extension RouteTests {
         static func converse(_ topics: ArraySlice<String>, parallel: Int) async throws -> (turns: [[Turn]], metrics: String) {
             let s = try Self.server(parallel: parallel, queue: 8)
             defer { s.shutdown() }
-            let turns: [[Turn]] = try await s.application().test(.ahc(.http)) { client in
+            let turns: [[Turn]] = try await s.liveTest { client in
                 try await withThrowingTaskGroup(of: (Int, [Turn]).self) { group in
                     for (i, topic) in topics.enumerated() {
                         group.addTask {
