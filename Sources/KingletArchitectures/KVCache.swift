@@ -86,12 +86,12 @@ public final class KVCache: @unchecked Sendable {
     public let rowSize: Int           // Hkv·Dh
     public let precision: Precision
     /// Positions evaluated so far (the next token goes at `count`).
-    public private(set) var count: Int = 0
+    public internal(set) var count: Int = 0
 
     let layerCapacity: [Int]          // [L] slots per layer
     let layerBase: [Int]              // [L] first slot of each layer
     /// The oldest position each layer still holds (0 for a full layer). [L]
-    private var firstHeld: [Int]
+    var firstHeld: [Int]
 
     let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?

@@ -39,6 +39,8 @@ public final class GGUFFile: @unchecked Sendable {
 
     private let storage: AnyObject?  // keeps the mapping alive
     private let bytes: UnsafeRawBufferPointer
+    /// The whole file as read (header, metadata, tensor data); valid while this object lives.
+    public var fileBytes: UnsafeRawBufferPointer { bytes }
     private let tensorIndex: [String: Int]
 
     /// Deepest array nesting accepted; real files use one level (two for some merges formats).

@@ -12,21 +12,40 @@ public enum TinyEngineFile {
     /// The file, written once per test process (the weights are seeded, so every copy is the same).
     public static let path: Result<String, Error> = Result {
         var (w, _) = TinyLlamaFile.build(tied: false, outputScale: 1)
-        let tokens = (0 ..< 10).map { String(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))) } + ["<|end|>"]
+        addTokenizer(&w, vocabulary: TinyLlamaFile.V)
+        return try write(w, "tiny-engine")
+    }
+
+    /// `TinyGemma3File` (sliding-window layers) with the same kind of tokenizer: "a" … "z", "A" …
+    /// (ids 0 … 27) and `<|end|>` (id 28).
+    public static let gemma3Path: Result<String, Error> = Result {
+        var (w, _) = TinyGemma3File.build()
+        addTokenizer(&w, vocabulary: TinyGemma3File.V)
+        return try write(w, "tiny-gemma3-engine")
+    }
+
+    /// A byte-level vocabulary of `vocabulary - 1` letters and `<|end|>` last, no merges, no BOS.
+    public static func addTokenizer(_ w: inout GGUFWriter, vocabulary: Int) {
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        precondition(vocabulary - 1 <= letters.count, "a tiny vocabulary has at most \(letters.count + 1) tokens")
+        let tokens = letters.prefix(vocabulary - 1).map(String.init) + ["<|end|>"]
         w.set("tokenizer.ggml.model", "gpt2")
         w.set("tokenizer.ggml.pre", "gpt-2")
         w.set("tokenizer.ggml.tokens", strings: tokens)
-        w.set("tokenizer.ggml.token_type", .array(.int32, tokens.indices.map { .int32($0 == 10 ? 3 : 1) }))
+        w.set("tokenizer.ggml.token_type", .array(.int32, tokens.indices.map { .int32($0 == vocabulary - 1 ? 3 : 1) }))
         w.set("tokenizer.ggml.merges", strings: [])
-        w.set("tokenizer.ggml.eos_token_id", uint32: Int(endOfGeneration))
+        w.set("tokenizer.ggml.eos_token_id", uint32: vocabulary - 1)
         w.set("tokenizer.ggml.add_bos_token", .bool(false))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-tiny-engine-\(UUID().uuidString).gguf")
+    }
+
+    private static func write(_ w: GGUFWriter, _ name: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-\(name)-\(UUID().uuidString).gguf")
         try w.write(to: url.path)
         return url.path
     }
 
     /// A fresh engine on the file (one thread: the tests' numbers do not depend on the machine).
-    public static func engine() throws -> Engine {
-        try Engine(path: path.get(), options: EngineOptions(threads: 1))
+    public static func engine(_ options: EngineOptions = EngineOptions(threads: 1)) throws -> Engine {
+        try Engine(path: path.get(), options: options)
     }
 }

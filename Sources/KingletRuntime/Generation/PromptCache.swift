@@ -52,6 +52,12 @@ public final class PromptCache: @unchecked Sendable {
     /// Forgets everything (after a failed forward pass, which leaves the cache's contents unknown).
     public func clear() { rewind(to: 0) }
 
+    /// After `PromptCacheFile.restore` wrote the cache: it holds `tokens`.
+    func restored(_ tokens: [Int32]) {
+        precondition(tokens.count == state.cache.count, "restored \(tokens.count) tokens into a cache of \(state.cache.count) positions")
+        self.tokens = tokens
+    }
+
     /// Records `evaluated`, just stored in the cache by a forward pass.
     func append(_ evaluated: [Int32]) {
         tokens += evaluated
