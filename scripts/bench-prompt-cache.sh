@@ -3,7 +3,9 @@
 # of prose this script builds, turn 2 a one-line follow-up (sent twice: "turn 2 again"), against
 # `kinglet serve` with and without its prompt cache and, given --llama-server PATH, llama-server
 # with the same model, threads, context and one slot. The servers alternate, each started afresh
-# every round; the table gives each column's median over the rounds.
+# every round; the table gives each column's median over the rounds. "kinglet-restarted" runs
+# `kinglet serve --prompt-cache DIR`, stops it after turn 1 (Ctrl-C: it saves its slots) and starts
+# it again for turn 2: the follow-up of a conversation the server evaluated before its restart.
 #
 # Usage: scripts/bench-prompt-cache.sh [--model PATH] [--kinglet PATH] [--llama-server PATH]
 #                                      [--threads 2] [--context 4096] [--rounds 3]
@@ -80,11 +82,21 @@ def ttft(base, messages, max_tokens):
     cached = ((usage or {}).get("prompt_tokens_details") or {}).get("cached_tokens")
     return (first if first is not None else time.perf_counter() - t0), text, usage.get("prompt_tokens"), cached
 
-base = sys.argv[1]
-ttft(base, [{"role": "user", "content": "Hello."}], 1)  # warm-up: pages the model in
-messages = [{"role": "user", "content": prose(1380) + "\n\nSummarise this text in one sentence."}]
-t1, reply, p1, c1 = ttft(base, messages, 32)
-messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": "Thank you. Now give it a short title."}]
+# argv: base URL, then "all" (both turns), "first" (turn 1; the state goes to argv[3]) or "rest"
+# (turn 2 twice, after "first" against an earlier server; the state comes from argv[3]).
+base, phase = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "all"
+if phase != "rest":  # after a restart the one slot holds the conversation: a warm-up would evict it
+    ttft(base, [{"role": "user", "content": "Hello."}], 1)  # warm-up: pages the model in
+if phase in ("all", "first"):
+    messages = [{"role": "user", "content": prose(1380) + "\n\nSummarise this text in one sentence."}]
+    t1, reply, p1, c1 = ttft(base, messages, 32)
+    messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": "Thank you. Now give it a short title."}]
+    if phase == "first":
+        json.dump({"messages": messages, "turn1": t1, "p1": p1, "c1": c1}, open(sys.argv[3], "w"))
+        sys.exit(0)
+else:
+    state = json.load(open(sys.argv[3]))
+    messages, t1, p1, c1 = state["messages"], state["turn1"], state["p1"], state["c1"]
 t2, _, p2, c2 = ttft(base, messages, 32)
 t3, _, p3, c3 = ttft(base, messages, 32)
 print(json.dumps({"turn1": t1, "turn2": t2, "turn2again": t3, "prompt": [p1, p2, p3], "cached": [c1, c2, c3]}))
@@ -101,13 +113,28 @@ wait_ready() {  # $1: base URL, $2: log
     cat "$2" >&2; echo "the server did not become ready" >&2; exit 1
 }
 
+start_server() {  # the server's command line without the port; sets PORT
+    PORT="$(free_port)"
+    "$@" --port "$PORT" >"$WORK/server.log" 2>&1 &
+    PID=$!
+    wait_ready "http://127.0.0.1:$PORT" "$WORK/server.log"
+}
+
 run_one() {  # $1: label; the rest: the server's command line without the port
     local label="$1"; shift
-    local port; port="$(free_port)"
-    "$@" --port "$port" >"$WORK/server.log" 2>&1 &
-    PID=$!
-    wait_ready "http://127.0.0.1:$port" "$WORK/server.log"
-    local out; out="$(python3 "$WORK/client.py" "http://127.0.0.1:$port")"
+    start_server "$@"
+    local out; out="$(python3 "$WORK/client.py" "http://127.0.0.1:$PORT")"
+    echo "$label $out" | tee -a "$WORK/results"
+    stop_server
+}
+
+run_restarted() {  # $1: label; the rest: the server's command line without the port
+    local label="$1"; shift
+    start_server "$@"
+    python3 "$WORK/client.py" "http://127.0.0.1:$PORT" first "$WORK/state.json"
+    stop_server
+    start_server "$@"
+    local out; out="$(python3 "$WORK/client.py" "http://127.0.0.1:$PORT" rest "$WORK/state.json")"
     echo "$label $out" | tee -a "$WORK/results"
     stop_server
 }
@@ -116,6 +143,8 @@ echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') 
 for round in $(seq 1 "$ROUNDS"); do
     echo "round $round"
     run_one kinglet "$KINGLET" serve --model "$MODEL" --threads "$THREADS" --context "$CONTEXT" --parallel 1
+    rm -rf "$WORK/slots"
+    run_restarted kinglet-restarted "$KINGLET" serve --model "$MODEL" --threads "$THREADS" --context "$CONTEXT" --parallel 1 --prompt-cache "$WORK/slots"
     run_one kinglet-no-cache "$KINGLET" serve --model "$MODEL" --threads "$THREADS" --context "$CONTEXT" --parallel 1 --no-prompt-cache
     if [ -n "$LLAMA" ]; then
         run_one llama-server "$LLAMA" -m "$MODEL" -t "$THREADS" -c "$CONTEXT" -np 1 --host 127.0.0.1

@@ -22,6 +22,10 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Longest reply, in tokens (also the room kept free in the context).")
     var maxTokens: Int = 512
 
+    @Option(name: .customLong("prompt-cache"),
+            help: ArgumentHelp("Keep the KV cache in this file: restored at start when it exists (a long system prompt is then not evaluated again), saved after every reply.", valueName: "file"))
+    var promptCache: String?
+
     func validate() throws {
         if maxTokens < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
     }
@@ -35,6 +39,15 @@ struct ChatCommand: AsyncParsableCommand {
             params.maxTokens = maxTokens
             Terminal.status("kinglet chat: \((engine.path as NSString).lastPathComponent), template \(session.formatter.source), context \(engine.config.contextLength) tokens.")
             Terminal.status("/reset  /system TEXT  /save FILE  /quit   (Ctrl-C stops a reply)")
+            let cacheFile = promptCache.map { URL(fileURLWithPath: $0) }
+            if let cacheFile, FileManager.default.fileExists(atPath: cacheFile.path) {
+                do {
+                    let n = try session.restoreCache(from: cacheFile)
+                    Terminal.status("(prompt cache: \(n) tokens restored from \(cacheFile.path))")
+                } catch {
+                    Terminal.status("warning: \(error.message) It is replaced after the first reply.")
+                }
+            }
             let interrupt = InterruptHandler(session: session)
             interrupt.install()
             let interactive = isatty(0) == 1
@@ -72,6 +85,9 @@ struct ChatCommand: AsyncParsableCommand {
                     Terminal.status("error: \(error.message)")
                 }
                 interrupt.generating = false
+                if let cacheFile {
+                    do { try session.saveCache(to: cacheFile) } catch { Terminal.status("warning: \(error.message)") }
+                }
             }
         }
     }

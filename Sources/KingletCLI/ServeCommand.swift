@@ -18,9 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
     var parallel = 4
     @Option(help: "Requests that may wait for a free slot; more are refused with 429.")
     var queue = 64
-    @Flag(name: .customLong("prompt-cache"), inversion: .prefixedNo,
-          help: "Keep each slot's KV cache between requests and send a request to the slot that shares the longest prefix with its prompt, evaluating only the rest (--no-prompt-cache: evaluate every prompt whole).")
-    var promptCache = true
+    @Flag(name: .customLong("no-prompt-cache"),
+          help: "Evaluate every prompt whole. By default each slot keeps its KV cache between requests and a request goes to the slot that shares the longest prefix with its prompt, evaluating only the rest.")
+    var noPromptCache = false
+    @Option(name: .customLong("prompt-cache"),
+            help: ArgumentHelp("Save each slot's KV cache in this folder when the server goes idle and at shutdown, and restore them at start, so a restarted server does not evaluate a conversation or a long system prompt again (created if missing).", valueName: "dir"))
+    var promptCacheDirectory: String?
     @OptionGroup(title: "Access") var access: ServeAccessOptions
     @OptionGroup(title: "Limits") var limits: ServeLimitOptions
     @Option(name: .customLong("chat-template-file"),
@@ -31,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(0 ... 65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(1 ... 256).contains(parallel) { throw ValidationError("--parallel must be between 1 and 256") }
         if queue < 0 { throw ValidationError("--queue must be ≥ 0") }
+        if noPromptCache && promptCacheDirectory != nil { throw ValidationError("--prompt-cache DIR keeps the caches that --no-prompt-cache turns off: give one of them") }
     }
 
     func run() async throws {
@@ -39,8 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
         options.port = port
         options.parallel = parallel
         options.queue = queue
-        options.promptCache = promptCache
+        options.promptCache = !noPromptCache
         do {
+            if let dir = promptCacheDirectory {
+                options.promptCacheDirectory = try Self.cacheFolder(dir)
+            }
             try access.apply(to: &options)
             try limits.apply(to: &options)
             options.chatTemplate = try chatTemplateFile.map(Self.readTemplate)
@@ -64,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                 engineOptions.cachePrecision = kvCache
                 engineOptions.sequences = parallel  // every slot may hold a full KV cache
                 let engine = try ModelOptions.loadEngine(path: path.path, options: engineOptions)
-                try server.modelLoaded(engine)
+                try server.modelLoaded(engine, note: { Terminal.status($0) })
                 announcer.loaded()
             } catch {
                 // Refuse to serve rather than answer every request with the load failure.
@@ -84,6 +91,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         server.shutdown()
+    }
+
+    /// The `--prompt-cache` folder, created if missing.
+    static func cacheFolder(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path)
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw CLIError(text: "--prompt-cache \(path): cannot create the folder (\(error.localizedDescription)). Give a writable folder.")
+        }
+        return url
     }
 
     static func urlHost(_ h: String) -> String { h.contains(":") ? "[\(h)]" : h }

@@ -28,14 +28,17 @@ public final class OpenAIServer: Sendable {
     }
 
     /// Starts serving `engine`: builds its chat formatter (with `options.chatTemplate` when set)
-    /// and starts the scheduler thread.
-    public func modelLoaded(_ engine: Engine) throws {
+    /// and starts the scheduler thread, which first restores the slots' caches from
+    /// `options.promptCacheDirectory` when set. `note` hears what it restored and the cache
+    /// files it refused or could not write.
+    public func modelLoaded(_ engine: Engine, note: @escaping @Sendable (String) -> Void = { _ in }) throws {
         let formatter = try options.chatTemplate.map { ChatFormatter(engine: engine, template: $0, source: "--chat-template-file") }
             ?? ChatFormatter(engine: engine)
         let renderer = PromptRenderer(formatter: formatter, timeout: options.templateTimeout)
         let placement: any SlotPlacementPolicy = options.promptCache ? LongestCachedPrefix() : FirstFreeSlot()
+        let store = options.promptCacheDirectory.map { SlotCacheStore(directory: $0, engine: engine, note: note) }
         let scheduler = BatchScheduler(engine: engine, parallel: options.parallel, queueLimit: options.queue, metrics: metrics,
-                                       placement: placement)
+                                       placement: placement, store: store)
         scheduler.start()
         host.set(.ready(LoadedModel(engine: engine, renderer: renderer, scheduler: scheduler)))
     }
@@ -45,7 +48,8 @@ public final class OpenAIServer: Sendable {
         host.set(.failed(message))
     }
 
-    /// Stops the scheduler thread (pending requests end as cancelled).
+    /// Stops the scheduler thread (pending requests end as cancelled) and waits for it, so the
+    /// slots' caches are saved when there is a cache folder.
     public func shutdown() {
         if case .ready(let m) = host.current { m.scheduler.stop() }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import KingletChatTemplate
 
 /// How `kinglet serve` listens, schedules, and what it refuses.
@@ -18,6 +19,11 @@ public struct ServerOptions: Sendable {
     /// cache shares the longest prefix with its prompt, evaluating only the rest
     /// (`LongestCachedPrefix`); false: every request is evaluated whole (`FirstFreeSlot`).
     public var promptCache = true
+    /// A folder where each slot's prompt cache is saved whenever the server goes idle and at
+    /// shutdown, and restored from at start (`SlotCacheStore`), so a restarted server answers
+    /// the next turn of a conversation, or a long system prompt, without evaluating it again.
+    /// nil: caches live in memory only.
+    public var promptCacheDirectory: URL?
     /// Requests allowed to wait for a slot; beyond that, 429.
     public var queue = 64
     /// Largest request body accepted, in bytes; beyond that, 413.

@@ -15,14 +15,49 @@ extension RouteTests {
     @Suite struct PromptCache {
         typealias R = RouteTests
 
-        static func server(parallel: Int, queue: Int = 8, promptCache: Bool = true) throws -> OpenAIServer {
+        static func server(parallel: Int, queue: Int = 8, promptCache: Bool = true, directory: URL? = nil,
+                           note: @escaping @Sendable (String) -> Void = { _ in }) throws -> OpenAIServer {
             var o = ServerOptions()
             o.parallel = parallel
             o.queue = queue
             o.promptCache = promptCache
+            o.promptCacheDirectory = directory
             let s = OpenAIServer(options: o, modelID: "smollm2-135m")
-            try s.modelLoaded(ServerTestSupport.engine.get())
+            try s.modelLoaded(ServerTestSupport.engine.get(), note: note)
             return s
+        }
+
+        /// `--prompt-cache DIR`: a server writes its slots' caches when it goes idle; a new server
+        /// on the same folder restores them and answers the same request again from the cache,
+        /// with the same text. A damaged file is reported and not loaded.
+        @Test func aRestartedServerRestoresItsSlots() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-slots-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let first = try Self.server(parallel: 2, directory: dir)
+            let cold = try await first.liveTest { client in try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello)) }
+            first.shutdown()
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kvc") }
+            #expect(files.count == 1 && files[0].hasSuffix("-slot-0.kvc"), "\(files)")
+
+            let notes = NoteLog()
+            let second = try Self.server(parallel: 2, directory: dir, note: notes.add)
+            defer { second.shutdown() }
+            let warm = try await second.liveTest { client in try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello)) }
+            #expect(warm.cached == cold.prompt - 1 && warm.text == cold.text)
+            #expect(notes.lines.contains { $0.contains("slot 0 restored, ") }, "\(notes.lines)")
+            second.shutdown()
+
+            let file = dir.appendingPathComponent(files[0])
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count / 2] ^= 0xFF
+            try bytes.write(to: file)
+            let refused = NoteLog()
+            let third = try Self.server(parallel: 2, directory: dir, note: refused.add)
+            defer { third.shutdown() }
+            let again = try await third.liveTest { client in try Self.answer(try await Self.post(client, "/v1/chat/completions", R.hello)) }
+            #expect(again.cached == 0 && again.text == cold.text)
+            #expect(refused.lines.contains { $0.contains("is damaged") }, "\(refused.lines)")
         }
 
         static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> TestResponse {
@@ -176,4 +211,12 @@ extension RouteTests {
                   eight.turns.map { $0.map { "\($0.cached)/\($0.prompt)" } }, "4 on 4:", four.turns.map { $0.map { "\($0.cached)/\($0.prompt)" } })
         }
     }
+}
+
+/// Lines a server's `note` callback heard.
+final class NoteLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    func add(_ line: String) { lock.withLock { stored.append(line) } }
 }

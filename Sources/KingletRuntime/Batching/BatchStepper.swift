@@ -157,6 +157,23 @@ public final class BatchStepper<Job> {
         return report
     }
 
+    /// Slot `i`'s prompt cache (nil until first used), when its last sequence ended (the
+    /// stepper's retirement count; it changes whenever the cache may have), and whether a
+    /// sequence is using it now.
+    public func slot(_ i: Int) -> (cache: PromptCache?, lastUsed: Int, isBusy: Bool) {
+        (slots[i].cache, slots[i].lastUsed, slots[i].isBusy)
+    }
+
+    /// Gives free slot `i` a cache filled elsewhere (restored from disk): the next requests may
+    /// reuse it. It counts as just used, so a prompt that shares nothing goes to an empty slot
+    /// first.
+    public func install(_ cache: PromptCache, slot i: Int) {
+        precondition(!slots[i].isBusy, "install into slot \(i) while a sequence uses it")
+        retired += 1
+        slots[i].cache = cache
+        slots[i].lastUsed = retired
+    }
+
     /// Ends every active sequence (held-back text comes back as each update's `tail`).
     public func cancelAll() -> [Update] {
         let updates = running.map { update($0, $0.decoder.cancel(), logits: nil) }

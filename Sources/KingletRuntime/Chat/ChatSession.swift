@@ -45,6 +45,21 @@ public final class ChatSession: @unchecked Sendable {
         lock.withLock { turns.removeAll() }
     }
 
+    /// Saves what the KV cache holds (the conversation evaluated so far) to `url`, atomically.
+    /// Call between replies.
+    public func saveCache(to url: URL) throws(PromptCacheFileError) {
+        try PromptCacheFile.save(cache, engine: engine, to: url)
+    }
+
+    /// Loads a cache `saveCache` wrote with the same model file; the next reply evaluates only what
+    /// follows its longest common prefix with the conversation (a long system prompt, or the whole
+    /// history when the same messages are sent again). Returns the tokens it holds. A refused file
+    /// leaves the cache empty, which costs only the time to evaluate again. Call between replies.
+    @discardableResult
+    public func restoreCache(from url: URL) throws(PromptCacheFileError) -> Int {
+        try PromptCacheFile.restore(cache, engine: engine, from: url)
+    }
+
     /// Ends the reply being generated after its current token.
     public func stop() { lock.withLock { stopFlag }.set() }
 

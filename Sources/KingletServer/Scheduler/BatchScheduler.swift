@@ -25,14 +25,19 @@ final class BatchScheduler: @unchecked Sendable {
     private let stepper: BatchStepper<GenerationTicket>
     private var stopping = false
     private var thread: Thread?
+    /// Signalled when the thread has ended (its slots' caches saved).
+    private let ended = DispatchSemaphore(value: 0)
+    /// Touched by the scheduler thread only.
+    private let store: SlotCacheStore?
 
     init(engine: Engine, parallel: Int, queueLimit: Int, metrics: ServerMetrics, promptTokensPerStep: Int = 512,
-         placement: any SlotPlacementPolicy = LongestCachedPrefix()) {
+         placement: any SlotPlacementPolicy = LongestCachedPrefix(), store: SlotCacheStore? = nil) {
         self.engine = engine
         self.parallel = max(1, parallel)
         self.queueLimit = max(0, queueLimit)
         self.metrics = metrics
         self.promptTokensPerStep = max(1, promptTokensPerStep)
+        self.store = store
         stepper = BatchStepper(engine: engine, width: self.parallel, promptTokensPerStep: self.promptTokensPerStep,
                                placement: placement)
     }
@@ -47,9 +52,16 @@ final class BatchScheduler: @unchecked Sendable {
         t.start()
     }
 
-    /// Ends the thread after the current step; waiting and active requests are cancelled.
-    func stop() {
-        condition.withLock { stopping = true; condition.signal() }
+    /// Ends the thread after the current step; waiting and active requests are cancelled, and
+    /// the slots' caches saved when there is a store. Waits (up to `timeout` seconds) for it.
+    func stop(timeout: Double = 30) {
+        let started: Bool = condition.withLock {
+            let first = !stopping
+            stopping = true
+            condition.signal()
+            return first && thread != nil
+        }
+        if started, Thread.current != thread { _ = ended.wait(timeout: .now() + timeout) }
     }
 
     /// Queues a generation. Throws 429 when all slots are busy and `queueLimit` requests wait.
@@ -94,9 +106,18 @@ final class BatchScheduler: @unchecked Sendable {
     // MARK: - The scheduler thread
 
     private func loop() {
+        defer { ended.signal() }
+        // Requests that arrive meanwhile wait in the queue.
+        store?.restore(into: stepper)
         while true {
-            // Admit newcomers between steps; sleep when there is nothing to do.
+            // Admit newcomers between steps; sleep when there is nothing to do (after writing the
+            // caches that changed, when there is a store: a restart then finds them).
             condition.lock()
+            if let store, waiting.isEmpty && stepper.isIdle && !stopping {
+                condition.unlock()
+                store.saveChanged(from: stepper)
+                condition.lock()
+            }
             while waiting.isEmpty && stepper.isIdle && !stopping { condition.wait() }
             if stopping {
                 let queued = waiting
@@ -104,6 +125,7 @@ final class BatchScheduler: @unchecked Sendable {
                 condition.unlock()
                 for t in queued { finishCancelledBeforeStart(t) }
                 for u in stepper.cancelAll() { deliver(u) }
+                store?.saveChanged(from: stepper)
                 return
             }
             var admitted: [GenerationTicket] = []
