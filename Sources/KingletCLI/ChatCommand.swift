@@ -45,7 +45,7 @@ struct ChatCommand: AsyncParsableCommand {
                     let n = try session.restoreCache(from: cacheFile)
                     Terminal.status("(prompt cache: \(n) tokens restored from \(cacheFile.path))")
                 } catch {
-                    Terminal.status("warning: \(error.message) It is replaced after the first reply.")
+                    Terminal.status("warning: \(error.message)")
                 }
             }
             let interrupt = InterruptHandler(session: session)

@@ -101,6 +101,7 @@ import Testing
 
         #expect(kind(try refused(Data("GGUF and something else entirely, at least 48 bytes".utf8))) == "notACacheFile")
         #expect(kind(try refused(bytes.prefix(20))) == "damaged", "shorter than any cache file")
+        #expect(kind(try refused(Data("short".utf8))) == "notACacheFile")
         #expect(kind(try refused(bytes.dropLast())) == "damaged", "truncated by one byte")
         #expect(kind(try refused(bytes + [0])) == "damaged", "one byte too many")
         var flipped = bytes

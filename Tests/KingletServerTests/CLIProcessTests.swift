@@ -39,6 +39,31 @@ private func startKinglet(_ args: [String]) throws -> ChildProcess {
         #expect(c.stderr.string.contains("unknown command /nonsense"))
     }
 
+    /// `--prompt-cache FILE`: the second chat restores what the first evaluated (its system prompt
+    /// and turn) and answers the same first question the same way; a file of another kind is
+    /// reported and replaced.
+    @Test func chatPromptCacheSurvivesARestart() throws {
+        let file = Self.temp("chat.kvc")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let args = Self.chat + ["--max-tokens", "12", "--system", "Answer in one short sentence.", "--prompt-cache", file.path]
+        var replies: [String] = []
+        for round in 0 ..< 2 {
+            let c = try startKinglet(args)
+            c.send("Name a colour.\n/quit\n")
+            #expect(c.finish() == 0, "stderr: \(c.stderr.string)")
+            #expect(c.stderr.string.contains("tokens restored from") == (round == 1), "stderr: \(c.stderr.string)")
+            replies.append(c.stdout.string)
+        }
+        #expect(replies[0] == replies[1] && !replies[0].isEmpty)
+        try Data("not a cache".utf8).write(to: file)
+        let c = try startKinglet(args)
+        c.send("Name a colour.\n/quit\n")
+        #expect(c.finish() == 0)
+        #expect(c.stderr.string.contains("is not a Kinglet prompt-cache file"), "stderr: \(c.stderr.string)")
+        #expect(c.stdout.string == replies[0])
+        #expect(try Data(contentsOf: file).count > 100, "replaced after the reply")
+    }
+
     @Test func ctrlCStopsTheReplyNotTheChat() throws {
         let file = Self.temp("stopped.json")
         let c = try startKinglet(Self.chat + ["--max-tokens", "3000"])

@@ -78,8 +78,8 @@ public enum PromptCacheFile {
         let bytes = file.bytes
         let path = url.path
         let fixed = magic.count + 8
+        guard Array(bytes.prefix(magic.count)) == magic else { throw .notACacheFile(path: path) }
         guard bytes.count >= fixed + digestBytes else { throw .damaged(path: path, what: "\(bytes.count) bytes, shorter than any cache file") }
-        guard Array(bytes[0 ..< magic.count]) == magic else { throw .notACacheFile(path: path) }
         let fileVersion = bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt32.self).littleEndian
         guard fileVersion == version else { throw .unsupportedVersion(path: path, version: fileVersion) }
         let headerBytes = Int(bytes.loadUnaligned(fromByteOffset: magic.count + 4, as: UInt32.self).littleEndian)
