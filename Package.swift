@@ -7,6 +7,7 @@
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
 //   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); no dependencies
+//   KingletGrammar         GBNF grammars, JSON Schema → grammar, per-step token masks; no dependencies
 //   KingletArchitectures   model config, weights, KV cache, forward pass per architecture
 //   KingletRuntime         samplers, generation loop, chat prompts, resource checks, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "Kinglet", targets: ["Kinglet"]),
         .executable(name: "kinglet", targets: ["KingletCLI"]),
         .executable(name: "kinglet-kernel-bench", targets: ["KingletKernelBench"]),
+        .executable(name: "kinglet-grammar-bench", targets: ["KingletGrammarBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +49,8 @@ let package = Package(
         .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
         .target(name: "KingletChatTemplate"),
+        .target(name: "KingletGrammar"),
+        .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer"]),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",
@@ -101,6 +105,7 @@ let package = Package(
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTestSupport"]
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
+        .testTarget(name: "KingletGrammarTests", dependencies: ["KingletGrammar"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
