@@ -26,24 +26,39 @@ struct ContextMasks: Sendable {
         var arena = StackArena()
         var top = closed ? StackArena.accepted : StackArena.escaped
         for p in frames.reversed() { top = arena.push(p, on: top) }
-        var sets = Array(repeating: [Int32](), count: trie.maxTokenLength + 1)
+        // Stack sets met during the walk, interned, with their transitions memoized per byte: most
+        // trie nodes (e.g. every character inside a string) lead to a set seen before, so the walk
+        // is mostly table lookups (a DFA built lazily over this context's stack sets).
+        var states = StateTable()
+        var ids = Array(repeating: Int32(0), count: trie.maxTokenLength + 1)
         var escapedAbove = Array(repeating: false, count: trie.maxTokenLength + 1)
-        sets[0] = [top]
+        ids[0] = states.intern([top])
+        var scratch: [Int32] = []
         var accepted: [Int32] = []
         var uncertainRoots: [Int32] = []
         var i = 1
         let n = trie.nodeCount
         while i < n {
             let d = Int(trie.nodeDepth[i])
-            // A byte that cannot advance, or a budget overrun: reject (fail closed).
-            let ok = program.advance(sets[d - 1], byte: trie.nodeByte[i], arena: &arena, into: &sets[d], limit: GrammarMatcher.defaultStackLimit)
-            if !ok || sets[d].isEmpty {
-                if ok && escapedAbove[d - 1] { uncertainRoots.append(Int32(i)) }
+            let from = ids[d - 1], byte = trie.nodeByte[i]
+            var to = states.transition(from, byte)
+            if to == StateTable.unknown {
+                // A budget overrun rejects (fail closed); an empty set may still be uncertain.
+                if !program.advance(states.sets[Int(from)], byte: byte, arena: &arena, into: &scratch, limit: GrammarMatcher.defaultStackLimit) {
+                    to = StateTable.failed
+                } else {
+                    to = scratch.isEmpty ? StateTable.dead : states.intern(scratch)
+                }
+                states.setTransition(from, byte, to)
+            }
+            if to < 0 {
+                if to == StateTable.dead && escapedAbove[d - 1] { uncertainRoots.append(Int32(i)) }
                 i = Int(trie.subtreeEnd[i])
                 continue
             }
+            ids[d] = to
             for t in trie.tokenStart[i] ..< trie.tokenStart[i + 1] { accepted.append(trie.tokens[Int(t)]) }
-            escapedAbove[d] = escapedAbove[d - 1] || sets[d].first == StackArena.escaped
+            escapedAbove[d] = escapedAbove[d - 1] || states.escaped[Int(to)]
             i += 1
         }
         var out = ContextMasks()
@@ -84,5 +99,35 @@ struct ContextMasks: Sendable {
         uncertainNodes = nodes
         uncertainSkip = skip
         uncertainOwn = own
+    }
+}
+
+/// Interned stack sets of one context walk and their memoized byte transitions.
+struct StateTable {
+    static let unknown: Int32 = -3
+    static let failed: Int32 = -2
+    static let dead: Int32 = -1
+
+    private(set) var sets: [[Int32]] = []
+    private(set) var escaped: [Bool] = []
+    private var index: [[Int32]: Int32] = [:]
+    private var transitions: [Int32] = []
+
+    mutating func intern(_ set: [Int32]) -> Int32 {
+        if let id = index[set] { return id }
+        let id = Int32(sets.count)
+        sets.append(set)
+        escaped.append(set.first == StackArena.escaped)
+        index[set] = id
+        transitions.append(contentsOf: repeatElement(Self.unknown, count: 256))
+        return id
+    }
+
+    @inline(__always) func transition(_ from: Int32, _ byte: UInt8) -> Int32 {
+        transitions[Int(from) << 8 | Int(byte)]
+    }
+
+    mutating func setTransition(_ from: Int32, _ byte: UInt8, _ to: Int32) {
+        transitions[Int(from) << 8 | Int(byte)] = to
     }
 }
