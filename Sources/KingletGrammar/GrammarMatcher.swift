@@ -65,6 +65,14 @@ public final class GrammarMatcher {
     /// Whether some byte can still follow.
     public var canContinue: Bool { !ended && stacks.contains { $0 >= 0 } }
 
+    /// The bytes that may come next, ascending (empty when nothing can follow).
+    public var allowedBytes: [UInt8] {
+        guard !ended else { return [] }
+        var set = ByteSet()
+        for s in stacks where s >= 0 { set.formUnion(grammar.program.byteSets[Int(arena.position(s))]) }
+        return (0 ... 255).map(UInt8.init).filter { set.contains($0) }
+    }
+
     /// Whether end-of-generation was accepted: no more input is possible.
     public var isTerminated: Bool { ended }
 

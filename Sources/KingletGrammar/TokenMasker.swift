@@ -23,6 +23,10 @@ public final class TokenMasker: Sendable {
 
     private let cache = Mutex<[[Int32]: ContextMasks]>([:])
 
+    /// Most contexts kept; past it the cache starts over (bounded memory on grammars with very
+    /// many contexts: at most about this many × vocabulary/8 bytes).
+    public static let maxCachedContexts = 4096
+
     /// The default ``contextFrames``.
     public static let defaultContextFrames = 4
 
@@ -48,7 +52,10 @@ public final class TokenMasker: Sendable {
         if let hit = cache.withLock({ $0[key] }) { return hit }
         let frames = closed ? Array(key.dropLast()) : key
         let computed = ContextMasks.compute(program: grammar.program, trie: trie, frames: frames, closed: closed)
-        cache.withLock { $0[key] = computed }
+        cache.withLock {
+            if $0.count >= Self.maxCachedContexts { $0.removeAll() }
+            $0[key] = computed
+        }
         return computed
     }
 }

@@ -5,6 +5,7 @@
 // ("cold"), the next passes reuse it ("warm"). Then random walks (uniform over allowed tokens).
 //
 //   swift run -c release --scratch-path .build-gr kinglet-grammar-bench [--frames K] [MODEL.gguf]
+//   kinglet-grammar-bench sample SCHEMA.json COUNT [SEED]   (random sentences; Sample.swift)
 //
 // Default model: ~/.cache/kinglet/models/smollm2-135m/*.gguf.
 #if canImport(Glibc)
@@ -77,6 +78,19 @@ func randomWalks(_ masker: TokenMasker, walks: Int, steps: Int, stats: inout Sta
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "sample" {
+    guard args.count >= 3, let count = Int(args[2]), let text = try? String(contentsOfFile: args[1], encoding: .utf8) else {
+        print("usage: kinglet-grammar-bench sample SCHEMA.json COUNT [SEED]")
+        exit(2)
+    }
+    do {
+        for line in try sampleSentences(schemaText: text, count: count, seed: args.count > 3 ? UInt64(args[3]) ?? 1 : 1) { print(line) }
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
 var frames = TokenMasker.defaultContextFrames
 if let i = args.firstIndex(of: "--frames"), i + 1 < args.count, let k = Int(args[i + 1]) {
     frames = k

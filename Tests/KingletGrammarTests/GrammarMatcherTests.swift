@@ -21,8 +21,10 @@ import Testing
         #expect(!matches(g, "カ!"))
         let m = try GrammarMatcher(grammar: g)
         let bytes = Array("ひ".utf8)  // E3 81 B2
+        #expect(m.allowedBytes == [0xE3])  // U+3041...U+309F all start with E3
         try m.accept(byte: bytes[0])
         #expect(m.canContinue && !m.isAccepting)
+        #expect(m.allowedBytes == [0x81, 0x82])
         #expect(m.canAccept(bytes: [bytes[1]]))
         #expect(!m.canAccept(bytes: [0x21]))  // "!" in the middle of a character
         try m.accept(bytes: bytes.dropFirst())
