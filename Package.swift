@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
         .target(name: "KingletChatTemplate"),
         .target(name: "KingletGrammar"),
-        .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer"]),
+        .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer", "KingletKernels"]),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",

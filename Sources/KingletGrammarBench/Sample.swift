@@ -1,4 +1,5 @@
 import KingletGrammar
+import KingletKernels
 
 /// `kinglet-grammar-bench sample SCHEMA.json COUNT [SEED]`: random sentences of a schema's grammar,
 /// one per line as a JSON string literal, for scripts/check-schema-samples.py to validate with an
@@ -7,7 +8,7 @@ import KingletGrammar
 /// sentence ends as soon as the grammar accepts. Sentences longer than 4,000 bytes are dropped.
 func sampleSentences(schemaText: String, count: Int, seed: UInt64) throws -> [String] {
     let grammar = try Grammar(jsonSchema: schemaText)
-    var rng = SampleRandom(state: seed)
+    var rng = SplitMix64(state: seed)
     let closing = Array("\"}]0123456789el".utf8)
     var out: [String] = []
     var attempts = 0
@@ -27,15 +28,4 @@ func sampleSentences(schemaText: String, count: Int, seed: UInt64) throws -> [St
         if m.isAccepting { out.append(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) }
     }
     return out
-}
-
-struct SampleRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
