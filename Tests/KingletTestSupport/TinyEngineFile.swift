@@ -10,8 +10,18 @@ public enum TinyEngineFile {
     public static let endOfGeneration: Int32 = 10
 
     /// The file, written once per test process (the weights are seeded, so every copy is the same).
-    public static let path: Result<String, Error> = Result {
-        var (w, _) = TinyLlamaFile.build(tied: false, outputScale: 1)
+    public static let path: Result<String, Error> = Result { try write() }
+
+    /// The same model with `add_bos_token` set and `<|end|>` as BOS (perplexity's chunks start with it).
+    public static let pathWithBOS: Result<String, Error> = Result { try write(addBOS: true) }
+
+    /// The same vocabulary and weights but the output head scaled by 0.5: a second model whose
+    /// distributions differ from the first (KL-divergence tests).
+    public static let pathFlatter: Result<String, Error> = Result { try write(outputScale: 0.5) }
+
+    /// Writes a variant to a temporary file and returns its path.
+    public static func write(addBOS: Bool = false, outputScale: Float = 1) throws -> String {
+        var (w, _) = TinyLlamaFile.build(tied: false, outputScale: outputScale)
         let tokens = (0 ..< 10).map { String(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))) } + ["<|end|>"]
         w.set("tokenizer.ggml.model", "gpt2")
         w.set("tokenizer.ggml.pre", "gpt-2")
@@ -19,7 +29,8 @@ public enum TinyEngineFile {
         w.set("tokenizer.ggml.token_type", .array(.int32, tokens.indices.map { .int32($0 == 10 ? 3 : 1) }))
         w.set("tokenizer.ggml.merges", strings: [])
         w.set("tokenizer.ggml.eos_token_id", uint32: Int(endOfGeneration))
-        w.set("tokenizer.ggml.add_bos_token", .bool(false))
+        if addBOS { w.set("tokenizer.ggml.bos_token_id", uint32: Int(endOfGeneration)) }
+        w.set("tokenizer.ggml.add_bos_token", .bool(addBOS))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-tiny-engine-\(UUID().uuidString).gguf")
         try w.write(to: url.path)
         return url.path
