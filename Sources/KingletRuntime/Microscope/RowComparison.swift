@@ -13,6 +13,14 @@ public struct RowComparison: Sendable, Equatable {
     /// Whether both distributions put their maximum on the same token.
     public var sameTop: Bool
 
+    init(nll: Float, nllBase: Float, kld: Double, probabilityDifference: Float, sameTop: Bool) {
+        self.nll = nll
+        self.nllBase = nllBase
+        self.kld = kld
+        self.probabilityDifference = probabilityDifference
+        self.sameTop = sameTop
+    }
+
     /// The parts every storage computes alike, as llama.cpp does: the model's side from `qRow`
     /// (the normaliser of `q`), the reference's from its target log-probability; `kld` and the
     /// reference's most likely token come from the stored row.
