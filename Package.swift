@@ -38,6 +38,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // SHA-256 for verifying pulled models.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // HTTP client for remote teachers (connection pool, timeouts, TLS); Hummingbird's tests use it too.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The server's /metrics: a Prometheus registry (and swift-metrics' API for apps that add theirs).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "KingletGGUF"),
@@ -65,7 +69,10 @@ let package = Package(
         ),
         .target(
             name: "KingletDistill",
-            dependencies: ["KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]
+            dependencies: ["KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio")]
         ),
         .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
         .target(
@@ -81,6 +88,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // HTTP/1 request and response parts, for the request-phase handler.
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(

@@ -14,6 +14,16 @@ enum FlagHints {
             return "drop --resume to start a new run"
         case TrainError.diverged:
             return "lower --lr or raise --warmup"
+        case MicroscopeError.textTooShort, MicroscopeError.contextTooSmall:
+            return "--context sets the chunk length; --file the text"
+        case MicroscopeError.vocabularyMismatch:
+            return "--model must share the tokenizer of the model that saved --compare-logits"
+        case MicroscopeError.textMismatch:
+            return "pass the --file the reference was saved from, or leave --file out to use the tokens in the file"
+        case MicroscopeError.invalidTopK:
+            return "--top-k sets k"
+        case MicroscopeError.truncated, MicroscopeError.damaged, MicroscopeError.unsupportedVersion:
+            return "save the reference again with --save-logits or llama-perplexity --kl-divergence-base"
         default:
             return nil
         }

@@ -8,6 +8,7 @@ struct KingletCommand: AsyncParsableCommand {
         abstract: "Small language models on the device: run, chat, serve, distill.",
         version: "0.1.0",
         subcommands: [RunCommand.self, ChatCommand.self, ServeCommand.self, TemplateCommand.self, PullCommand.self, ListCommand.self,
-                      TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self, TrainCommand.self, ExportCommand.self, DistillCommand.self],
+                      TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self, TrainCommand.self, ExportCommand.self, DistillCommand.self,
+                      PerplexityCommand.self],
         defaultSubcommand: nil)
 }

@@ -6,7 +6,7 @@
 /// symbol). This is llama.cpp's `llm_tokenizer_bpe_session` without string building.
 struct BPEModel: Sendable {
     /// Token id of each vocabulary text, for the ignore-merges path (a whole word that is a token).
-    private let vocabularyIDs: [String: Int32]
+    private let vocabularyIDs: TokenTextIndex?
     /// Symbol → token id, or -1 when the string is not a token.
     private let tokenOfSymbol: [Int32]
     /// Byte → symbol of the one-byte string (-1 if no token or merge mentions it).
@@ -64,7 +64,7 @@ struct BPEModel: Sendable {
             guard (0x21 ... 0x7E).contains(b) else { return -1 }
             return vocab.id(String(Unicode.Scalar(UInt8(b)))) ?? -1
         }
-        self.vocabularyIDs = ignoreMerges ? vocab.ids : [:]
+        self.vocabularyIDs = ignoreMerges ? vocab.index : nil
         self.tokenOfSymbol = tokenOfSymbol
         self.pairs = pairs
         self.ignoreMerges = ignoreMerges
@@ -86,7 +86,7 @@ struct BPEModel: Sendable {
         if ignoreMerges {
             var text = ""
             text.unicodeScalars.append(contentsOf: word.lazy.map { ByteLevel.encoder[Int($0)] })
-            if let id = vocabularyIDs[text] {
+            if let id = vocabularyIDs?.id(text) {
                 output.append(id)
                 return
             }

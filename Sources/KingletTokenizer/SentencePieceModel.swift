@@ -5,22 +5,20 @@
 /// each final piece as its token, or as `<0xXX>` byte tokens when it is not one.
 /// Spaces are turned into `▁` by the caller before this runs.
 struct SentencePieceModel: Sendable {
-    private let tokenOfBytes: [[UInt8]: Int32]
+    private let tokenOfBytes: TokenTextIndex
     private let scores: [Float]
     /// Byte → `<0xXX>` token, else the one-byte token, else -1.
     private let byteToken: [Int32]
     private let unknown: Int32?
 
     init(vocab: Vocabulary, scores: [Float]?, unknown: Int32?) {
-        var map: [[UInt8]: Int32] = [:]
-        map.reserveCapacity(vocab.count)
-        for (i, t) in vocab.texts.enumerated() { map[Array(t.utf8)] = Int32(i) }
+        let map = vocab.index
         tokenOfBytes = map
         self.scores = scores ?? Array(repeating: 0, count: vocab.count)
         let hex = Array("0123456789ABCDEF".utf8)
         byteToken = (0 ..< 256).map { b in
             let name: [UInt8] = [0x3C, 0x30, 0x78, hex[b >> 4], hex[b & 15], 0x3E]  // <0xAB>
-            return map[name] ?? map[[UInt8(b)]] ?? -1
+            return map.id(name) ?? map.id([UInt8(b)]) ?? -1
         }
         self.unknown = unknown
     }
@@ -54,7 +52,7 @@ struct SentencePieceModel: Sendable {
         func push(_ l: Int, _ r: Int) {
             guard l >= 0, r >= 0 else { return }
             let size = length[l] + length[r]
-            guard let token = tokenOfBytes[Array(text[start[l] ..< start[l] + size])] else { return }
+            guard let token = tokenOfBytes.id(text, start[l], size) else { return }
             heap.append(Candidate(score: scores[Int(token)], left: Int32(l), right: Int32(r), size: Int32(size)))
             var i = heap.count - 1
             while i > 0, Candidate.precedes(heap[i], heap[(i - 1) / 2]) {
@@ -95,7 +93,7 @@ struct SentencePieceModel: Sendable {
         var i = 0
         while i >= 0 {
             let piece = text[start[i] ..< start[i] + length[i]]
-            if let token = tokenOfBytes[Array(piece)] {
+            if let token = tokenOfBytes.id(text, start[i], length[i]) {
                 output.append(token)
             } else {
                 for b in piece {

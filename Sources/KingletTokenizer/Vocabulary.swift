@@ -7,20 +7,15 @@ struct Vocabulary: Sendable {
     let texts: [String]
     var attributes: [TokenAttributes]
     /// Text to id; for duplicated texts the highest id wins (llama.cpp overwrites in id order).
-    let ids: [String: Int32]
+    let index: TokenTextIndex
 
     var count: Int { texts.count }
 
     init(texts rawTexts: [String], types: [TokenType]?) {
         var texts = rawTexts
-        var ids: [String: Int32] = [:]
-        ids.reserveCapacity(texts.count)
-        for i in texts.indices {
-            if texts[i].isEmpty { texts[i] = "[EMPTY_\(i)]" }
-            ids[texts[i]] = Int32(i)
-        }
+        for i in texts.indices where texts[i].isEmpty { texts[i] = "[EMPTY_\(i)]" }
         self.texts = texts
-        self.ids = ids
+        index = TokenTextIndex(texts: texts)
         if let types {
             attributes = types.map(TokenAttributes.init)
         } else {
@@ -30,5 +25,5 @@ struct Vocabulary: Sendable {
 
     func contains(_ id: Int32) -> Bool { id >= 0 && Int(id) < texts.count }
 
-    func id(_ text: String) -> Int32? { ids[text] }
+    func id(_ text: String) -> Int32? { index.id(text) }
 }

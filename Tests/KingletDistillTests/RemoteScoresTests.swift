@@ -1,5 +1,6 @@
 import Foundation
 import KingletTokenizer
+import KingletRuntime
 import Testing
 @testable import KingletDistill
 

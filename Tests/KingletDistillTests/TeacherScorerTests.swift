@@ -3,6 +3,7 @@ import KingletArchitectures
 import KingletGGUF
 import KingletKernels
 import KingletTestSupport
+import KingletRuntime
 import Testing
 @testable import KingletDistill
 

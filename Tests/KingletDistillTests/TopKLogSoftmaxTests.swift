@@ -1,4 +1,5 @@
 import Foundation
+import KingletRuntime
 import Testing
 @testable import KingletDistill
 

@@ -109,6 +109,14 @@ extension RouteTests {
                 #expect(metrics.contains("kinglet_time_to_first_token_seconds_count 5\n"))
                 #expect(metrics.contains("kinglet_time_to_first_token_seconds_bucket{le=\"+Inf\"} 5\n"))
                 #expect(metrics.contains("# TYPE kinglet_time_to_first_token_seconds histogram\n"))
+                #expect(metrics.contains("kinglet_queue_time_seconds_count 5\n"), "each request waited once")
+                // One latency per token after a sequence's first.
+                func value(_ series: String) -> Double? {
+                    metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+                }
+                let generated = try #require(value("kinglet_generated_tokens_total"))
+                let gaps = try #require(value("kinglet_inter_token_latency_seconds_count"))
+                #expect(gaps > 0 && gaps >= generated - 5 && gaps < generated, "\(gaps) gaps for \(generated) tokens")
             }
         }
 

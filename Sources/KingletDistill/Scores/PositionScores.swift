@@ -1,3 +1,5 @@
+import KingletRuntime
+
 /// Top-k log-probabilities collected one position at a time, as a local teacher generates: the
 /// logits row that chose each completion token is reduced the moment it exists, so the samples
 /// come out of generation already scored and the separate scoring pass has nothing left to do.

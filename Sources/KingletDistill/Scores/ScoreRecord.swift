@@ -1,3 +1,5 @@
+import KingletRuntime
+
 /// A sequence's teacher scores in memory: per scored position the top-k token ids with their
 /// log-probabilities (most likely first) and the log of the remaining probability mass.
 ///
@@ -6,7 +8,7 @@
 /// that were dropped) is padded at the end with id `paddingID` and log-probability −∞.
 public struct ScoreRecord: Sendable, Equatable {
     /// The id of a padding entry.
-    public static let paddingID: Int32 = -1
+    public static let paddingID: Int32 = TopKLogSoftmax.paddingID
 
     public var id: String
     public var contentHash: UInt64

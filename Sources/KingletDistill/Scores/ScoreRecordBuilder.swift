@@ -1,5 +1,6 @@
 import Foundation
 import KingletTokenizer
+import KingletRuntime
 
 /// Builds score records from a remote teacher's OpenAI-style `top_logprobs`.
 public enum ScoreRecordBuilder {

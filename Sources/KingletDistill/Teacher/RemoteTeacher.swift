@@ -1,12 +1,13 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOFoundationCompat
 
 /// A teacher behind an OpenAI-compatible endpoint (`POST {url}/v1/chat/completions`): a hosted
 /// model, `kinglet serve`, llama.cpp's server, vLLM, ...
 ///
-/// Up to `concurrency` requests are in flight. 429, 5xx and connection failures are retried with
+/// Requests go through AsyncHTTPClient (a connection pool of `concurrency` per host, connect and
+/// read timeouts, TLS for `https`). Up to `concurrency` requests are in flight. 429, 5xx and connection failures are retried with
 /// exponential backoff and jitter (`RetryPolicy`, honouring `Retry-After`); other errors, and the
 /// last failed retry, throw a `TeacherError`. Prompt and completion token ids come from the local
 /// `tokenizer`, which must be the same model's.
@@ -41,12 +42,10 @@ public struct RemoteTeacher: Teacher {
 
     public func complete(_ requests: [TeacherRequest],
                          onEach: @escaping @Sendable (Int, TeacherCompletion) -> Void) async throws -> [TeacherCompletion] {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpMaximumConnectionsPerHost = concurrency
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(30), read: .seconds(Int64(timeout)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         // After a failure no new request starts, but those in flight finish and are reported
         // (a paid completion is kept); then the first error is thrown.
         typealias Outcome = (index: Int, result: Result<TeacherCompletion, Error>)
@@ -63,7 +62,7 @@ public struct RemoteTeacher: Teacher {
                         // Not `return (i, .success(try await …))`: Swift 6.3 -O returns a wrong `i`
                         // from that form (the index read before the suspension is lost).
                         let result: Result<TeacherCompletion, Error>
-                        do { result = .success(try await complete(requests[i], session: session)) } catch { result = .failure(error) }
+                        do { result = .success(try await complete(requests[i], client: client)) } catch { result = .failure(error) }
                         return (i, result)
                     }
                 }
@@ -79,21 +78,22 @@ public struct RemoteTeacher: Teacher {
             }
             return (results, failure)
         }
+        try? await client.shutdown()
         if let failure { throw failure }
         return results.map { $0! }
     }
 
     /// One request, with retries.
-    func complete(_ request: TeacherRequest, session: URLSession) async throws -> TeacherCompletion {
-        var http = URLRequest(url: endpoint)
-        http.httpMethod = "POST"
-        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let apiKey { http.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-        http.httpBody = try JSONEncoder().encode(ChatRequestBody(model: model, request: request))
+    func complete(_ request: TeacherRequest, client: HTTPClient) async throws -> TeacherCompletion {
+        var http = HTTPClientRequest(url: endpoint.absoluteString)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        if let apiKey { http.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        http.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(ChatRequestBody(model: model, request: request))))
         var attempt = 0
         while true {
             attempt += 1
-            switch try await send(http, session: session, request: request, attempt: attempt) {
+            switch try await send(http, client: client, request: request, attempt: attempt) {
             case .done(let completion):
                 return completion
             case .failed(let failure, let retryAfter):
@@ -109,19 +109,37 @@ public struct RemoteTeacher: Teacher {
         case failed(TeacherError, retryAfter: TimeInterval?)
     }
 
-    func send(_ http: URLRequest, session: URLSession, request: TeacherRequest, attempt: Int) async throws -> Outcome {
+    /// Largest response body read (a chat completion with top logprobs is tens of KB).
+    static let maxResponseBytes = 64 << 20
+
+    func send(_ http: HTTPClientRequest, client: HTTPClient, request: TeacherRequest, attempt: Int) async throws -> Outcome {
         let url = endpoint.absoluteString
-        let data: Data, response: URLResponse
+        let status: Int, retryAfter: String?, body: ByteBuffer
         do {
-            (data, response) = try await Self.data(session, http)
-        } catch let e as URLError where e.code != .cancelled && e.code != .badURL && e.code != .unsupportedURL {
-            return .failed(.connection(url: url, reason: e.localizedDescription, attempts: attempt), retryAfter: nil)
+            let response = try await client.execute(http, timeout: .seconds(Int64(timeout)))
+            status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After")
+            body = try await response.body.collect(upTo: Self.maxResponseBytes)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch is NIOTooManyBytesError {
+            throw TeacherError.badResponse(url: url, reason: "a response body over \(Self.maxResponseBytes >> 20) MiB")
+        } catch let e as HTTPClientError where Self.isRequestError(e) {
+            throw TeacherError.badResponse(url: url, reason: "\(e)")
+        } catch {
+            // Refused, reset or timed-out connections, and servers that hang up: worth a retry.
+            return .failed(.connection(url: url, reason: "\(error)", attempts: attempt), retryAfter: nil)
         }
-        guard let r = response as? HTTPURLResponse else { throw TeacherError.badResponse(url: url, reason: "not an HTTP response") }
-        if r.statusCode == 200 { return .done(try completion(from: data, request: request)) }
-        let failure = TeacherError.http(status: r.statusCode, url: url, message: ErrorBody.message(from: data), attempts: attempt)
-        guard RetryPolicy.isRetryable(status: r.statusCode) else { throw failure }
-        return .failed(failure, retryAfter: RetryPolicy.retryAfter(r.value(forHTTPHeaderField: "Retry-After")))
+        let data = Data(buffer: body)
+        if status == 200 { return .done(try completion(from: data, request: request)) }
+        let failure = TeacherError.http(status: status, url: url, message: ErrorBody.message(from: data), attempts: attempt)
+        guard RetryPolicy.isRetryable(status: status) else { throw failure }
+        return .failed(failure, retryAfter: RetryPolicy.retryAfter(retryAfter))
+    }
+
+    /// Errors in the request itself (its URL), which no retry mends.
+    static func isRequestError(_ e: HTTPClientError) -> Bool {
+        [.invalidURL, .emptyHost, .emptyScheme, .cancelled].contains(e) || "\(e)".contains("unsupportedScheme")
     }
 
     /// Reads a 200 response into a completion, tokenizing with the local tokenizer.
@@ -142,55 +160,5 @@ public struct RemoteTeacher: Teacher {
         return TeacherCompletion(text: text, promptTokens: try tokenizer.promptTokens(request.messages),
                                  completionTokens: tokenizer.completionTokens(text, stopped: finish == "stop"),
                                  finishReason: finish, topLogprobs: top)
-    }
-}
-
-extension RemoteTeacher {
-    /// `URLSession.data(for:)` through a completion handler. The async API of Linux's
-    /// FoundationNetworking can deadlock when its task is cancelled while the response arrives
-    /// (the cancel waits for the session queue, which waits for the task's status lock); here the
-    /// cancel is sent from another queue.
-    static func data(_ session: URLSession, _ request: URLRequest) async throws -> (Data, URLResponse) {
-        let handle = DataTaskHandle()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Data, URLResponse), Error>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    if let error {
-                        c.resume(throwing: error)
-                    } else if let response {
-                        c.resume(returning: (data ?? Data(), response))
-                    } else {
-                        c.resume(throwing: URLError(.badServerResponse))
-                    }
-                }
-                handle.start(task)
-            }
-        } onCancel: {
-            handle.cancel()
-        }
-    }
-}
-
-/// A data task that may be cancelled before or after it starts; cancels go out asynchronously.
-private final class DataTaskHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: URLSessionDataTask?
-    private var cancelled = false
-
-    func start(_ t: URLSessionDataTask) {
-        let cancelNow: Bool = lock.withLock {
-            task = t
-            return cancelled
-        }
-        t.resume()
-        if cancelNow { DispatchQueue.global().async { t.cancel() } }
-    }
-
-    func cancel() {
-        let t: URLSessionDataTask? = lock.withLock {
-            cancelled = true
-            return task
-        }
-        if let t { DispatchQueue.global().async { t.cancel() } }
     }
 }

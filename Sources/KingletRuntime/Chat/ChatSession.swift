@@ -112,26 +112,20 @@ public final class ChatSession: @unchecked Sendable {
         var runParameters = parameters
         runParameters.maxTokens = parameters.maxTokens ?? reserve
         let params = runParameters
-        let events = AsyncThrowingStream<GenerationEvent, Error> { continuation in
-            continuation.onTermination = { _ in flag.set() }
-            let thread = Thread { [self] in
-                var reply = ""
-                do {
-                    let summary = try engine.run(prompt, parameters: params, cache: cache, isCancelled: { flag.isSet }) { event in
-                        if case .token(_, let piece) = event { reply += piece }
-                        if case .finished = event { return }  // yielded after the history is updated
-                        continuation.yield(event)
-                    }
-                    record(reply: reply)
-                    continuation.yield(.finished(summary))
-                    continuation.finish()
-                } catch {
-                    record(reply: reply)
-                    continuation.finish(throwing: error)
+        let events: AsyncThrowingStream<GenerationEvent, Error> = BackgroundStream.make(flag: flag) { [self] isCancelled, emit in
+            var reply = ""
+            do {
+                let summary = try engine.run(prompt, parameters: params, cache: cache, isCancelled: isCancelled) { event in
+                    if case .token(_, let piece) = event { reply += piece }
+                    if case .finished = event { return }  // yielded after the history is updated
+                    emit(event)
                 }
+                record(reply: reply)
+                emit(.finished(summary))
+            } catch {
+                record(reply: reply)
+                throw error
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         return Turn(droppedMessages: dropped, promptTokens: prompt.count, reusedTokens: common, events: events)
     }

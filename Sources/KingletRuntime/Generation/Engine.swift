@@ -80,20 +80,9 @@ public final class Engine: @unchecked Sendable {
     /// reused. Without, generation starts from an empty cache.
     public func generate(_ prompt: Prompt, parameters: GenerateParameters = GenerateParameters(),
                          cache: PromptCache? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
-        AsyncThrowingStream { continuation in
-            let cancelled = CancellationFlag()
-            continuation.onTermination = { _ in cancelled.set() }
-            let thread = Thread { [self] in
-                do {
-                    let ids = try tokens(for: prompt)
-                    _ = try run(ids, parameters: parameters, cache: cache, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+        BackgroundStream.make { [self] isCancelled, emit in
+            let ids = try tokens(for: prompt)
+            _ = try run(ids, parameters: parameters, cache: cache, isCancelled: isCancelled, onEvent: emit)
         }
     }
 
@@ -142,12 +131,4 @@ public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
             return "the prompt has \(t) tokens but the context holds \(c). Shorten the prompt or load the model with a larger context length."
         }
     }
-}
-
-/// A thread-safe one-way flag.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
 }

@@ -34,10 +34,9 @@ public struct TokenLogprob: Sendable, Equatable {
 
     /// log Σ exp(x), computed stably.
     public static func logSumExp(_ x: [Float]) -> Float {
-        guard let m = x.max(), m.isFinite else { return x.max() ?? 0 }
-        var sum: Double = 0
-        for v in x { sum += Double(expf(v - m)) }
-        return m + Float(log(sum))
+        guard !x.isEmpty else { return 0 }
+        let row = x.withUnsafeBufferPointer { LogitsRow($0) }
+        return row.max.isFinite ? row.max + Float(log(row.sum)) : x.max()!
     }
 
     /// Indices of the `count` largest values, largest first (ties: lower index first).

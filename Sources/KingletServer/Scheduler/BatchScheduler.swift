@@ -156,6 +156,7 @@ final class BatchScheduler: @unchecked Sendable {
 
     private func admit(_ ticket: GenerationTicket) {
         if ticket.isCancelled { finishCancelledBeforeStart(ticket); return }
+        metrics.observeQueueTime(Double(DispatchTime.now().uptimeNanoseconds - ticket.queuedAt) / 1e9)
         do {
             try stepper.admit(ticket, prompt: ticket.prompt, parameters: ticket.parameters, logprobs: ticket.logprobs)
         } catch {
@@ -166,11 +167,14 @@ final class BatchScheduler: @unchecked Sendable {
 
     private func deliver(_ u: BatchStepper<GenerationTicket>.Update) {
         let c = u.job.continuation
+        let now = DispatchTime.now().uptimeNanoseconds
         if u.logits != nil && u.summary.generatedTokens == 1 {
             // The step that sampled the first token (the end-of-generation token included).
-            metrics.observeTimeToFirstToken(Double(DispatchTime.now().uptimeNanoseconds - u.job.queuedAt) / 1e9)
+            metrics.observeTimeToFirstToken(Double(now - u.job.queuedAt) / 1e9)
         }
         if u.step.token != nil {
+            if u.job.lastTokenAt > 0 { metrics.observeInterTokenLatency(Double(now - u.job.lastTokenAt) / 1e9) }
+            u.job.lastTokenAt = now
             metrics.countGenerated(1)
             c.yield(.delta(text: u.step.text, logprob: u.step.logprob))
         }

@@ -22,6 +22,8 @@ final class GenerationTicket: @unchecked Sendable {
     let logprobs: Int?
     /// When the request was queued (uptime nanoseconds): time to first token counts from here.
     let queuedAt = DispatchTime.now().uptimeNanoseconds
+    /// When its last token was delivered (0: none yet). The scheduler thread's only.
+    var lastTokenAt: UInt64 = 0
     let updates: AsyncStream<GenerationUpdate>
     let continuation: AsyncStream<GenerationUpdate>.Continuation
     private let lock = NSLock()

@@ -8,12 +8,15 @@ import KingletKernels
 /// samplers do); then the softmax normaliser is summed in Float64 as top part + rest, each
 /// summed directly, so the tail mass is never the cancellation-prone 1 − Σ top.
 public enum TopKLogSoftmax {
+    /// The id of a padding entry (k larger than the vocabulary).
+    public static let paddingID: Int32 = -1
+
     /// The smallest tail mass stored (so its log is finite): Float's least normal magnitude.
     public static let minimumTailMass = Double(Float.leastNormalMagnitude)
 
     /// Writes the top `k` ids and log-probabilities of `row`, most likely first, and returns the
     /// tail's log-mass; nil when the row holds NaN or +∞ or no finite value. When k > V the last
-    /// k − V entries are padding (`ScoreRecord.paddingID`, −∞).
+    /// k − V entries are padding (`paddingID`, −∞).
     /// - Parameters: row [V]; ids, logprobs: [k] each.
     public static func reduce(
         _ row: UnsafeBufferPointer<Float>, k: Int,
@@ -54,7 +57,7 @@ public enum TopKLogSoftmax {
                 ids[j] = top[j].id
                 logprobs[j] = Float(Double(top[j].value) - md - logTotal)
             } else {
-                ids[j] = ScoreRecord.paddingID
+                ids[j] = paddingID
                 logprobs[j] = -.infinity
             }
         }

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Errors of perplexity and KL-divergence runs and of logits files. Each names what was found
+/// and what would fix it, in the library's terms (the CLI adds its flags).
+public enum MicroscopeError: Error, LocalizedError, Sendable, Equatable {
+    /// The text has fewer tokens than two chunks (llama.cpp's rule: at least 2 × context).
+    case textTooShort(tokens: Int, context: Int)
+    /// A chunk length too small to score anything.
+    case contextTooSmall(context: Int)
+    /// A chunk longer than the loaded model's context.
+    case contextExceedsModel(context: Int, model: Int)
+    /// A forward-pass batch size below 1.
+    case invalidBatch(Int)
+    /// The run was cancelled.
+    case cancelled
+    /// The forward pass failed.
+    case model(String)
+    /// The file could not be opened, read or written.
+    case io(path: String, reason: String)
+    /// The file does not start with either logits file magic.
+    case notALogitsFile(path: String)
+    /// A Kinglet logits file of a version this build does not read.
+    case unsupportedVersion(path: String, version: UInt32)
+    /// The file is shorter or longer than its header says.
+    case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+    /// A header or row field holds an impossible value.
+    case damaged(path: String, reason: String)
+    /// The model's vocabulary is not the one the logits were saved with.
+    case vocabularyMismatch(path: String, file: Int, model: Int, detail: String)
+    /// The text is not the one the logits were saved from.
+    case textMismatch(path: String, detail: String)
+    /// Top-k storage with k outside 1 … vocabulary.
+    case invalidTopK(k: Int, vocabulary: Int)
+
+    public var errorDescription: String? {
+        switch self {
+        case .textTooShort(let t, let c):
+            return "the text tokenizes to \(t) tokens but perplexity with a context of \(c) needs at least \(2 * c) (two chunks). Use a longer text or a shorter context."
+        case .contextTooSmall(let c):
+            return "a context of \(c) tokens leaves nothing to score; it must be at least 4."
+        case .contextExceedsModel(let c, let m):
+            return "chunks of \(c) tokens do not fit the model's context of \(m). Load the model with a context of at least \(c)."
+        case .invalidBatch(let b):
+            return "a batch of \(b) tokens per forward pass is impossible; it must be at least 1."
+        case .cancelled:
+            return "the run was cancelled."
+        case .model(let m):
+            return "the forward pass failed: \(m)"
+        case .io(let p, let r):
+            return "\(p): \(r)"
+        case .notALogitsFile(let p):
+            return "\(p) is not a logits file (neither Kinglet's KLNGLOGP nor llama.cpp's _logits_ magic). Save one with Perplexity's logits writer or llama-perplexity --kl-divergence-base."
+        case .unsupportedVersion(let p, let v):
+            return "\(p) is a Kinglet logits file of version \(v); this build reads version \(LogitsFileHeader.version). Save it again with this build."
+        case .truncated(let p, let e, let a):
+            return "\(p) holds \(a) bytes but its header describes \(e): the file is truncated or damaged. Save it again."
+        case .damaged(let p, let r):
+            return "\(p) is damaged: \(r). Save it again."
+        case .vocabularyMismatch(let p, let f, let m, let d):
+            return "\(p) was saved with a vocabulary of \(f) tokens, the model has \(m)\(d.isEmpty ? "" : " (\(d))"). KL-divergence needs the same vocabulary: compare a model with the same tokenizer."
+        case .textMismatch(let p, let d):
+            return "\(p) was not saved from this text (\(d)). Compare on the text the logits were saved from, or on the tokens stored in the file."
+        case .invalidTopK(let k, let v):
+            return "top-k storage with k = \(k) is impossible for a vocabulary of \(v); k must be in 1 … \(v)."
+        }
+    }
+}
