@@ -6,7 +6,7 @@ draws random sentences of its grammar (`kinglet-grammar-bench sample`, uniform o
 UTF-8, escapes, whitespace and every alternative come up) and asserts that each parses as JSON and
 validates with Python `jsonschema` (draft 2020-12, formats checked). Exit 1 on any failure.
 
-  swift build -c release --scratch-path .build-gr --product kinglet-grammar-bench
+  swift build -c release --product kinglet-grammar-bench
   python3 scripts/check-schema-samples.py [--bench PATH] [--count N]
 """
 import argparse, json, pathlib, subprocess, sys, tempfile
@@ -14,7 +14,7 @@ from schema_validation import validator_for, validates
 
 root = pathlib.Path(__file__).resolve().parent.parent
 ap = argparse.ArgumentParser()
-ap.add_argument("--bench", default=str(root / ".build-gr/release/kinglet-grammar-bench"))
+ap.add_argument("--bench", default=str(root / ".build/release/kinglet-grammar-bench"))
 ap.add_argument("--count", type=int, default=200)
 args = ap.parse_args()
 
