@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "KingletRuntime",
             dependencies: [
-                "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures",
+                "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures", "KingletGrammar",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -74,13 +74,14 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio")]
         ),
-        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF"]),
+        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF", "KingletGrammar"]),
         .target(
             name: "KingletServer",
             dependencies: [
                 "KingletRuntime",
                 "KingletArchitectures",
                 "KingletChatTemplate",
+                "KingletGrammar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The child channel, wrapped with connection limits (Connections/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -114,7 +115,7 @@ let package = Package(
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletGrammarTests", dependencies: ["KingletGrammar"]),
-        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
+        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGrammar", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletChatTemplate", "KingletTestSupport"]

@@ -3,6 +3,7 @@
 @_exported import KingletArchitectures
 @_exported import KingletChatTemplate
 @_exported import KingletGGUF
+@_exported import KingletGrammar
 @_exported import KingletKernels
 @_exported import KingletRuntime
 @_exported import KingletTokenizer

@@ -15,6 +15,7 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var constraint: ConstraintOptions
 
     @Option(help: "System prompt.")
     var system: String?
@@ -32,11 +33,13 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            let outputConstraint = try constraint.constraint()  // a bad schema fails before the model loads
             let engine = try modelOptions.load()
             let session = try ChatSession(engine: engine, system: system)
             var params = GenerateParameters()
             params.sampling = sampling.parameters
             params.maxTokens = maxTokens
+            params.constraint = outputConstraint
             Terminal.status("kinglet chat: \((engine.path as NSString).lastPathComponent), template \(session.formatter.source), context \(engine.config.contextLength) tokens.")
             Terminal.status("/reset  /system TEXT  /save FILE  /quit   (Ctrl-C stops a reply)")
             let cacheFile = promptCache.map { URL(fileURLWithPath: $0) }

@@ -6,6 +6,10 @@ import KingletTraining
 enum FlagHints {
     static func hint(for error: Error) -> String? {
         switch error {
+        case GrammarError.unsupportedSchema, GrammarError.invalidSchema:
+            return "in the --json-schema file; README: Constrained output lists the keywords enforced"
+        case is GrammarError:
+            return "in the --grammar file"
         case ModelError.contextFull, GenerationError.promptTooLong:
             return "--context sets the context length"
         case TrainError.resumeMismatch:

@@ -9,6 +9,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var constraint: ConstraintOptions
 
     @Flag(help: "Tokenize the prompt as is, without the chat template.")
     var raw = false
@@ -39,11 +40,13 @@ struct RunCommand: AsyncParsableCommand {
             if prompt == "-" {
                 text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             }
+            let outputConstraint = try constraint.constraint()  // a bad schema fails before the model loads
             let engine = try modelOptions.load()
             var params = GenerateParameters()
             params.sampling = sampling.parameters
             params.maxTokens = maxTokens
             params.stop = stop
+            params.constraint = outputConstraint
             let input: Prompt
             if raw {
                 input = .raw(text)
@@ -65,6 +68,9 @@ struct RunCommand: AsyncParsableCommand {
                     Terminal.out(piece)
                 case .finished(let s):
                     if Terminal.stdoutIsTerminal { Terminal.out("\n") }
+                    if outputConstraint != nil && s.finishReason == .length {
+                        Terminal.status("warning: --max-tokens ended the output before it was complete: it does not match the grammar or schema")
+                    }
                     if verbose {
                         Terminal.status(String(format: "prompt: %d tokens, %.1f tokens/s | generation: %d tokens, %.1f tokens/s | finish: %@ | seed %llu",
                                                s.promptTokens, s.promptTokensPerSecond, s.generatedTokens,

@@ -127,7 +127,8 @@ public final class BatchStepper<Job> {
         // The decoder keeps the prefix (as much of it as the cache can: a sliding-window ring may
         // keep less) and sees the whole prompt, so its history and summary cover the prefix too.
         let decoder = try SequenceDecoder(prompt: prompt, parameters: parameters, cache: cache, reuseLimit: place.reuse,
-                                          tokenizer: engine.tokenizer, logprobs: logprobs)
+                                          tokenizer: engine.tokenizer, logprobs: logprobs,
+                                          vocabulary: parameters.constraint == nil ? nil : engine.tokenTrie)
         slot.isBusy = true
         running.append(Running(job: job, slot: slot, decoder: decoder))
         return slot.index

@@ -1,6 +1,7 @@
 import Foundation
 import KingletArchitectures
 import KingletGGUF
+import KingletGrammar
 import KingletKernels
 import KingletTokenizer
 
@@ -39,6 +40,8 @@ public final class Engine: @unchecked Sendable {
     public let loadSeconds: Double
     public let options: EngineOptions
     private let lock = NSLock()
+    private let trieLock = NSLock()
+    private var trie: TokenTrie?
 
     public init(path: String, options: EngineOptions = EngineOptions()) throws {
         let t0 = Date()
@@ -55,6 +58,17 @@ public final class Engine: @unchecked Sendable {
     }
 
     public var config: ModelConfig { model.config }
+
+    /// The tokenizer's token byte strings as a prefix tree, for constrained generation: built on
+    /// first use (tens of milliseconds on a 49k vocabulary), then shared by every sequence.
+    public var tokenTrie: TokenTrie {
+        trieLock.withLock {
+            if let trie { return trie }
+            let built = TokenTrie(tokenizer: tokenizer)
+            trie = built
+            return built
+        }
+    }
 
     /// A fresh KV cache + scratch state for one sequence, laid out as the model's configuration
     /// asks (sliding-window layers keep a ring of their window).
@@ -96,7 +110,7 @@ public final class Engine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var decoder = try SequenceDecoder(prompt: promptTokens, parameters: p, cache: cache ?? PromptCache(state: makeState()),
-                                          tokenizer: tokenizer)
+                                          tokenizer: tokenizer, vocabulary: p.constraint == nil ? nil : tokenTrie)
         while let input = decoder.pendingInput() {
             let step: DecodeStep
             if isCancelled() {
@@ -123,9 +137,12 @@ public final class Engine: @unchecked Sendable {
 public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
     case emptyPrompt
     case promptTooLong(tokens: Int, context: Int)
+    /// The output constraint cannot start (its grammar needs too many parse states).
+    case constraint(GrammarError)
 
     public var errorDescription: String? {
         switch self {
+        case .constraint(let e): return "the output constraint cannot be used: \(e)"
         case .emptyPrompt: return "the prompt is empty (0 tokens). Give some text to continue."
         case .promptTooLong(let t, let c):
             return "the prompt has \(t) tokens but the context holds \(c). Shorten the prompt or load the model with a larger context length."

@@ -21,6 +21,11 @@ public struct GenerateParameters: Sendable {
     public var ignoreEndOfGeneration = false
     /// Tokens evaluated per forward pass while reading the prompt.
     public var promptBatchSize = 256
+    /// A grammar the output must follow (nil: free text). Each sequence keeps its own grammar
+    /// state; end-of-generation is sampled only where the grammar accepts, and the generation
+    /// ends with `stop` once the output is complete. Ended by `maxTokens` or the context first,
+    /// the finish reason is `length` and the output is incomplete. Logprobs are after masking.
+    public var constraint: OutputConstraint?
 
     public init() {}
 }

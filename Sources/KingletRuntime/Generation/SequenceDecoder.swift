@@ -1,5 +1,6 @@
 import Foundation
 import KingletArchitectures
+import KingletGrammar
 import KingletTokenizer
 
 /// One sequence's generation, one forward pass at a time: the prompt in chunks, then sampling,
@@ -44,6 +45,7 @@ public struct SequenceDecoder: @unchecked Sendable {
     private var detokenizer: StreamingDetokenizer
     private var stopper: StopMatcher
     private var nextToken: Int32?
+    private let guide: ConstraintGuide?
     private let started: Date
     private var decodeStarted: Date?
 
@@ -52,14 +54,26 @@ public struct SequenceDecoder: @unchecked Sendable {
     ///
     /// - Parameter logprobs: report each sampled token's log-probability and this many most
     ///   likely alternatives (`0`: the chosen token only; nil: none).
+    /// - Parameter vocabulary: the tokenizer's `TokenTrie`, for `parameters.constraint` (pass
+    ///   `Engine.tokenTrie`, built once per model; nil builds one here).
     /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt leaves no
-    ///   room for a new token; the cache is left as it was.
+    ///   room for a new token, `.constraint` when the grammar cannot start; the cache is left as it was.
     public init(prompt: [Int32], parameters p: GenerateParameters, cache: PromptCache, reuseLimit: Int = .max,
-                tokenizer: Tokenizer, logprobs: Int? = nil) throws(GenerationError) {
+                tokenizer: Tokenizer, logprobs: Int? = nil, vocabulary: TokenTrie? = nil) throws(GenerationError) {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         let capacity = cache.state.cache.capacity
         guard prompt.count < capacity else {
             throw .promptTooLong(tokens: prompt.count, context: capacity)
+        }
+        if let constraint = p.constraint {
+            do {
+                guide = try ConstraintGuide(constraint, trie: vocabulary ?? TokenTrie(tokenizer: tokenizer),
+                                            allowEnd: !p.ignoreEndOfGeneration)
+            } catch {
+                throw .constraint(error)
+            }
+        } else {
+            guide = nil
         }
         self.cache = cache
         self.tokenizer = tokenizer
@@ -107,9 +121,18 @@ public struct SequenceDecoder: @unchecked Sendable {
             decodeStarted = Date()
             if limit <= 0 { return finish(.length, flush: true) }
         }
+        var logits = logits
+        if let guide {
+            // Complete with nothing to follow (a grammar of the empty text), or no token fits.
+            if guide.isComplete { return finish(.stop, flush: true) }
+            if !guide.mask(&logits) { return finish(.length, flush: true) }
+        }
         let next = sampler.sample(logits, history: history[...])
         summary.generatedTokens += 1
         history.append(next)
+        if let guide, !tokenizer.isEndOfGeneration(next) || ignoreEndOfGeneration, !guide.accept(next) {
+            return finish(.length, flush: true)  // unreachable: the mask allowed `next`
+        }
         if !ignoreEndOfGeneration && tokenizer.isEndOfGeneration(next) {
             var end = finish(.stop, flush: true)
             end.endOfGeneration = next
@@ -121,6 +144,8 @@ public struct SequenceDecoder: @unchecked Sendable {
         if let n = logprobs { step.logprob = TokenLogprob(token: next, logits: logits, top: n, tokenizer: tokenizer) }
         if stopped {
             step.merge(finish(.stop, flush: false))
+        } else if guide?.isComplete == true {
+            step.merge(finish(.stop, flush: true))
         } else if summary.generatedTokens >= limit || state.cache.count + 1 >= state.cache.capacity {
             step.merge(finish(.length, flush: true))
         } else {

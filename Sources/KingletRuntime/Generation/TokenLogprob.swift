@@ -29,7 +29,8 @@ public struct TokenLogprob: Sendable, Equatable {
             Entry(token: id, logprob: logits[Int(id)] - lse, bytes: tokenizer.piece(id, special: false))
         }
         chosen = entry(token)
-        top = Self.largest(logits, count: n).map(entry)
+        // Masked (constrained) logits are -infinity: such tokens are not alternatives.
+        top = Self.largest(logits, count: n).map(entry).filter { $0.logprob.isFinite }
     }
 
     /// log Σ exp(x), computed stably.

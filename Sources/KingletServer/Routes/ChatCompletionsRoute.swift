@@ -14,7 +14,8 @@ struct ChatCompletionsRoute: Sendable {
             let req = try WireJSON.decode(ChatCompletionRequest.self, from: bytes)
             guard host.accepts(req.model) else { throw APIError.modelNotFound(req.model ?? "", served: host.modelID) }
             let messages = try req.chatMessages()
-            let params = try req.sampling.parameters(maxTokensParam: req.maxTokensParam, limit: maxTokensLimit)
+            var params = try req.sampling.parameters(maxTokensParam: req.maxTokensParam, limit: maxTokensLimit)
+            if req.hasConstraintFields { params.constraint = try ConstraintFields.constraint(body: bytes) }
             let logprobs = try req.logprobCount()
             let prompt = try await model.renderer.prompt(messages, engine: model.engine)
             let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "messages", parameters: params, logprobs: logprobs,

@@ -14,7 +14,8 @@ struct CompletionsRoute: Sendable {
             let req = try WireJSON.decode(CompletionRequest.self, from: bytes)
             guard host.accepts(req.model) else { throw APIError.modelNotFound(req.model ?? "", served: host.modelID) }
             let text = try req.promptText()
-            let params = try req.sampling.parameters(maxTokensParam: "max_tokens", limit: maxTokensLimit)
+            var params = try req.sampling.parameters(maxTokensParam: "max_tokens", limit: maxTokensLimit)
+            if req.hasConstraintFields { params.constraint = try ConstraintFields.constraint(body: bytes) }
             let logprobs = try req.logprobCount()
             let prompt = model.engine.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
             let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "prompt", parameters: params, logprobs: logprobs,

@@ -17,6 +17,8 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var logprobs: Bool?
     var topLogprobs: Int?
     var sampling: SamplingFields
+    /// Whether `response_format`, `grammar` or `json_schema` is present (`ConstraintFields` reads them).
+    var hasConstraintFields = false
     private var maxTokens: Int?
     private var maxCompletionTokens: Int?
 
@@ -30,10 +32,12 @@ struct ChatCompletionRequest: Decodable, Sendable {
         case streamOptions = "stream_options", topLogprobs = "top_logprobs", topP = "top_p"
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
+        case responseFormat = "response_format", grammar, jsonSchema = "json_schema"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        hasConstraintFields = c.contains(.responseFormat) || c.contains(.grammar) || c.contains(.jsonSchema)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         messages = try c.decode([Message].self, forKey: .messages)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)

@@ -9,15 +9,19 @@ struct CompletionRequest: Decodable, Sendable {
     var echo: Bool?
     var bestOf: Int?
     var sampling: SamplingFields
+    /// Whether `response_format`, `grammar` or `json_schema` is present (`ConstraintFields` reads them).
+    var hasConstraintFields = false
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, stream, logprobs, echo, temperature, seed, stop, n
         case streamOptions = "stream_options", topP = "top_p", maxTokens = "max_tokens", bestOf = "best_of"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
+        case responseFormat = "response_format", grammar, jsonSchema = "json_schema"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        hasConstraintFields = c.contains(.responseFormat) || c.contains(.grammar) || c.contains(.jsonSchema)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         prompt = try c.decode(StringOrList.self, forKey: .prompt)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
