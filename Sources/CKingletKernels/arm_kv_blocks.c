@@ -10,6 +10,7 @@
 #define KK_INLINE static inline __attribute__((always_inline))
 
 KK_INLINE float kk_kv_half(const uint8_t *p) { __fp16 h; memcpy(&h, p, 2); return (float)h; }
+#include "kv_accum_template.h"
 
 /// 16 bytes of Q4_0 nibbles → elements 0-15 and 16-31 as signed bytes (nibble − 8).
 KK_INLINE void kk_kv_nibbles(const uint8_t *qs, int8x16_t *lo, int8x16_t *hi) {
@@ -62,33 +63,25 @@ KK_INLINE void kk_kv_widen(int8x16_t x, float32x4_t f[4]) {
     f[3] = vcvtq_f32_s32(vmovl_high_s16(h));
 }
 
-/// out[32·b0 ..< 32·(b0 + G)] += Σ_p w[p]·V_p, G blocks of 8 × 4 lanes kept in registers.
-#define KK_KV_ACCUM(NAME, TYPE_BYTES, LOADV)                                                                \
-    KK_INLINE void NAME##_group(const float *w, const uint8_t *v, int64_t stride, int64_t len, int64_t b0,  \
-                                const int G, float *out) {                                                   \
-        float32x4_t acc[16];                                                                                 \
-        for (int i = 0; i < 8 * G; i++) acc[i] = vld1q_f32(out + 32 * b0 + 4 * i);                           \
-        for (int64_t p = 0; p < len; p++) {                                                                  \
-            const uint8_t *row = v + p * stride;                                                             \
-            for (int g = 0; g < G; g++) {                                                                    \
-                const uint8_t *blk = row + (TYPE_BYTES) * (b0 + g);                                           \
-                const float s = w[p] * kk_kv_half(blk);                                                      \
-                int8x16_t y0, y1;                                                                            \
-                LOADV(blk + 2, &y0, &y1);                                                                    \
-                float32x4_t x[8];                                                                            \
-                kk_kv_widen(y0, x);                                                                          \
-                kk_kv_widen(y1, x + 4);                                                                      \
-                for (int i = 0; i < 8; i++) acc[8 * g + i] = vfmaq_n_f32(acc[8 * g + i], x[i], s);          \
-            }                                                                                                \
-        }                                                                                                    \
-        for (int i = 0; i < 8 * G; i++) vst1q_f32(out + 32 * b0 + 4 * i, acc[i]);                             \
-    }                                                                                                        \
-    void NAME(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out) {          \
-        int64_t b = 0;                                                                                       \
-        for (; b + 2 <= nb; b += 2) NAME##_group(w, v, stride, len, b, 2, out);                              \
-        for (; b < nb; b++) NAME##_group(w, v, stride, len, b, 1, out);                                      \
-    }
+/// One block's 32 values as 8 × 4 f32 lanes.
+KK_INLINE void kk_kv_load8_q8_0(const uint8_t *qs, float32x4_t x[8]) {
+    int8x16_t y0, y1;
+    kk_kv_load_q8_0(qs, &y0, &y1);
+    kk_kv_widen(y0, x);
+    kk_kv_widen(y1, x + 4);
+}
 
-KK_KV_ACCUM(kk_neon_kv_accum_q8_0, 34, kk_kv_load_q8_0)
-KK_KV_ACCUM(kk_neon_kv_accum_q4_0, 18, kk_kv_nibbles)
+KK_INLINE void kk_kv_load8_q4_0(const uint8_t *qs, float32x4_t x[8]) {
+    int8x16_t y0, y1;
+    kk_kv_nibbles(qs, &y0, &y1);
+    kk_kv_widen(y0, x);
+    kk_kv_widen(y1, x + 4);
+}
+
+#define KK_NEON_FMA(s, x, acc) vfmaq_f32((acc), (x), (s))
+
+KK_KV_ACCUM(kk_neon_kv_accum_q8_0, KK_PLAIN, float32x4_t, 8, 2, vdupq_n_f32, vld1q_f32, vst1q_f32, KK_NEON_FMA, 34,
+            kk_kv_load8_q8_0)
+KK_KV_ACCUM(kk_neon_kv_accum_q4_0, KK_PLAIN, float32x4_t, 8, 2, vdupq_n_f32, vld1q_f32, vst1q_f32, KK_NEON_FMA, 18,
+            kk_kv_load8_q4_0)
 #endif

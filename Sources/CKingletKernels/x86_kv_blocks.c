@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <string.h>
 #include "CKingletKernels.h"
+#include "kv_accum_template.h"
 
 #define KK_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define KK_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -32,68 +33,40 @@ KK_AVX2 static inline __m256i kk_kv_nibbles256(const uint8_t *qs) {
     return _mm256_and_si256(x, _mm256_set1_epi8(0x0F));
 }
 
-/// scores[p] = K_p · q, keys Q8_0 (signed × signed: |q| times k with q's sign, vpmaddubsw).
-KK_AVX2 void kk_avx2_kv_scores_q8_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores) {
-    const uint8_t *qb = q;
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int64_t p = 0; p < len; p++) {
-        const uint8_t *kb = (const uint8_t *)k + p * stride;
-        __m256 acc = _mm256_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const __m256i x = _mm256_loadu_si256((const __m256i *)(qb + 34 * b + 2));
-            const __m256i y = _mm256_loadu_si256((const __m256i *)(kb + 34 * b + 2));
-            const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x)), ones);
-            const __m256 d = _mm256_set1_ps(kk_kv_half(qb + 34 * b) * kk_kv_half(kb + 34 * b));
-            acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc);
-        }
-        scores[p] = kk_kv_hsum256(acc);
-    }
+/// Σ_j k_j·x_j of one block in 8 i32 lanes, keys Q8_0: signed × signed as |x| times k with x's
+/// sign (vpmaddubsw).
+KK_AVX2 KK_INLINE __m256i kk_avx2_dot_q8_0(__m256i x, const uint8_t *qs) {
+    const __m256i y = _mm256_loadu_si256((const __m256i *)qs);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x)), _mm256_set1_epi16(1));
 }
 
-/// scores[p] = K_p · q, keys Q4_0: Σ (u − 8)·q = Σ u·q − 8·sq with u the unsigned nibble.
-KK_AVX2 void kk_avx2_kv_scores_q4_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores) {
-    const uint8_t *qb = q;
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int64_t p = 0; p < len; p++) {
-        const uint8_t *kb = (const uint8_t *)k + p * stride;
-        __m256 acc = _mm256_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const __m256i x = _mm256_loadu_si256((const __m256i *)(qb + 34 * b + 2));
-            const __m256i u = kk_kv_nibbles256(kb + 18 * b + 2);
-            // Σ(u−8)·x per pair as (u·x) − 8·x: both exact in i16 (|u·x| ≤ 1905, |8·x| ≤ 1016 per element).
-            const __m256i ux = _mm256_maddubs_epi16(u, x);
-            const __m256i x8 = _mm256_maddubs_epi16(_mm256_set1_epi8(8), x);
-            const __m256i dot = _mm256_madd_epi16(_mm256_sub_epi16(ux, x8), ones);
-            const __m256 d = _mm256_set1_ps(kk_kv_half(qb + 34 * b) * kk_kv_half(kb + 18 * b));
-            acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc);
-        }
-        scores[p] = kk_kv_hsum256(acc);
-    }
+/// The same for Q4_0 keys: Σ (u − 8)·x as u·x − 8·x per pair, both exact in i16
+/// (|u·x| ≤ 1905, |8·x| ≤ 1016 per element).
+KK_AVX2 KK_INLINE __m256i kk_avx2_dot_q4_0(__m256i x, const uint8_t *qs) {
+    const __m256i ux = _mm256_maddubs_epi16(kk_kv_nibbles256(qs), x);
+    const __m256i x8 = _mm256_maddubs_epi16(_mm256_set1_epi8(8), x);
+    return _mm256_madd_epi16(_mm256_sub_epi16(ux, x8), _mm256_set1_epi16(1));
 }
 
-/// out[32·b0 ..< 32·(b0 + G)] += Σ_p w[p]·V_p, G blocks of 4 × 8 lanes kept in registers.
-#define KK_AVX2_ACCUM(NAME, TYPE_BYTES, LOAD4)                                                              \
-    KK_AVX2 KK_INLINE void NAME##_group(const float *w, const uint8_t *v, int64_t stride, int64_t len,       \
-                                        int64_t b0, const int G, float *out) {                                \
-        __m256 acc[8];                                                                                       \
-        for (int i = 0; i < 4 * G; i++) acc[i] = _mm256_loadu_ps(out + 32 * b0 + 8 * i);                      \
+/// scores[p] = K_p · q: per block the i32 lanes of DOT, scaled by d_q·d_k, summed in 8 f32 lanes.
+#define KK_AVX2_SCORES(NAME, TYPE_BYTES, DOT)                                                               \
+    KK_AVX2 void NAME(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores) { \
+        const uint8_t *qb = q;                                                                               \
         for (int64_t p = 0; p < len; p++) {                                                                  \
-            const uint8_t *row = v + p * stride;                                                             \
-            for (int g = 0; g < G; g++) {                                                                    \
-                const uint8_t *blk = row + (TYPE_BYTES) * (b0 + g);                                           \
-                const __m256 s = _mm256_set1_ps(w[p] * kk_kv_half(blk));                                     \
-                __m256 x[4];                                                                                 \
-                LOAD4(blk + 2, x);                                                                           \
-                for (int i = 0; i < 4; i++) acc[4 * g + i] = _mm256_fmadd_ps(s, x[i], acc[4 * g + i]);      \
+            const uint8_t *kb = (const uint8_t *)k + p * stride;                                             \
+            __m256 acc = _mm256_setzero_ps();                                                                \
+            for (int64_t b = 0; b < nb; b++) {                                                               \
+                const __m256i x = _mm256_loadu_si256((const __m256i *)(qb + 34 * b + 2));                    \
+                const __m256i dot = DOT(x, kb + (TYPE_BYTES) * b + 2);                                       \
+                const __m256 d = _mm256_set1_ps(kk_kv_half(qb + 34 * b) * kk_kv_half(kb + (TYPE_BYTES) * b)); \
+                acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc);                                      \
             }                                                                                                \
+            scores[p] = kk_kv_hsum256(acc);                                                                  \
         }                                                                                                    \
-        for (int i = 0; i < 4 * G; i++) _mm256_storeu_ps(out + 32 * b0 + 8 * i, acc[i]);                      \
-    }                                                                                                        \
-    KK_AVX2 void NAME(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out) {   \
-        int64_t b = 0;                                                                                       \
-        for (; b + 2 <= nb; b += 2) NAME##_group(w, v, stride, len, b, 2, out);                              \
-        for (; b < nb; b++) NAME##_group(w, v, stride, len, b, 1, out);                                      \
     }
+
+KK_AVX2_SCORES(kk_avx2_kv_scores_q8_0, 34, kk_avx2_dot_q8_0)
+KK_AVX2_SCORES(kk_avx2_kv_scores_q4_0, 18, kk_avx2_dot_q4_0)
 
 KK_AVX2 KK_INLINE void kk_avx2_load4_q8_0(const uint8_t *qs, __m256 x[4]) {
     for (int i = 0; i < 4; i++)
@@ -109,8 +82,10 @@ KK_AVX2 KK_INLINE void kk_avx2_load4_q4_0(const uint8_t *qs, __m256 x[4]) {
     x[3] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
 }
 
-KK_AVX2_ACCUM(kk_avx2_kv_accum_q8_0, 34, kk_avx2_load4_q8_0)
-KK_AVX2_ACCUM(kk_avx2_kv_accum_q4_0, 18, kk_avx2_load4_q4_0)
+KK_KV_ACCUM(kk_avx2_kv_accum_q8_0, KK_AVX2, __m256, 4, 2, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+            _mm256_fmadd_ps, 34, kk_avx2_load4_q8_0)
+KK_KV_ACCUM(kk_avx2_kv_accum_q4_0, KK_AVX2, __m256, 4, 2, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+            _mm256_fmadd_ps, 18, kk_avx2_load4_q4_0)
 
 // MARK: - AVX-512 (VNNI): two blocks per 512-bit register
 
@@ -168,32 +143,7 @@ KK_AVX512 KK_INLINE __m256i kk_kv_loadu_q4_0(const uint8_t *qs) { return kk_kv_n
 KK_AVX512_SCORES(kk_avx512_kv_scores_q8_0, 34, 128, kk_kv_loadu_q8_0, kk_avx2_kv_scores_q8_0)
 KK_AVX512_SCORES(kk_avx512_kv_scores_q4_0, 18, 8, kk_kv_loadu_q4_0, kk_avx2_kv_scores_q4_0)
 
-/// As the AVX2 accumulation, with 2 × 16 lanes per block and up to 8 blocks in registers.
-#define KK_AVX512_ACCUM(NAME, TYPE_BYTES, LOAD2)                                                            \
-    KK_AVX512 KK_INLINE void NAME##_group(const float *w, const uint8_t *v, int64_t stride, int64_t len,     \
-                                          int64_t b0, const int G, float *out) {                              \
-        __m512 acc[16];                                                                                      \
-        for (int i = 0; i < 2 * G; i++) acc[i] = _mm512_loadu_ps(out + 32 * b0 + 16 * i);                     \
-        for (int64_t p = 0; p < len; p++) {                                                                  \
-            const uint8_t *row = v + p * stride;                                                             \
-            for (int g = 0; g < G; g++) {                                                                    \
-                const uint8_t *blk = row + (TYPE_BYTES) * (b0 + g);                                           \
-                const __m512 s = _mm512_set1_ps(w[p] * kk_kv_half(blk));                                    \
-                __m512 x[2];                                                                                 \
-                LOAD2(blk + 2, x);                                                                           \
-                acc[2 * g] = _mm512_fmadd_ps(s, x[0], acc[2 * g]);                                           \
-                acc[2 * g + 1] = _mm512_fmadd_ps(s, x[1], acc[2 * g + 1]);                                   \
-            }                                                                                                \
-        }                                                                                                    \
-        for (int i = 0; i < 2 * G; i++) _mm512_storeu_ps(out + 32 * b0 + 16 * i, acc[i]);                     \
-    }                                                                                                        \
-    KK_AVX512 void NAME(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out) { \
-        int64_t b = 0;                                                                                       \
-        for (; b + 8 <= nb; b += 8) NAME##_group(w, v, stride, len, b, 8, out);                              \
-        for (; b + 2 <= nb; b += 2) NAME##_group(w, v, stride, len, b, 2, out);                              \
-        for (; b < nb; b++) NAME##_group(w, v, stride, len, b, 1, out);                                      \
-    }
-
+// Values: 2 × 16 lanes per block, up to 8 blocks in registers.
 KK_AVX512 KK_INLINE void kk_avx512_load2_q8_0(const uint8_t *qs, __m512 x[2]) {
     x[0] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)qs)));
     x[1] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(qs + 16))));
@@ -205,6 +155,8 @@ KK_AVX512 KK_INLINE void kk_avx512_load2_q4_0(const uint8_t *qs, __m512 x[2]) {
     x[1] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(b, 4), m), eight)));
 }
 
-KK_AVX512_ACCUM(kk_avx512_kv_accum_q8_0, 34, kk_avx512_load2_q8_0)
-KK_AVX512_ACCUM(kk_avx512_kv_accum_q4_0, 18, kk_avx512_load2_q4_0)
+KK_KV_ACCUM(kk_avx512_kv_accum_q8_0, KK_AVX512, __m512, 2, 8, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+            _mm512_fmadd_ps, 34, kk_avx512_load2_q8_0)
+KK_KV_ACCUM(kk_avx512_kv_accum_q4_0, KK_AVX512, __m512, 2, 8, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+            _mm512_fmadd_ps, 18, kk_avx512_load2_q4_0)
 #endif

@@ -55,13 +55,35 @@ static void fill_kv_rows(enum ref_type t, uint8_t *rows, int64_t len, int64_t nb
     }
 }
 
+/// Records one call in `grp`: got[0 ..< n] within 1e-5 of Σ|terms| of want (mag), got[n] the
+/// untouched sentinel.
+static void kv_judge(check_group *grp, const float *got, const double *want, const double *mag,
+                     int64_t n, int64_t nb, int64_t len, const char *what) {
+    grp->exact_only = 0;
+    grp->tol = 1e-5;
+    for (int64_t i = 0; i < n; i++) {
+        const double err = isfinite(got[i]) ? fabs(got[i] - want[i]) / (mag[i] > 1e-30 ? mag[i] : 1e-30) : INFINITY;
+        if (err > grp->worst) grp->worst = err;
+        if (err > 1e-5) {
+            check_fail(grp, "nb=%" PRId64 " len=%" PRId64 " %s[%" PRId64 "] = %.9g, want %.9g", nb, len, what, i, got[i], want[i]);
+            return;
+        }
+    }
+    uint32_t bits;
+    memcpy(&bits, &got[n], 4);
+    if (bits != SENTINEL) { check_fail(grp, "nb=%" PRId64 " len=%" PRId64 ": wrote past its %s", nb, len, what); return; }
+    grp->passed++;
+}
+
 static void check_kv_case(enum ref_type t, int64_t nb, int64_t len, const named_kv_scores *sk, const named_kv_accum *ak,
                           const kernel_set *set, ref_rng *g) {
     const size_t head = ref_block_bytes(t) * (size_t)nb;
     const int64_t stride = 3 * (int64_t)head, dh = 32 * nb;
     uint8_t *rows = calloc((size_t)(len * stride), 1), q[34 * 17];
-    float x[32 * 17], scores[64], w[64], out[32 * 17 + 1], start[32 * 17];
-    fill_kv_rows(t, rows + head, len, nb, stride, g);   // the second of the 3 heads
+    const uint8_t *k = rows + head;   // the second of the 3 heads
+    float x[32 * 17], got[32 * 17 + 1], w[64], start[32 * 17];
+    double want[32 * 17], mag[32 * 17];
+    fill_kv_rows(t, rows + head, len, nb, stride, g);
     for (int64_t i = 0; i < dh; i++) x[i] = ref_activation(g);
     ref_quantize_q8(x, q, dh, 0, REF_ROUND_ARM);
     for (int64_t p = 0; p < len; p++) w[p] = ref_uniform(g, 0, 1);
@@ -70,58 +92,32 @@ static void check_kv_case(enum ref_type t, int64_t nb, int64_t len, const named_
     digest_bytes(q, 34 * (size_t)nb);
     if (sk->fn) {
         check_group *grp = group_named(sk->name, "scores of a Q8_0 query, Dh 32..544, runs of 1..61 strided rows");
-        grp->exact_only = 0;
-        grp->tol = 1e-5;
         if (!set->runnable) { grp->skipped++; grp->skip_reason = set->needs; }
         else {
-            for (int64_t p = 0; p <= len; p++) memcpy(&scores[p], &SENTINEL, 4);
-            sk->fn(q, rows + head, stride, len, nb, scores);
-            int ok = 1;
-            for (int64_t p = 0; p < len && ok; p++) {
-                double mag;
-                const double want = ref_dot(t, rows + head + p * stride, q, dh, &mag);
-                const double err = isfinite(scores[p]) ? fabs(scores[p] - want) / (mag > 1e-30 ? mag : 1e-30) : INFINITY;
-                if (err > grp->worst) grp->worst = err;
-                if (err > 1e-5) {
-                    check_fail(grp, "nb=%" PRId64 " len=%" PRId64 " p=%" PRId64 ": %.9g, want %.9g", nb, len, p, scores[p], want);
-                    ok = 0;
-                }
-            }
-            uint32_t bits;
-            memcpy(&bits, &scores[len], 4);
-            if (ok && bits != SENTINEL) { check_fail(grp, "nb=%" PRId64 " len=%" PRId64 ": wrote past its scores", nb, len); ok = 0; }
-            if (ok) grp->passed++;
+            for (int64_t p = 0; p <= len; p++) memcpy(&got[p], &SENTINEL, 4);
+            sk->fn(q, k, stride, len, nb, got);
+            for (int64_t p = 0; p < len; p++) want[p] = ref_dot(t, k + p * stride, q, dh, &mag[p]);
+            kv_judge(grp, got, want, mag, len, nb, len, "scores");
         }
     }
     if (ak->fn) {
         check_group *grp = group_named(ak->name, "out += sum w*V over Q8_0/Q4_0 value rows, Dh 32..544");
-        grp->exact_only = 0;
-        grp->tol = 1e-5;
         if (!set->runnable) { grp->skipped++; grp->skip_reason = set->needs; }
         else {
-            memcpy(out, start, sizeof(float) * (size_t)dh);
-            memcpy(&out[dh], &SENTINEL, 4);
-            ak->fn(w, rows + head, stride, len, nb, out);
-            int ok = 1;
-            for (int64_t i = 0; i < dh && ok; i++) {
-                double want = start[i], mag = fabs(start[i]);
+            memcpy(got, start, sizeof(float) * (size_t)dh);
+            memcpy(&got[dh], &SENTINEL, 4);
+            ak->fn(w, k, stride, len, nb, got);
+            for (int64_t i = 0; i < dh; i++) {
+                want[i] = start[i];
+                mag[i] = fabs(start[i]);
                 for (int64_t p = 0; p < len; p++) {
-                    const uint8_t *blk = rows + head + p * stride + ref_block_bytes(t) * (size_t)(i / 32);
+                    const uint8_t *blk = k + p * stride + ref_block_bytes(t) * (size_t)(i / 32);
                     const double v = (double)w[p] * (double)((float)ref_weight_q(t, blk, (int)(i % 32)) * ref_half_at(blk));
-                    want += v;
-                    mag += fabs(v);
-                }
-                const double err = isfinite(out[i]) ? fabs(out[i] - want) / (mag > 1e-30 ? mag : 1e-30) : INFINITY;
-                if (err > grp->worst) grp->worst = err;
-                if (err > 1e-5) {
-                    check_fail(grp, "nb=%" PRId64 " len=%" PRId64 " i=%" PRId64 ": %.9g, want %.9g", nb, len, i, out[i], want);
-                    ok = 0;
+                    want[i] += v;
+                    mag[i] += fabs(v);
                 }
             }
-            uint32_t bits;
-            memcpy(&bits, &out[dh], 4);
-            if (ok && bits != SENTINEL) { check_fail(grp, "nb=%" PRId64 ": wrote past its outputs", nb); ok = 0; }
-            if (ok) grp->passed++;
+            kv_judge(grp, got, want, mag, dh, nb, len, "outputs");
         }
     }
     free(rows);

@@ -171,6 +171,11 @@ void kk_neon_quantize_q8_1(const float *x, void *out, int64_t k);
 // Keys and values of one KV head: nb = head size / 32 blocks per row, row p of a run at
 // base + p·stride bytes. The query is one row of nb Q8_0 blocks (the key type's vec_dot partner).
 
+/// Attention's softmax numerators in place (softmax.c, every ISA): scores[i] ← exp(s_i − max s),
+/// s_i = scores[i]·scale, soft-capped to cap·tanh(s_i / cap) when softcap > 0; returns 1 / Σ
+/// (summed in double). scores: [n].
+float kk_softmax_numerators(float *scores, int64_t n, float scale, float softcap);
+
 /// scores[p] = K_p · q for p in [0, len): per block the integer dot, times d_k·d_q. scores: [len].
 typedef void (*kk_kv_scores_fn)(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
 /// out[i] += Σ_p w[p] · V_p[i] for i in [0, 32·nb), V_p dequantized (q·d). w: [len]; out: [32·nb].
