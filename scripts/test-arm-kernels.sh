@@ -132,6 +132,14 @@ if ((self_check)); then
         "Q5_1 blocks strided 22 bytes (Q5_0's) instead of 24"
     mutant arm_quant_tile.h 's#if (has_m) msum\[r\]\[t\] +=#if (kind == KK_Q4_1) msum[r][t] +=#' \
         "Q5_1 drops its m_w * s_x term"
+    # attention over a Q8_0 / Q4_0 KV cache (arm_kv_blocks.c, kv_accum_template.h)
+    mutant arm_kv_blocks.c 's/vdupq_n_s8(8)/vdupq_n_s8(7)/g' "KV cache Q4_0 nibble offset 8 -> 7"
+    mutant arm_kv_blocks.c 's#kk_kv_half(kb + (TYPE_BYTES) \* b) \* kk_kv_half(qb + 34 \* b)#kk_kv_half(kb + (TYPE_BYTES) * b)#' \
+        "KV scores drop the query's block scale"
+    mutant kv_accum_template.h 's#FMA(s, x\[i\], acc\[PER \* g + i\])#FMA(s, x[i ^ 1], acc[PER * g + i])#' \
+        "KV value sum adds neighbouring elements swapped (the template every ISA instantiates)"
+    mutant arm_kv_blocks.c 's#KK_SDOT(acc, a, b) vdotq_s32((acc), (a), (b))#KK_SDOT(acc, a, b) vdotq_s32((acc), (a), (a))#' \
+        "KV scores' SDOT multiplies the keys by themselves (neon-dotprod only)"
     for i in "${!files[@]}"; do
         file="${files[$i]}" what="${whats[$i]}" src="$work/mutant$i/src"
         mkdir -p "$src"

@@ -1,17 +1,17 @@
 import KingletKernels
 
 /// Keys and values of the evaluated positions, per layer, stored as F16 (as llama.cpp does by
-/// default) or F32.
+/// default), F32, or ggml's Q8_0 / Q4_0 blocks (`Precision`; llama.cpp's `-ctk/-ctv`).
 ///
 /// Each layer keeps what its attention can still read (`Layout`): a global layer every position
 /// of the context, a sliding-window layer a ring of its window plus room for the new positions of
 /// one round of a forward pass (position p in slot p mod capacity), so a local layer's memory does
 /// not grow with the context.
 ///
-/// Storage: k, v: [Σ capacity(l), Hkv·Dh], layer l's slots from `layerBase[l]`. Memory is reserved
-/// for every layer's capacity but only touched as positions fill.
+/// Storage: k, v: [Σ capacity(l), Hkv·Dh], layer l's slots from `layerBase[l]`; in a block
+/// precision [Σ capacity(l), rowBytes] bytes, each KV head Dh / 32 whole blocks. Memory is
+/// reserved for every layer's capacity but only touched as positions fill.
 public final class KVCache: @unchecked Sendable {
-    public enum Precision: String, Sendable { case f16, f32 }
 
     /// What each layer keeps: derived from the model configuration, so the runtime creates the
     /// right cache for any architecture without knowing it.
@@ -61,15 +61,15 @@ public final class KVCache: @unchecked Sendable {
 
         /// Bytes the keys and values of one sequence take, or nil when the sum overflows.
         public func byteCount(precision: Precision) -> Int? {
-            let element = precision == .f16 ? 2 : 4
+            guard let row = precision.rowBytes(rowSize) else { return nil }
             var slots = 0
             for l in layers.indices {
                 let (s, overflow) = slots.addingReportingOverflow(capacity(layer: l))
                 if overflow { return nil }
                 slots = s
             }
-            var n = 2 * element  // keys and values
-            for factor in [slots, rowSize] {
+            var n = 2  // keys and values
+            for factor in [slots, row] {
                 guard factor >= 0 else { return nil }
                 let (p, overflow) = n.multipliedReportingOverflow(by: factor)
                 if overflow { return nil }
@@ -95,6 +95,11 @@ public final class KVCache: @unchecked Sendable {
 
     let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?
+    let kBlocks: UnsafeMutableRawPointer?, vBlocks: UnsafeMutableRawPointer?       // [slots, rowBytes]
+    /// Bytes of one cached row (one position's keys, or values, of every KV head), as stored.
+    public let rowBytes: Int
+    /// The kernels of a block precision (this CPU's table); nil for f16 and f32.
+    let blockKernels: KVBlockKernels?
 
     /// Bytes of a cache where every layer keeps the whole context, or nil when the product overflows.
     public static func byteCount(layers: Int, capacity: Int, rowSize: Int, precision: Precision) -> Int? {
@@ -103,8 +108,9 @@ public final class KVCache: @unchecked Sendable {
             .byteCount(precision: precision)
     }
 
-    /// The caller checks the size first (`Layout.byteCount`): an absurd size traps here.
-    public init(layout: Layout, precision: Precision = .f16) {
+    /// The caller checks the size first (`Layout.byteCount`) and a block precision's head size
+    /// (`KVCache.validate`): an absurd size, or rows that are not whole blocks, trap here.
+    public init(layout: Layout, precision: Precision = .f16, kernels: KernelTable = .native) {
         self.layout = layout
         layers = layout.layers.count
         capacity = layout.contextLength
@@ -116,22 +122,30 @@ public final class KVCache: @unchecked Sendable {
         layerBase = base
         firstHeld = Array(repeating: 0, count: layers)
         let n = slots * rowSize
-        switch precision {
-        case .f16:
-            k16 = .allocate(capacity: n); v16 = .allocate(capacity: n); k32 = nil; v32 = nil
-        case .f32:
-            k32 = .allocate(capacity: n); v32 = .allocate(capacity: n); k16 = nil; v16 = nil
+        rowBytes = precision.rowBytes(layout.rowSize)!
+        let half = precision == .f16, single = precision == .f32
+        k16 = half ? .allocate(capacity: n) : nil; v16 = half ? .allocate(capacity: n) : nil
+        k32 = single ? .allocate(capacity: n) : nil; v32 = single ? .allocate(capacity: n) : nil
+        if let type = precision.blockType {
+            precondition(rowSize % type.blockSize == 0,
+                         "a \(precision) KV cache needs rows of whole \(type.blockSize)-element blocks, not \(rowSize) (KVCache.validate)")
+            kBlocks = .allocate(byteCount: slots * rowBytes, alignment: 64)
+            vBlocks = .allocate(byteCount: slots * rowBytes, alignment: 64)
+            blockKernels = kernels.kvBlocks(type)
+        } else {
+            kBlocks = nil; vBlocks = nil; blockKernels = nil
         }
     }
 
     /// A cache where every layer keeps the whole context (`capacity` positions).
-    public convenience init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16) {
+    public convenience init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16, kernels: KernelTable = .native) {
         self.init(layout: Layout(layers: Array(repeating: .full, count: layers), contextLength: capacity, rowSize: rowSize),
-                  precision: precision)
+                  precision: precision, kernels: kernels)
     }
 
     deinit {
         k16?.deallocate(); v16?.deallocate(); k32?.deallocate(); v32?.deallocate()
+        kBlocks?.deallocate(); vBlocks?.deallocate()
     }
 
     /// Forgets positions from `position` on (for example to rewind to a shared prefix) and returns
@@ -152,7 +166,7 @@ public final class KVCache: @unchecked Sendable {
 
     /// Resident bytes for `count` positions (a ring never more than its slots).
     public var usedBytes: Int {
-        layerCapacity.reduce(0) { $0 + min(count, $1) } * rowSize * 2 * (precision == .f16 ? 2 : 4)
+        layerCapacity.reduce(0) { $0 + min(count, $1) } * rowBytes * 2
     }
 
     /// The window of a sliding layer; nil for a full one.
@@ -166,6 +180,11 @@ public final class KVCache: @unchecked Sendable {
     func rowsPerRound(layer l: Int) -> Int {
         guard let w = window(layer: l) else { return .max }
         return layerCapacity[l] - w + 1
+    }
+
+    /// Byte offset of `position`'s slot on layer `l` (in any precision).
+    @inline(__always) func byteOffset(layer l: Int, position: Int) -> Int {
+        (layerBase[l] + position % layerCapacity[l]) * rowBytes
     }
 
     /// Element offset of `position`'s slot on layer `l`.
@@ -198,6 +217,10 @@ public final class KVCache: @unchecked Sendable {
         } else if let k32, let v32 {
             (k32 + o).update(from: key, count: rowSize)
             (v32 + o).update(from: value, count: rowSize)
+        } else if let kBlocks, let vBlocks, let blockKernels {
+            let b = byteOffset(layer: layer, position: position)
+            blockKernels.store(key, into: kBlocks + b, count: rowSize)
+            blockKernels.store(value, into: vBlocks + b, count: rowSize)
         }
     }
 }

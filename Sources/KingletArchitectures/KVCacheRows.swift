@@ -1,9 +1,6 @@
 /// Raw access to the stored rows, for saving a cache to a file and restoring it (the bytes are
 /// copied as stored: a restored cache is bit-identical to the saved one).
 extension KVCache {
-    /// Bytes of one position's keys (or values) on one layer, as stored.
-    public var rowBytes: Int { rowSize * (precision == .f16 ? 2 : 4) }
-
     /// The positions layer `l` holds: the whole sequence so far on a full layer, its last
     /// positions on a sliding-window ring.
     public func heldPositions(layer l: Int) -> Range<Int> { firstHeld[l] ..< count }
@@ -12,9 +9,10 @@ extension KVCache {
     /// be within the layer's capacity of what it holds or is about to hold.
     public func rows(layer l: Int, position: Int) -> (keys: UnsafeMutableRawPointer, values: UnsafeMutableRawPointer) {
         precondition(l >= 0 && l < layers && position >= 0 && position < capacity, "row \(position) of layer \(l) is outside the cache")
-        let byteOffset = offset(layer: l, position: position) * (precision == .f16 ? 2 : 4)
-        if let k16, let v16 { return (UnsafeMutableRawPointer(k16) + byteOffset, UnsafeMutableRawPointer(v16) + byteOffset) }
-        return (UnsafeMutableRawPointer(k32!) + byteOffset, UnsafeMutableRawPointer(v32!) + byteOffset)
+        let b = byteOffset(layer: l, position: position)
+        if let k16, let v16 { return (UnsafeMutableRawPointer(k16) + b, UnsafeMutableRawPointer(v16) + b) }
+        if let k32, let v32 { return (UnsafeMutableRawPointer(k32) + b, UnsafeMutableRawPointer(v32) + b) }
+        return (kBlocks! + b, vBlocks! + b)
     }
 
     /// After rows were written with `rows(layer:position:)`: the cache holds `count` positions,

@@ -17,42 +17,81 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customShort("r"), help: "Repetitions (after one warm-up).") var repetitions: Int = 5
     @Option(name: [.customShort("b"), .long], help: "Prompt batch size.") var batchSize: Int = 512
     @Option(name: [.customShort("o"), .long], help: "Output: md or json.") var output: Format = .md
+    @Option(name: [.customShort("d"), .long], help: "Tokens already in the cache before each test (untimed).") var depth: Int = 0
+    @Option(name: .customLong("kv-cache"),
+            help: "KV cache types, comma-separated (f16, f32, q8_0, q4_0); several alternate within each repetition.")
+    var kvCache: String = "f16"
+
+    /// The cache types `--kv-cache` names, in order.
+    var precisions: [KVCache.Precision] {
+        get throws {
+            try kvCache.split(separator: ",").map { name in
+                guard let p = KVCache.Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--kv-cache: '\(name)' is not one of \(KVCache.Precision.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return p
+            }
+        }
+    }
 
     func validate() throws {
-        if prompt < 0 || generate < 0 { throw ValidationError("-p and -n must be ≥ 0") }
+        if prompt < 0 || generate < 0 || depth < 0 { throw ValidationError("-p, -n and -d must be ≥ 0") }
         if repetitions < 1 { throw ValidationError("-r must be ≥ 1") }
         if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
         if batchSize < 1 { throw ValidationError("-b must be ≥ 1") }
+        if try precisions.isEmpty { throw ValidationError("--kv-cache names no cache type") }
     }
 
     func run() async throws {
         try await reportingErrors {
             let path = try ModelStore().resolve(model) { Terminal.status($0) }
             // The benchmark needs room for the longest test only.
-            let context = max(prompt, generate) + 1
-            let engine = try ModelOptions.loadEngine(path: path.path, options: EngineOptions(threads: threads, contextLength: context))
-            var results: [BenchmarkResult] = []
-            if prompt > 0 { results.append(try engine.benchmarkPrompt(tokens: prompt, repetitions: repetitions, batchSize: batchSize)) }
-            if generate > 0 { results.append(try engine.benchmarkGeneration(tokens: generate, repetitions: repetitions)) }
+            let context = depth + max(prompt, generate) + 1
+            let kinds = try precisions
+            var options = EngineOptions(threads: threads, contextLength: context)
+            options.cachePrecision = kinds[0]
+            let engine = try ModelOptions.loadEngine(path: path.path, options: options)
+            for p in kinds { try KVCache.validate(p, config: engine.config) }
+            // Each repetition runs every cache type in turn, so a machine that speeds up or slows
+            // down over the run (other work, clocks) affects them alike; repetition 0 warms up.
+            var pp: [[Double]] = Array(repeating: [], count: kinds.count), tg = pp
+            for rep in 0 ... repetitions {
+                for (i, p) in kinds.enumerated() {
+                    if prompt > 0 {
+                        let speed = try engine.benchmarkPromptRun(tokens: prompt, batchSize: batchSize, precision: p, depth: depth)
+                        if rep > 0 { pp[i].append(speed) }
+                    }
+                    if generate > 0 {
+                        let speed = try engine.benchmarkGenerationRun(tokens: generate, precision: p, depth: depth)
+                        if rep > 0 { tg[i].append(speed) }
+                    }
+                }
+            }
+            let at = depth > 0 ? " @ d\(depth)" : ""
+            var results: [(KVCache.Precision, BenchmarkResult)] = []
+            for (i, p) in kinds.enumerated() {
+                if prompt > 0 { results.append((p, BenchmarkResult(test: "pp\(prompt)" + at, tokens: prompt, samples: pp[i]))) }
+                if generate > 0 { results.append((p, BenchmarkResult(test: "tg\(generate)" + at, tokens: generate, samples: tg[i]))) }
+            }
             let size = (try? FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int) ?? 0
             let name = engine.gguf.metadata["general.name"]?.stringValue ?? path.lastPathComponent
             let type = engine.model.weightSummary
             let params = engine.config.parameterCount(tiedOutput: engine.gguf.tensorIfPresent("output.weight") == nil)
             switch output {
             case .md:
-                print("| model | size | params | kernels | threads | test | t/s |")
-                print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
-                for r in results {
-                    print(String(format: "| %@ (%@) | %.2f MiB | %.2f M | %@ | %d | %@ | %.2f ± %.2f |",
+                print("| model | size | params | kernels | threads | kv | test | t/s |")
+                print("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |")
+                for (p, r) in results {
+                    print(String(format: "| %@ (%@) | %.2f MiB | %.2f M | %@ | %d | %@ | %@ | %.2f ± %.2f |",
                                  name, type, Double(size) / 1048576, Double(params) / 1e6, Kernels.backendDescription,
-                                 engine.pool.threadCount, r.test, r.tokensPerSecond, r.stddev))
+                                 engine.pool.threadCount, p.rawValue, r.test, r.tokensPerSecond, r.stddev))
                 }
             case .json:
-                let objects: [[String: Any]] = results.map { r in
-                    ["model": name, "model_type": type, "model_size": size, "model_n_params": params,
+                let objects: [[String: Any]] = results.map { p, r in
+                    ["model": name, "type_kv": p.rawValue, "model_type": type, "model_size": size, "model_n_params": params,
                      "kernels": Kernels.backendDescription, "n_threads": engine.pool.threadCount,
                      "test": r.test, "n_prompt": r.test.hasPrefix("pp") ? r.tokens : 0,
-                     "n_gen": r.test.hasPrefix("tg") ? r.tokens : 0,
+                     "n_gen": r.test.hasPrefix("tg") ? r.tokens : 0, "n_depth": depth,
                      "tokens_per_second": r.tokensPerSecond, "stddev": r.stddev, "samples_ts": r.samples]
                 }
                 let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])

@@ -57,9 +57,11 @@ struct InfoCommand: AsyncParsableCommand {
             if let w = c.slidingWindow {
                 let local = c.slidingLayers.filter { $0 }.count
                 print("attention:     sliding window \(w) on \(local) of \(c.layerCount) layers (rope base \(c.ropeFreqBase(layer: c.slidingLayers.firstIndex(of: true) ?? 0))), global on \(c.layerCount - local)")
-                let kv = KVCache.Layout(c).byteCount(precision: engine.options.cachePrecision) ?? 0
-                print("kv cache:      \(String(format: "%.1f", Double(kv) / 1048576)) MiB per sequence at context \(c.contextLength)")
             }
+            let precision = engine.options.cachePrecision
+            let kv = KVCache.Layout(c).byteCount(precision: precision) ?? 0
+            print("kv cache:      \(String(format: "%.1f", Double(kv) / 1048576)) MiB per sequence at context \(c.contextLength), "
+                + "\(precision.rawValue) (\(kv / max(c.contextLength, 1)) bytes per token)")
             print("rms epsilon:   \(c.rmsNormEpsilon)")
             print("tensors:       \(g.tensorInfos.count) (\(engine.model.weightSummary))")
             let t = engine.tokenizer

@@ -13,7 +13,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Context length in tokens (default: the model's).")
     var context: Int?
 
-    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, as llama.cpp) or f32.")
+    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, as llama.cpp), f32, or ggml blocks q8_0 / q4_0 (about 53% / 28% of f16's memory).")
     var kvCache: KVCache.Precision = .f16
 
     func validate() throws {

@@ -32,7 +32,15 @@ extension KernelTable {
             .q3_K: .c(.q3_K, name, gemm: q3_K, quantize: kk_quantize_q8_K, dequantize: nil),
             .q5_K: .c(.q5_K, name, gemm: q5_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
-        return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, overlays: overlays)
+        let kv: [QuantType: KVBlockKernels] = [
+            .q8_0: .c(.q8_0, name, quantizeQ8: kk_neon_quantize_q8_0,
+                      scores: dotprod ? kk_neondot_kv_scores_q8_0 : kk_neon_kv_scores_q8_0,
+                      accumulate: kk_neon_kv_accum_q8_0, rounding: .arm),
+            .q4_0: .c(.q4_0, name, quantizeQ8: kk_neon_quantize_q8_0,
+                      scores: dotprod ? kk_neondot_kv_scores_q4_0 : kk_neon_kv_scores_q4_0,
+                      accumulate: kk_neon_kv_accum_q4_0, rounding: .arm),
+        ]
+        return KernelTable(name: name, cpuFeatures: detectedFeatureNames(), rounding: .arm, overlays: overlays, kvOverlays: kv)
     }
 }
 #endif

@@ -1,5 +1,6 @@
 // The x86-64 dispatch table: AVX2 (+FMA, F16C) kernels, with the 8-bit dot products on
-// AVX-512 VNNI when the CPU has it. Activation rounding is llama.cpp's x86 variant.
+// AVX-512 VNNI when the CPU has it (attention over a block KV cache: 512-bit vectors there).
+// Activation rounding is llama.cpp's x86 variant.
 #if arch(x86_64)
 import CKingletKernels
 
@@ -31,8 +32,20 @@ extension KernelTable {
             .q3_K: .c(.q3_K, quantImpl, gemm: q3_K, quantize: kk_quantize_q8_K, dequantize: nil),
             .q5_K: .c(.q5_K, quantImpl, gemm: q5_K, quantize: kk_quantize_q8_K, dequantize: nil),
         ]
+        let kv: [QuantType: KVBlockKernels] = vnni ? [
+            .q8_0: .c(.q8_0, "avx512-vnni", quantizeQ8: kk_avx2_quantize_q8_0, scores: kk_avx512_kv_scores_q8_0,
+                      accumulate: kk_avx512_kv_accum_q8_0, rounding: .x86),
+            .q4_0: .c(.q4_0, "avx512-vnni", quantizeQ8: kk_avx2_quantize_q8_0, scores: kk_avx512_kv_scores_q4_0,
+                      accumulate: kk_avx512_kv_accum_q4_0, rounding: .x86),
+        ] : [
+            .q8_0: .c(.q8_0, "avx2", quantizeQ8: kk_avx2_quantize_q8_0, scores: kk_avx2_kv_scores_q8_0,
+                      accumulate: kk_avx2_kv_accum_q8_0, rounding: .x86),
+            .q4_0: .c(.q4_0, "avx2", quantizeQ8: kk_avx2_quantize_q8_0, scores: kk_avx2_kv_scores_q4_0,
+                      accumulate: kk_avx2_kv_accum_q4_0, rounding: .x86),
+        ]
         return KernelTable(
-            name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, overlays: overlays)
+            name: vnni ? "avx512-vnni" : "avx2", cpuFeatures: detectedFeatureNames(), rounding: .x86, overlays: overlays,
+            kvOverlays: kv)
     }
 }
 #endif

@@ -41,10 +41,14 @@ public struct KernelTable: Sendable {
     let entries: [QuantType: TypeKernels]
     /// The weight types this table runs on the reference because it has no fast kernel for them.
     let fallbacks: Set<QuantType>
+    /// Attention over a KV cache in blocks, per cache type (`KVBlockKernels.cacheTypes`).
+    let kvEntries: [QuantType: KVBlockKernels]
 
-    /// A table of `overlays` (fast kernels per weight type); every other weight type runs the
-    /// reference kernels, with a one-time note on stderr when first used.
-    init(name: String, cpuFeatures: [String], rounding: ActivationRounding, overlays: [QuantType: TypeKernels]) {
+    /// A table of `overlays` (fast kernels per weight type) and `kvOverlays` (per KV cache block
+    /// type); every other type runs the reference kernels, a weight type with a one-time note on
+    /// stderr when first used.
+    init(name: String, cpuFeatures: [String], rounding: ActivationRounding, overlays: [QuantType: TypeKernels],
+         kvOverlays: [QuantType: KVBlockKernels] = [:]) {
         self.name = name
         self.cpuFeatures = cpuFeatures
         self.rounding = rounding
@@ -56,12 +60,22 @@ public struct KernelTable: Sendable {
         }
         self.entries = entries
         self.fallbacks = fallbacks
+        var kv = kvOverlays
+        for type in KVBlockKernels.cacheTypes where kv[type] == nil { kv[type] = .reference(type, rounding: rounding) }
+        kvEntries = kv
     }
 
     /// The kernels for weight type `type` (precondition: `type.isWeightType`).
     public subscript(type: QuantType) -> TypeKernels {
         guard let entry = entries[type] else { preconditionFailure("\(type) is not a weight type") }
         if fallbacks.contains(type) { FallbackNote.once(table: name, type: type) }
+        return entry
+    }
+
+    /// The kernels for attention over a KV cache stored as `type` blocks (precondition: one of
+    /// `KVBlockKernels.cacheTypes`).
+    public func kvBlocks(_ type: QuantType) -> KVBlockKernels {
+        guard let entry = kvEntries[type] else { preconditionFailure("\(type) is not a KV cache block type") }
         return entry
     }
 

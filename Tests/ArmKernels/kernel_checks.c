@@ -237,6 +237,7 @@ static void check_gemm_type(enum ref_type t, const kernel_set *sets, int nsets) 
 }
 
 #include "kquant_low_checks.h"   // Q2_K, Q3_K, Q5_K: the same gemm checks on K-quant inputs
+#include "kv_checks.h"           // attention over a Q8_0 / Q4_0 KV cache
 
 // MARK: - Activation quantizers
 
@@ -426,6 +427,7 @@ int main(int argc, char **argv) {
     check_quantizers(sets, nsets);
     for (int t = REF_F32; t < REF_NTYPES; t++) check_gemm_type((enum ref_type)t, sets, nsets);
     check_kquant_low(sets, nsets);
+    check_kv_blocks(sets, nsets);
     report_groups();
 
     int64_t passed = 0, failed = nsets == 0;   // an architecture without kernel sets is a failure

@@ -51,6 +51,27 @@ import Testing
         #expect(restored.prepare(for: Array(Self.prompt.prefix(16)) + [1]) == 16)
     }
 
+    /// A block-quantized cache (`--kv-cache q8_0`, q4_0) is saved and restored as stored, on the
+    /// real SmolLM2 (its heads of 64 are whole blocks; the tiny models' are not).
+    @Test(arguments: [KVCache.Precision.q8_0, .q4_0])
+    func aQuantizedCacheRestoresBitIdentical(_ precision: KVCache.Precision) throws {
+        var options = EngineOptions(threads: 2, contextLength: 256)
+        options.cachePrecision = precision
+        let engine = try Engine(path: TestModelFiles.smolLM2, options: options)
+        let url = Self.temp("q.kvc")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let prompt = try engine.tokens(for: .raw("The quick brown fox jumps over the lazy dog, and then"))
+        let saved = try Self.evaluated(engine, prompt, chunk: 4)
+        try PromptCacheFile.save(saved, engine: engine, to: url)
+        let restored = PromptCache(state: engine.makeState())
+        #expect(try PromptCacheFile.restore(restored, engine: engine, from: url) == prompt.count)
+        #expect(try Self.next(engine, restored, [prompt[1]]) == (try Self.next(engine, saved, [prompt[1]])))
+        var f16 = EngineOptions(threads: 2, contextLength: 256)
+        f16.cachePrecision = .f16
+        let other = try Engine(path: TestModelFiles.smolLM2, options: f16)
+        #expect(throws: PromptCacheFileError.self) { try PromptCacheFile.restore(PromptCache(state: other.makeState()), engine: other, from: url) }
+    }
+
     /// A sliding-window layer saved from a ring of window + 8 restores into a ring of window + 2:
     /// the smaller ring keeps the last positions it has room for, enough for the next token.
     @Test func aRingRestoresIntoASmallerRing() throws {

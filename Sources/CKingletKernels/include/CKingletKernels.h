@@ -166,6 +166,38 @@ void kk_neon_gemm_bf16(const kk_gemm_args *args);
 void kk_neon_quantize_q8_0(const float *x, void *out, int64_t k);
 void kk_neon_quantize_q8_1(const float *x, void *out, int64_t k);
 
+// MARK: - Attention over a KV cache in ggml blocks (Q8_0, Q4_0; x86_kv_blocks.c, arm_kv_blocks.c)
+//
+// Keys and values of one KV head: nb = head size / 32 blocks per row, row p of a run at
+// base + p·stride bytes. The query is one row of nb Q8_0 blocks (the key type's vec_dot partner).
+
+/// Attention's softmax numerators in place (softmax.c, every ISA): scores[i] ← exp(s_i − max s),
+/// s_i = scores[i]·scale, soft-capped to cap·tanh(s_i / cap) when softcap > 0; returns 1 / Σ
+/// (summed in double). scores: [n].
+float kk_softmax_numerators(float *scores, int64_t n, float scale, float softcap);
+
+/// scores[p] = K_p · q for p in [0, len): per block the integer dot, times d_k·d_q. scores: [len].
+typedef void (*kk_kv_scores_fn)(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+/// out[i] += Σ_p w[p] · V_p[i] for i in [0, 32·nb), V_p dequantized (q·d). w: [len]; out: [32·nb].
+typedef void (*kk_kv_accum_fn)(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+
+void kk_avx2_kv_scores_q8_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_avx2_kv_scores_q4_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_avx2_kv_accum_q8_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+void kk_avx2_kv_accum_q4_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+/// AVX-512 F/BW/VL + VNNI (512-bit vpdpbusd, two blocks per register).
+void kk_avx512_kv_scores_q8_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_avx512_kv_scores_q4_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_avx512_kv_accum_q8_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+void kk_avx512_kv_accum_q4_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+/// AArch64: NEON, NEON + SDOT (scores only; the accumulation is float work, shared).
+void kk_neon_kv_scores_q8_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_neon_kv_scores_q4_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_neondot_kv_scores_q8_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_neondot_kv_scores_q4_0(const void *q, const void *k, int64_t stride, int64_t len, int64_t nb, float *scores);
+void kk_neon_kv_accum_q8_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+void kk_neon_kv_accum_q4_0(const float *w, const void *v, int64_t stride, int64_t len, int64_t nb, float *out);
+
 // MARK: - Low-bit K-quants (Q2_K, Q3_K, Q5_K) × Q8_K   (x86_kquants_low.c; arm_neon.c)
 //
 // Super-blocks of 256 weights (ggml's QK_K), in sub-blocks of 16 (Q2_K, Q3_K) or 32 (Q5_K)

@@ -10,7 +10,8 @@ import KingletKernels
 /// Memory is O(C) per worker (one score row), never O(C²). Scores and softmax are f32 (the
 /// softmax sum in Double, as ggml). With an F16 cache (the default) the query and the
 /// probabilities are rounded to F16 as llama.cpp's non-flash path does; a run of positions that
-/// lies in one piece of the cache goes through the fused `HalfVector.attend`.
+/// lies in one piece of the cache goes through the fused `HalfVector.attend`. A Q8_0 / Q4_0 cache
+/// goes through its block kernels (AttentionBlocks.swift).
 struct Attention {
     let heads: Int        // H
     let kvHeads: Int      // Hkv
@@ -106,6 +107,11 @@ struct Attention {
                     let r = seg.firstRow + t
                     let qSrc = q + r * heads * headSize + h * headSize
                     let o = out + r * heads * headSize + h * headSize
+                    if let kernels = cache.blockKernels {
+                        attendBlocks(qSrc, cache: cache, kernels: kernels, layer: layer, kvHead: h / group, runs: (run1, run2),
+                                     scores: scores, query: UnsafeMutableRawPointer(qh), out: o)
+                        continue
+                    }
                     if let k16 = cache.k16, let v16 = cache.v16, run2.isEmpty, softcap == nil {
                         let off = base + run1.lowerBound * cache.rowSize
                         half.attend(qSrc, k: k16 + off, v: v16 + off, stride: cache.rowSize, count: run1.count,
@@ -129,7 +135,6 @@ struct Attention {
         qh.update(from: q, count: headSize)
         if cache.k16 != nil { half.roundToHalf(qh, count: headSize) }
         var n = 0
-        var maxScore = -Float.infinity
         for run in runs {
             for slot in run {
                 let off = base + slot * rowSize
@@ -139,20 +144,11 @@ struct Attention {
                     let k = cache.k32! + off
                     for i in 0 ..< headSize { s += qh[i] * k[i] }
                 }
-                s *= scale
-                if let cap = softcap { s = cap * tanhf(s * (1 / cap)) }
                 scores[n] = s
-                maxScore = max(maxScore, s)
                 n += 1
             }
         }
-        var sum: Double = 0
-        for p in 0 ..< n {
-            let e = expf(scores[p] - maxScore)
-            scores[p] = e
-            sum += Double(e)
-        }
-        let inv = Float(1 / sum)
+        let inv = softmaxNumerators(scores, count: n)
         o.update(repeating: 0, count: headSize)
         if let v16 = cache.v16 {
             for p in 0 ..< n { scores[p] *= inv }
@@ -175,5 +171,11 @@ struct Attention {
                 n += 1
             }
         }
+    }
+
+    /// Turns raw scores q·k into softmax numerators in place: s·scale, soft-capped when the model
+    /// asks, then exp(s − max); returns 1 / Σ (summed in Double, as ggml). scores: [n].
+    func softmaxNumerators(_ scores: UnsafeMutablePointer<Float>, count n: Int) -> Float {
+        AttentionSoftmax.numerators(scores, count: n, scale: scale, softcap: softcap)
     }
 }

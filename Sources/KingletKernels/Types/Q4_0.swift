@@ -1,4 +1,5 @@
-// Q4_0: 32 weights per block, w = (q − 8)·d. Partner Q8_0.
+// Q4_0: 32 weights per block, w = (q − 8)·d. Partner Q8_0. Also a KV cache type (`quantize`
+// stores a key or value row as llama.cpp's `quantize_row_q4_0_ref` does).
 //
 //   offset  bytes  field
 //   0       2      f16 d
@@ -7,7 +8,7 @@
 enum Q4_0 {
     static let traits = QuantTypeTraits(
         name: "Q4_0", blockSize: 32, blockBytes: 18, partner: .q8_0,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: { x, out, k, _ in quantize(x, out, k) })
 
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
         for b in 0..<k / 32 {
@@ -35,5 +36,26 @@ enum Q4_0 {
             sum += Float(isum) * (wb.half(at: 0) * xb.half(at: 0))
         }
         return sum
+    }
+
+    /// llama.cpp's `quantize_row_q4_0_ref` (one rounding on every ISA): per block the element of
+    /// largest magnitude m gives d = m / −8, q = min(15, trunc(x/d + 8.5)). x: [K]; out: [K/32] blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 32 == 0, "\(k) elements are not whole blocks")
+        for b in 0..<k / 32 {
+            let xb = x + b * 32, block = out + b * 18
+            var amax: Float = 0, signedMax: Float = 0
+            for j in 0..<32 where amax < abs(xb[j]) { amax = abs(xb[j]); signedMax = xb[j] }
+            let d = signedMax / -8
+            let id: Float = d != 0 ? 1 / d : 0
+            block.storeBytes(of: floatToHalf(d), as: UInt16.self)
+            func nibble(_ v: Float) -> UInt8 {
+                let t = v * id + 8.5  // in [0.5, 16.5] for finite rows
+                return t >= 15 ? 15 : t > 0 ? UInt8(t) : 0
+            }
+            for j in 0..<16 {
+                block.storeBytes(of: nibble(xb[j]) | nibble(xb[j + 16]) << 4, toByteOffset: 2 + j, as: UInt8.self)
+            }
+        }
     }
 }
