@@ -58,9 +58,23 @@ struct Attention {
             for (i, s) in segments.enumerated() where done[i] < s.tokens {
                 let n = min(s.tokens - done[i], s.cache.rowsPerRound(layer: layer))
                 let r = Segment(firstRow: s.firstRow + done[i], tokens: n, start: s.start + done[i], cache: s.cache)
+                let rotated = s.cache.blockKernels != nil && HeadRotation.applies(headSize: headSize)
                 for t in 0 ..< n {
                     let row = r.firstRow + t
-                    s.cache.store(layer: layer, position: r.start + t, key: k + row * kvDim, value: v + row * kvDim)
+                    guard rotated else {
+                        s.cache.store(layer: layer, position: r.start + t, key: k + row * kvDim, value: v + row * kvDim)
+                        continue
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * kvDim) { buf in
+                        let kr = buf.baseAddress!, vr = kr + kvDim  // [Hkv·Dh] each
+                        kr.update(from: k + row * kvDim, count: kvDim)
+                        vr.update(from: v + row * kvDim, count: kvDim)
+                        for h in 0 ..< kvHeads {
+                            HeadRotation.rotate(kr + h * headSize, count: headSize)
+                            HeadRotation.rotate(vr + h * headSize, count: headSize)
+                        }
+                        s.cache.store(layer: layer, position: r.start + t, key: kr, value: vr)
+                    }
                 }
                 done[i] += n
                 round.append(r)
