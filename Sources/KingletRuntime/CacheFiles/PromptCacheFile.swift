@@ -45,7 +45,7 @@ public enum PromptCacheFile {
     /// the previous file or the new one, never half of either.
     public static func save(_ cache: PromptCache, engine: Engine, to url: URL) throws(PromptCacheFileError) {
         let kv = cache.state.cache
-        let header = Header(model: modelName(engine), fingerprint: ModelFingerprint.of(engine.gguf),
+        let header = Header(model: modelName(engine), fingerprint: engine.modelFingerprint,
                             precision: kv.precision.rawValue, rowSize: kv.rowSize, rowBytes: kv.rowBytes,
                             windows: windows(kv), count: kv.count, firstHeld: (0 ..< kv.layers).map { kv.heldPositions(layer: $0).lowerBound })
         let headerJSON: [UInt8]
@@ -130,7 +130,7 @@ public enum PromptCacheFile {
 
     /// The file's header against the model and the cache it is restored into.
     private static func check(_ h: Header, against kv: KVCache, engine: Engine, path: String) throws(PromptCacheFileError) {
-        let fingerprint = ModelFingerprint.of(engine.gguf)
+        let fingerprint = engine.modelFingerprint
         guard h.fingerprint == fingerprint else {
             throw .otherModel(path: path, savedFor: "\(h.model) (fingerprint \(h.fingerprint.prefix(12)))",
                               loaded: "\(modelName(engine)) (fingerprint \(fingerprint.prefix(12)))")

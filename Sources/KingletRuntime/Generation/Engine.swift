@@ -41,8 +41,9 @@ public final class Engine: @unchecked Sendable {
     public let loadSeconds: Double
     public let options: EngineOptions
     private let lock = NSLock()
-    private let trieLock = NSLock()
+    private let lazyLock = NSLock()  // guards what is built on first use: trie, fingerprint
     private var trie: TokenTrie?
+    private var fingerprint: String?
 
     public init(path: String, options: EngineOptions = EngineOptions()) throws {
         let t0 = Date()
@@ -64,11 +65,22 @@ public final class Engine: @unchecked Sendable {
     /// The tokenizer's token byte strings as a prefix tree, for constrained generation: built on
     /// first use (tens of milliseconds on a 49k vocabulary), then shared by every sequence.
     public var tokenTrie: TokenTrie {
-        trieLock.withLock {
+        lazyLock.withLock {
             if let trie { return trie }
             let built = TokenTrie(tokenizer: tokenizer)
             trie = built
             return built
+        }
+    }
+
+    /// `ModelFingerprint.of(gguf)`, computed on first use (it hashes the file's header, several MB
+    /// for a 262k vocabulary) and kept: every prompt-cache file saved or restored checks it.
+    public var modelFingerprint: String {
+        lazyLock.withLock {
+            if let fingerprint { return fingerprint }
+            let made = ModelFingerprint.of(gguf)
+            fingerprint = made
+            return made
         }
     }
 

@@ -16,7 +16,7 @@ final class SlotCacheStore {
         self.directory = directory
         self.engine = engine
         self.note = note
-        fingerprint = String(ModelFingerprint.of(engine.gguf).prefix(16))
+        fingerprint = String(engine.modelFingerprint.prefix(16))
     }
 
     func file(slot i: Int) -> URL { directory.appendingPathComponent("\(fingerprint)-slot-\(i).kvc") }
