@@ -20,7 +20,7 @@ struct DistillScoreCommand: ParsableCommand {
     @Option(name: .customLong("shard-size"), help: "Sequences per shard.") var shardSize: Int = 256
     @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.")
     var batchTokens: Int = 1024
-    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, fast) or f32 (no cache rounding, slower).")
+    @Option(name: .customLong("kv-cache"), help: "KV cache element type: f16 (default, fast), f32 (no cache rounding, slower), or q8_0 / q4_0 (ggml blocks: less memory, less precise scores).")
     var kvCache: KVCache.Precision = .f16
 
     func validate() throws {

@@ -29,11 +29,6 @@ final class HashingWriter {
         if buffer.count >= bufferLimit { try flush() }
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) throws(PromptCacheFileError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= bufferLimit { try flush() }
-    }
-
     func append<T: FixedWidthInteger>(le value: T) throws(PromptCacheFileError) {
         try withUnsafeBytes(of: value.littleEndian) { (b) throws(PromptCacheFileError) in try append(b) }
     }
