@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
         .testTarget(name: "KingletGrammarTests", dependencies: ["KingletGrammar"]),
-        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGrammar", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
+        .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGrammar", "KingletChatTemplate", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",
             dependencies: ["KingletRuntime", "KingletGGUF", "KingletTokenizer", "KingletArchitectures", "KingletKernels", "KingletChatTemplate", "KingletTestSupport"]

@@ -16,11 +16,12 @@ public enum JSONSchemaConverter {
         try gbnf(schema: try JSONParser.parse(schema))
     }
 
-    /// GBNF text for a parsed schema.
-    public static func gbnf(schema: JSONValue) throws(GrammarError) -> String {
+    /// GBNF text for a parsed schema. `rule` names the schema's rule: `root` for a grammar of
+    /// its own, another name to embed the schema in a larger grammar (which then defines `root`).
+    public static func gbnf(schema: JSONValue, rule: String = "root") throws(GrammarError) -> String {
         var b = SchemaGrammarBuilder(root: schema)
         let expr = try b.visit(schema, path: "$")
-        var text = "root ::= \(expr)\n"
+        var text = "\(rule) ::= \(expr)\n"
         for (name, body) in b.rules { text += "\(name) ::= \(body)\n" }
         text += Grammar.jsonRules + "\n" + StringFormats.rules + "\n"
         return text

@@ -43,10 +43,11 @@ public struct ChatFormatter: Sendable {
         self.source = source
     }
 
-    /// The prompt text for `messages` (ending with the assistant's turn opening when asked).
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
+    /// The prompt text for `messages` (ending with the assistant's turn opening when asked), with
+    /// `tools` (OpenAI function definitions) in the template's `tools` variable when given.
+    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool, tools: [TemplateValue]? = nil) throws -> String {
         try template.render(
             messages: messages,
-            addGenerationPrompt: addGenerationPrompt, bosToken: bos, eosToken: eos)
+            addGenerationPrompt: addGenerationPrompt, bosToken: bos, eosToken: eos, tools: tools)
     }
 }

@@ -12,24 +12,26 @@ import KingletTokenizer
 /// at content boundaries), so a conversation without such text tokenizes exactly as llama.cpp
 /// tokenizes it.
 extension ChatFormatter {
-    /// The prompt tokens of `messages` (BOS as the template places it).
+    /// The prompt tokens of `messages` (BOS as the template places it). `tools` (OpenAI function
+    /// definitions as template values) go to the template's `tools` variable; their text is data
+    /// as the messages' is.
     ///
     /// - Parameter specialTokensInContent: the old, unsafe behaviour: special-token text inside
     ///   content becomes special tokens (for trusted callers that build turns by hand).
     public func promptTokens(_ messages: [ChatMessage], tokenizer: Tokenizer, addGenerationPrompt: Bool = true,
-                             specialTokensInContent: Bool = false) throws -> [Int32] {
+                             tools: [TemplateValue]? = nil, specialTokensInContent: Bool = false) throws -> [Int32] {
         if specialTokensInContent {
-            return tokenizer.encode(try render(messages, addGenerationPrompt: addGenerationPrompt),
+            return tokenizer.encode(try render(messages, addGenerationPrompt: addGenerationPrompt, tools: tools),
                                     addSpecial: false, parseSpecial: true)
         }
-        let prompt = try renderMarked(messages, tokenizer: tokenizer, addGenerationPrompt: addGenerationPrompt)
+        let prompt = try renderMarked(messages, tokenizer: tokenizer, addGenerationPrompt: addGenerationPrompt, tools: tools)
         return tokenizer.encode(prompt.text, addSpecial: false, parseSpecial: true, literalAt: prompt.literalAt)
     }
 
     /// The rendered prompt and the byte offsets where special-token text came from content.
-    func renderMarked(_ messages: [ChatMessage], tokenizer: Tokenizer,
-                      addGenerationPrompt: Bool) throws -> (text: String, literalAt: Set<Int>) {
-        guard let mark = ContentMark.choose(avoiding: messages, template: template.source) else {
+    func renderMarked(_ messages: [ChatMessage], tokenizer: Tokenizer, addGenerationPrompt: Bool,
+                      tools: [TemplateValue]? = nil) throws -> (text: String, literalAt: Set<Int>) {
+        guard let mark = ContentMark.choose(avoiding: messages, tools: tools ?? [], template: template.source) else {
             throw ChatPromptError.noFreeMark
         }
         var marked = 0
@@ -39,7 +41,8 @@ extension ChatFormatter {
             m.extra = mark.insert(into: m.extra, tokenizer: tokenizer, count: &marked)
             return m
         }
-        let rendered = try render(input, addGenerationPrompt: addGenerationPrompt)
+        let markedTools = tools?.map { mark.insert(into: $0, tokenizer: tokenizer, count: &marked) }
+        let rendered = try render(input, addGenerationPrompt: addGenerationPrompt, tools: markedTools)
         guard marked > 0 else { return (rendered, []) }
         return mark.strip(rendered)
     }
@@ -64,10 +67,11 @@ struct ContentMark {
     let scalar: Unicode.Scalar
     private var utf8: [UInt8] { Array(String(Character(scalar)).utf8) }
 
-    /// The first of U+F0000…U+FFFFD that occurs in no message and not in the template.
-    static func choose(avoiding messages: [ChatMessage], template: String) -> ContentMark? {
+    /// The first of U+F0000…U+FFFFD that occurs in no message, no tool and not in the template.
+    static func choose(avoiding messages: [ChatMessage], tools: [TemplateValue] = [], template: String) -> ContentMark? {
         var used = Set<UInt32>()
         collect(template, into: &used)
+        for t in tools { collect(t, into: &used) }
         for m in messages {
             collect(m.content, into: &used)
             collect(.object(m.extra), into: &used)
@@ -113,7 +117,7 @@ struct ContentMark {
         return out
     }
 
-    private func insert(into value: TemplateValue, tokenizer: Tokenizer, count: inout Int) -> TemplateValue {
+    func insert(into value: TemplateValue, tokenizer: Tokenizer, count: inout Int) -> TemplateValue {
         switch value {
         case .string(let s): return .string(insert(into: s, at: tokenizer.specialTokenOccurrences(in: s), count: &count))
         case .array(let a): return .array(a.map { insert(into: $0, tokenizer: tokenizer, count: &count) })

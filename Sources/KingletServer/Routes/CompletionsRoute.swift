@@ -15,7 +15,7 @@ struct CompletionsRoute: Sendable {
             guard host.accepts(req.model) else { throw APIError.modelNotFound(req.model ?? "", served: host.modelID) }
             let text = try req.promptText()
             var params = try req.sampling.parameters(maxTokensParam: "max_tokens", limit: maxTokensLimit)
-            if req.hasConstraintFields { params.constraint = try ConstraintFields.constraint(body: bytes) }
+            if req.hasConstraintFields { params.constraint = try ConstraintFields.constraint(root: try ConstraintFields.orderedBody(bytes)) }
             let logprobs = try req.logprobCount()
             let prompt = model.engine.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
             let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "prompt", parameters: params, logprobs: logprobs,

@@ -28,12 +28,13 @@ final class PromptRenderer: @unchecked Sendable {
         self.maxRunning = maxRunning
     }
 
-    /// The prompt tokens for `messages`, ending with the assistant's turn opening.
-    func prompt(_ messages: [ChatMessage], engine: Engine) async throws(APIError) -> [Int32] {
+    /// The prompt tokens for `messages` (and `tools`, for the template's `tools` variable),
+    /// ending with the assistant's turn opening.
+    func prompt(_ messages: [ChatMessage], tools: [TemplateValue]? = nil, engine: Engine) async throws(APIError) -> [Int32] {
         let formatter = self.formatter
         let result = await runDetached {
             // The template places BOS; text in the messages never becomes a special token.
-            try formatter.promptTokens(messages, tokenizer: engine.tokenizer)
+            try formatter.promptTokens(messages, tokenizer: engine.tokenizer, tools: tools)
         }
         switch result {
         case .success(let tokens): return tokens

@@ -1,13 +1,28 @@
 import KingletChatTemplate
 
-/// `POST /v1/chat/completions` body. Fields this server does not use (`user`, `tools`, ...) are
-/// ignored; `n` other than 1 is refused.
+/// `POST /v1/chat/completions` body. Fields this server does not use (`user`, ...) are ignored;
+/// `n` other than 1 is refused. `tools` and `tool_choice` are read by ``ToolFields``.
 struct ChatCompletionRequest: Decodable, Sendable {
-    /// A message as sent: `content` a string, an array of text parts, or null.
+    /// A message as sent: `content` a string, an array of text parts, or null; an assistant's
+    /// earlier `tool_calls`, a tool result's `tool_call_id`.
     struct Message: Decodable, Sendable {
         var role: String
         var content: MessageContent?
         var name: String?
+        var toolCalls: [WireToolCall]?
+        var toolCallID: String?
+        enum CodingKeys: String, CodingKey { case role, content, name, toolCalls = "tool_calls", toolCallID = "tool_call_id" }
+    }
+
+    /// `{"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}`.
+    struct WireToolCall: Decodable, Sendable {
+        struct Function: Decodable, Sendable {
+            var name: String
+            var arguments: String
+        }
+        var id: String?
+        var type: String?
+        var function: Function
     }
 
     var model: String?
@@ -19,6 +34,8 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var sampling: SamplingFields
     /// Whether `response_format`, `grammar` or `json_schema` is present (`ConstraintFields` reads them).
     var hasConstraintFields = false
+    /// Whether `tools`, `tool_choice` or `parallel_tool_calls` is present.
+    var hasToolFields = false
     private var maxTokens: Int?
     private var maxCompletionTokens: Int?
 
@@ -33,11 +50,13 @@ struct ChatCompletionRequest: Decodable, Sendable {
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
         case responseFormat = "response_format", grammar, jsonSchema = "json_schema"
+        case tools, toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hasConstraintFields = c.contains(.responseFormat) || c.contains(.grammar) || c.contains(.jsonSchema)
+        hasToolFields = c.contains(.tools) || c.contains(.toolChoice) || c.contains(.parallelToolCalls)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         messages = try c.decode([Message].self, forKey: .messages)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
@@ -77,6 +96,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
             let role = m.role == "developer" ? "system" : m.role
             var extra: TemplateObject = [:]
             if let name = m.name { extra["name"] = .string(name) }
+            if let id = m.toolCallID { extra["tool_call_id"] = .string(id) }
+            if let calls = m.toolCalls, !calls.isEmpty {
+                guard m.role == "assistant" else {
+                    throw .invalid("messages[\(i)] has 'tool_calls' but its role is '\(m.role)'; only assistant messages carry calls.",
+                                   param: "messages[\(i)].tool_calls")
+                }
+                extra["tool_calls"] = .array(calls.map(\.templateValue))
+            }
             out.append(ChatMessage(role: role, content: try m.content?.text(param: "messages[\(i)].content") ?? "", extra: extra))
         }
         return out
@@ -124,5 +151,15 @@ enum MessageContent: Decodable, Sendable {
             }
             return s
         }
+    }
+}
+
+extension ChatCompletionRequest.WireToolCall {
+    /// The call as chat templates read it: arguments as an object when they are JSON (templates
+    /// write them with `tojson`), else the text as sent.
+    var templateValue: TemplateValue {
+        let arguments = (try? TemplateValue(json: function.arguments)) ?? .string(function.arguments)
+        return .object(["id": .string(id ?? ""), "type": "function",
+                        "function": .object(["name": .string(function.name), "arguments": arguments])])
     }
 }

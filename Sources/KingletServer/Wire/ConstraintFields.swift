@@ -9,24 +9,27 @@ enum ConstraintFields {
     /// The field names, as sent.
     static let names = ["response_format", "grammar", "json_schema"]
 
-    /// Reads the fields from the request body (already known to be valid JSON). The body is parsed
-    /// again here because a schema's property order is the output's and `Codable` keeps no order.
-    static func constraint(body: [UInt8]) throws(APIError) -> OutputConstraint? {
-        let root: JSONValue
+    /// The request body as a JSON value with its keys in order (already known to be valid JSON):
+    /// schemas list properties in the order the output should have them, and `Codable` keeps no order.
+    static func orderedBody(_ body: [UInt8]) throws(APIError) -> JSONValue {
         do {
-            root = try JSONParser.parse(String(decoding: body, as: UTF8.self))
+            return try JSONParser.parse(String(decoding: body, as: UTF8.self))
         } catch {
-            throw .invalid("The body could not be read for 'response_format' / 'grammar' / 'json_schema': \(error)", param: "response_format")
+            throw .invalid("The body could not be read for 'response_format' / 'grammar' / 'json_schema' / 'tools': \(error)", param: "response_format")
         }
+    }
+
+    /// Reads the fields from the request body (see ``orderedBody(_:)``).
+    static func constraint(root: JSONValue) throws(APIError) -> OutputConstraint? {
         var found: [(param: String, constraint: OutputConstraint)] = []
-        if let format = present(root["response_format"]) {
+        if let format = root["response_format"].present {
             if let c = try responseFormat(format) { found.append(("response_format", c)) }
         }
-        if let g = present(root["grammar"]) {
+        if let g = root["grammar"].present {
             guard case .string(let text) = g else { throw .invalid("'grammar' must be a string of GBNF text.", param: "grammar") }
             found.append(("grammar", try compile("grammar") { () throws(GrammarError) in try .gbnf(text) }))
         }
-        if let s = present(root["json_schema"]) {
+        if let s = root["json_schema"].present {
             found.append(("json_schema", try schema(s, param: "json_schema")))
         }
         guard found.count <= 1 else {
@@ -45,13 +48,13 @@ enum ConstraintFields {
         case "text": return nil
         case "json_object": return .jsonObject
         case "json_schema":
-            guard let spec = present(format["json_schema"]), case .object = spec else {
+            guard let spec = format["json_schema"].present, case .object = spec else {
                 throw .invalid("'response_format.json_schema' must be an object with a 'schema'.", param: "response_format.json_schema")
             }
-            if let strict = present(spec["strict"]), case .bool = strict {} else if present(spec["strict"]) != nil {
+            if let strict = spec["strict"].present, case .bool = strict {} else if spec["strict"].present != nil {
                 throw .invalid("'response_format.json_schema.strict' must be a boolean.", param: "response_format.json_schema.strict")
             }
-            guard let s = present(spec["schema"]) else {
+            guard let s = spec["schema"].present else {
                 throw .invalid("Missing required field 'response_format.json_schema.schema'.", param: "response_format.json_schema.schema")
             }
             return try schema(s, param: "response_format.json_schema.schema")
@@ -83,9 +86,12 @@ enum ConstraintFields {
         }
     }
 
+}
+
+extension Optional where Wrapped == JSONValue {
     /// Nil for an absent or null field.
-    private static func present(_ v: JSONValue?) -> JSONValue? {
-        if case .null? = v { return nil }
-        return v
+    var present: JSONValue? {
+        if case .null? = self { return nil }
+        return self
     }
 }

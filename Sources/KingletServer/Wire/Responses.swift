@@ -35,9 +35,40 @@ struct Usage: Encodable, Sendable {
     }
 }
 
-/// `finish_reason` on the wire: OpenAI knows `stop` and `length` (a cancelled generation has no
-/// reader; it is reported as `stop`).
-func wireFinishReason(_ r: FinishReason) -> String { r == .length ? "length" : "stop" }
+/// `finish_reason` on the wire: OpenAI knows `stop`, `length` and `tool_calls` (a cancelled
+/// generation has no reader; it is reported as `stop`). An answer cut by the token limit is
+/// `length` even when it holds calls: the last may be incomplete.
+func wireFinishReason(_ r: FinishReason, calledTools: Bool = false) -> String {
+    r == .length ? "length" : calledTools ? "tool_calls" : "stop"
+}
+
+/// A call in a message: `{"id", "type": "function", "function": {"name", "arguments"}}`.
+struct WireCall: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        var name: String
+        var arguments: String
+    }
+    var id: String
+    var type = "function"
+    var function: Function
+
+    init(_ c: ToolCall) {
+        id = c.id
+        function = Function(name: c.name, arguments: c.arguments)
+    }
+}
+
+/// A piece of a streamed call: the first carries `id`, `type` and the name, the rest arguments.
+struct WireCallDelta: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        var name: String?
+        var arguments: String
+    }
+    var index: Int
+    var id: String?
+    var type: String?
+    var function: Function
+}
 
 /// Chat logprobs: `{"content": [{"token", "logprob", "bytes", "top_logprobs": [...]}]}`.
 struct ChatLogprobs: Encodable, Sendable {
@@ -84,7 +115,16 @@ struct CompletionLogprobs: Encodable, Sendable {
 struct ChatCompletion: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         var role = "assistant"
-        var content: String
+        /// Null in a message that only calls functions, as OpenAI sends it.
+        var content: String?
+        var toolCalls: [WireCall] = []
+        enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(content, forKey: .content)
+            if !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
+        }
     }
     struct Choice: Encodable, Sendable {
         var index = 0
@@ -115,6 +155,8 @@ struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Sendable {
         var role: String?
         var content: String?
+        var toolCalls: [WireCallDelta]?
+        enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
     }
     struct Choice: Encodable, Sendable {
         var index = 0
