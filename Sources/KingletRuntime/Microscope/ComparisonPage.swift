@@ -1,0 +1,179 @@
+import Foundation
+
+/// A ``ComparisonReport`` as one self-contained HTML page: the command and machine at the top,
+/// a table with ± for every measured figure, two charts as inline SVG (speed against quality,
+/// memory against quality; quality in bits per byte, which compares across tokenizers) and the
+/// greedy continuations side by side with the first divergence from the reference marked.
+public struct ComparisonPage: Sendable {
+    public let report: ComparisonReport
+
+    public init(_ report: ComparisonReport) { self.report = report }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
+
+    public var html: String {
+        let r = report
+        var h = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>Kinglet comparison</title>
+        <style>
+        body{font:14px/1.45 -apple-system,system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
+        h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+        table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+        th,td{border-bottom:1px solid #ddd;padding:5px 7px;text-align:right;vertical-align:top}
+        th{background:#f4f4f4;font-weight:600}td.l,th.l{text-align:left}
+        .pm{color:#777;font-size:12px}.ref{font-weight:600}.dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:6px}
+        pre{background:#f6f6f6;padding:8px 10px;overflow-x:auto;white-space:pre-wrap}
+        mark{background:#ffd7d7}.charts{display:flex;flex-wrap:wrap;gap:18px}.note{color:#555;font-size:13px}
+        .cont td{text-align:left;font-family:ui-monospace,monospace;font-size:12.5px;white-space:pre-wrap}
+        </style></head><body>
+        <h1>Kinglet model comparison</h1>
+        <p class="note">\(esc(r.machine)) · kernels \(esc(r.kernels)) · \(r.threads) threads · \(esc(r.date))</p>
+        <pre>\(esc(r.command))</pre>
+        <p class="note">Text: <b>\(esc(r.textFile))</b> (\(r.textBytes) bytes); perplexity over \(r.chunks) chunks of \(r.context) tokens,
+        scoring the second half of each (as llama-perplexity). Speed: pp\(r.promptTokens) and tg\(r.generationTokens), \(r.repetitions)
+        repetitions after a warm-up, the models alternating between repetitions; ± is the standard deviation. Perplexity ± and KLD ± are the
+        estimators' uncertainties. Peak memory: resident memory the model added while loading and generating \(r.generationTokens) tokens.
+        Bits per byte: the scored tokens' mean log-loss per byte of their text (lower is better; comparable across tokenizers).</p>
+
+        """
+        h += "<h2>Summary</h2>\n" + table
+        h += "<h2>Trade-offs</h2>\n<div class=\"charts\">\n"
+        h += chart(title: "Generation speed vs quality", xLabel: "tg\(r.generationTokens) tokens/s (higher is better)",
+                   x: { $0.generationTokensPerSecond.value }, xErr: { $0.generationTokensPerSecond.uncertainty })
+        if r.models.allSatisfy({ $0.peakResidentBytes != nil }) {
+            h += chart(title: "Memory vs quality", xLabel: "peak resident MB (lower is better)",
+                       x: { Double($0.peakResidentBytes ?? 0) / 1_048_576 }, xErr: { _ in 0 })
+        }
+        h += chart(title: "Prompt speed vs quality", xLabel: "pp\(r.promptTokens) tokens/s (higher is better)",
+                   x: { $0.promptTokensPerSecond.value }, xErr: { $0.promptTokensPerSecond.uncertainty })
+        h += "</div>\n<h2>Greedy continuations</h2>\n<p class=\"note\">Temperature 0; text after the first character that differs from the reference's continuation is <mark>marked</mark>.</p>\n"
+        h += continuations
+        h += "</body></html>\n"
+        return h
+    }
+
+    private var table: String {
+        var t = "<table><tr><th class=\"l\">model</th><th class=\"l\">weights</th><th>params</th><th>file MB</th><th>load s</th><th>peak MB</th>"
+        t += "<th>pp\(report.promptTokens) t/s</th><th>tg\(report.generationTokens) t/s</th><th>perplexity</th><th>bits/byte</th>"
+        t += "<th>mean KLD</th><th>KLD 99%</th><th>same top</th><th>RMS Δp</th></tr>\n"
+        for (i, m) in report.models.enumerated() {
+            let color = Self.palette[i % Self.palette.count]
+            t += "<tr><td class=\"l\(m.isReference ? " ref" : "")\"><span class=\"dot\" style=\"background:\(color)\"></span>\(esc(m.name))"
+            t += m.isReference ? " <span class=\"pm\">(reference)</span>" : ""
+            t += "<br><span class=\"pm\">\(esc(m.architecture))</span></td>"
+            t += "<td class=\"l pm\">\(esc(m.weights))</td><td>\(String(format: "%.1f M", Double(m.parameters) / 1e6))</td>"
+            t += "<td>\(f(Double(m.fileBytes) / 1_048_576, 1))</td><td>\(f(m.loadSeconds, 2))</td>"
+            t += "<td>\(m.peakResidentBytes.map { f(Double($0) / 1_048_576, 1) } ?? "–")</td>"
+            t += "<td>\(pm(m.promptTokensPerSecond, 1))</td><td>\(pm(m.generationTokensPerSecond, 1))</td>"
+            t += "<td>\(pm(m.perplexity, 3))</td><td>\(f(m.bitsPerByte, 4))</td>"
+            if let d = m.divergence {
+                t += "<td>\(pm(d.meanKLD, 5))</td><td>\(f(d.kld99, 4))</td>"
+                t += "<td>\(pm(.init(100 * d.sameTop.value, 100 * d.sameTop.uncertainty), 2))%</td>"
+                t += "<td>\(pm(.init(100 * d.rmsDeltaP.value, 100 * d.rmsDeltaP.uncertainty), 2))%</td>"
+            } else {
+                t += "<td colspan=\"4\" class=\"pm\" style=\"text-align:center\">\(esc(m.divergenceNote ?? "–"))</td>"
+            }
+            t += "</tr>\n"
+        }
+        return t + "</table>\n"
+    }
+
+    private var continuations: String {
+        var s = ""
+        for (k, prompt) in (report.models.first?.continuations.map(\.prompt) ?? []).enumerated() {
+            s += "<h3 style=\"font-size:14px;margin:14px 0 6px\">“\(esc(prompt))”</h3><table class=\"cont\">\n"
+            for (i, m) in report.models.enumerated() where k < m.continuations.count {
+                let c = m.continuations[k]
+                var text = esc(c.text)
+                if let d = c.firstDivergence {
+                    let chars = Array(c.text)
+                    text = esc(String(chars[..<min(d, chars.count)])) + "<mark>" + esc(String(chars[min(d, chars.count)...])) + "</mark>"
+                }
+                let color = Self.palette[i % Self.palette.count]
+                s += "<tr><td style=\"width:230px\"><span class=\"dot\" style=\"background:\(color)\"></span>\(esc(shortName(m)))</td><td>\(text)</td></tr>\n"
+            }
+            s += "</table>\n"
+        }
+        return s
+    }
+
+    /// A scatter plot: x as given, y = bits per byte; each point labelled, x error bars.
+    private func chart(title: String, xLabel: String, x: (ComparisonReport.Model) -> Double, xErr: (ComparisonReport.Model) -> Double) -> String {
+        let w = 560.0, hgt = 360.0, left = 64.0, right = 20.0, top = 34.0, bottom = 50.0
+        let xs = report.models.map(x), ys = report.models.map(\.bitsPerByte)
+        let xe = report.models.map(xErr)
+        let (x0, x1, xt) = Self.axis(min: zip(xs, xe).map { $0 - $1 }.min() ?? 0, max: zip(xs, xe).map { $0 + $1 }.max() ?? 1)
+        let (y0, y1, yt) = Self.axis(min: ys.min() ?? 0, max: ys.max() ?? 1)
+        func px(_ v: Double) -> Double { left + (v - x0) / max(x1 - x0, 1e-12) * (w - left - right) }
+        func py(_ v: Double) -> Double { hgt - bottom - (v - y0) / max(y1 - y0, 1e-12) * (hgt - top - bottom) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
+        s += "<text x=\"\(Int(w / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\">\(esc(title))</text>"
+        s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(w - left - right)\" height=\"\(hgt - top - bottom)\" fill=\"#fafafa\" stroke=\"#bbb\"/>"
+        for v in xt {
+            s += "<line x1=\"\(px(v))\" x2=\"\(px(v))\" y1=\"\(top)\" y2=\"\(hgt - bottom)\" stroke=\"#e4e4e4\"/>"
+            s += "<text x=\"\(px(v))\" y=\"\(hgt - bottom + 15)\" text-anchor=\"middle\">\(Self.tick(v))</text>"
+        }
+        for v in yt {
+            s += "<line x1=\"\(left)\" x2=\"\(w - right)\" y1=\"\(py(v))\" y2=\"\(py(v))\" stroke=\"#e4e4e4\"/>"
+            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(Self.tick(v))</text>"
+        }
+        s += "<text x=\"\((left + w - right) / 2)\" y=\"\(hgt - 12)\" text-anchor=\"middle\">\(esc(xLabel))</text>"
+        s += "<text transform=\"translate(16 \((top + hgt - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">bits per byte (lower is better)</text>"
+        for (i, m) in report.models.enumerated() {
+            let color = Self.palette[i % Self.palette.count]
+            let cx = px(xs[i]), cy = py(ys[i])
+            if xe[i] > 0 {
+                s += "<line x1=\"\(px(xs[i] - xe[i]))\" x2=\"\(px(xs[i] + xe[i]))\" y1=\"\(cy)\" y2=\"\(cy)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+            }
+            s += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"5\" fill=\"\(color)\"><title>\(esc(m.name))</title></circle>"
+            let anchor = cx > w * 0.7 ? "end" : "start"
+            s += "<text x=\"\(cx + (anchor == "end" ? -8 : 8))\" y=\"\(cy - 7)\" text-anchor=\"\(anchor)\" fill=\"\(color)\">\(esc(shortName(m)))</text>"
+        }
+        return s + "</svg>\n"
+    }
+
+    private func shortName(_ m: ComparisonReport.Model) -> String { URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent }
+
+    /// A padded range with "nice" ticks (1, 2, 5 × 10ⁿ steps).
+    static func axis(min lo: Double, max hi: Double) -> (Double, Double, [Double]) {
+        var lo = lo, hi = hi
+        if !(hi > lo) { lo -= 1; hi += 1 }
+        let pad = (hi - lo) * 0.12
+        lo -= pad
+        hi += pad
+        let raw = (hi - lo) / 5
+        let mag = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        let first = ceil(lo / step) * step
+        let ticks = stride(from: first, through: hi, by: step).map { $0 }
+        return (lo, hi, ticks)
+    }
+
+    static func tick(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 100 || v == v.rounded() && a >= 1 { return String(format: "%.0f", v) }
+        if a >= 1 { return String(format: "%.1f", v) }
+        return String(format: "%.2f", v)
+    }
+
+    private func f(_ v: Double, _ digits: Int) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
+
+    private func pm(_ m: ComparisonReport.Measure, _ digits: Int) -> String {
+        "\(f(m.value, digits)) <span class=\"pm\">± \(f(m.uncertainty, digits))</span>"
+    }
+
+    private func esc(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
