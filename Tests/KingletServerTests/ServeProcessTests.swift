@@ -25,6 +25,19 @@ import Testing
         #expect(r.output.contains("all checks ok"))
     }
 
+    /// SIGTERM mid-stream: the stream runs to its end, new connections are refused, exit 0.
+    @Test func sigtermDrainsStreamsInFlight() throws {
+        let server = try ServeProcess(["--parallel", "1"])
+        defer { server.stop() }
+        let r = try ServerTestSupport.python("drain_check.py", [server.base, ServerTestSupport.modelID, String(server.process.processIdentifier)])
+        print(r.output)
+        #expect(r.status == 0, "drain_check.py failed:\n\(r.output)\nserver stderr:\n\(server.stderr.string)")
+        #expect(r.output.contains("all checks ok"))
+        let deadline = Date().addingTimeInterval(30)
+        while server.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!server.process.isRunning && server.process.terminationStatus == 0, "the server exits 0 once drained")
+    }
+
     @Test func malformedInputQueueAndDisconnects() throws {
         let server = try ServeProcess(["--parallel", "1", "--queue", "1"])
         defer { server.stop() }
