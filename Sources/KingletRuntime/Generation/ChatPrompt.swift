@@ -16,8 +16,13 @@ extension ChatFormatter {
     /// definitions as template values) go to the template's `tools` variable; their text is data
     /// as the messages' is.
     ///
-    /// - Parameter specialTokensInContent: the old, unsafe behaviour: special-token text inside
-    ///   content becomes special tokens (for trusted callers that build turns by hand).
+    /// - Parameters:
+    ///   - messages: the conversation.
+    ///   - tokenizer: the model's tokenizer.
+    ///   - addGenerationPrompt: end with the assistant's turn opening (the template's flag).
+    ///   - tools: OpenAI tool objects for the template's `tools` variable, or nil.
+    ///   - specialTokensInContent: the old, unsafe behaviour: special-token text inside
+    ///     content becomes special tokens (for trusted callers that build turns by hand).
     public func promptTokens(_ messages: [ChatMessage], tokenizer: Tokenizer, addGenerationPrompt: Bool = true,
                              tools: [TemplateValue]? = nil, specialTokensInContent: Bool = false) throws -> [Int32] {
         if specialTokensInContent {

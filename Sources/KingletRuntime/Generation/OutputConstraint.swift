@@ -23,15 +23,15 @@ public struct OutputConstraint: Sendable {
 
     /// llama.cpp GBNF text (rule `root` first matched).
     ///
-    /// - Throws: ``GrammarError`` for a syntax error, an undefined rule, left recursion.
+    /// - Throws: `GrammarError` for a syntax error, an undefined rule, left recursion.
     public static func gbnf(_ text: String) throws(GrammarError) -> OutputConstraint {
         OutputConstraint(grammar: try Grammar(gbnf: text))
     }
 
     /// The JSON texts that validate against a JSON Schema (given as JSON text).
     ///
-    /// - Throws: ``GrammarError/unsupportedSchema(keyword:path:reason:)`` naming a keyword that
-    ///   would not be enforced and its JSON path; ``GrammarError/invalidSchema(_:path:)``.
+    /// - Throws: `GrammarError.unsupportedSchema` naming a keyword that
+    ///   would not be enforced and its JSON path; `GrammarError.invalidSchema`.
     public static func jsonSchema(_ text: String) throws(GrammarError) -> OutputConstraint {
         OutputConstraint(grammar: try Grammar(jsonSchema: text))
     }

@@ -52,10 +52,16 @@ public struct SequenceDecoder: @unchecked Sendable {
     /// Prepares a generation of `prompt`, reusing the longest prefix of it that `cache` holds
     /// (`PromptCache.prepare`; at most `reuseLimit` tokens) and evaluating the rest.
     ///
-    /// - Parameter logprobs: report each sampled token's log-probability and this many most
-    ///   likely alternatives (`0`: the chosen token only; nil: none).
-    /// - Parameter vocabulary: the tokenizer's `TokenTrie`, for `parameters.constraint` (pass
-    ///   `Engine.tokenTrie`, built once per model; nil builds one here).
+    /// - Parameters:
+    ///   - prompt: the prompt's tokens.
+    ///   - p: sampling, limits, stop strings and constraint.
+    ///   - cache: the KV cache to fill (and reuse a prefix of).
+    ///   - reuseLimit: the most cached tokens to reuse.
+    ///   - tokenizer: the model's tokenizer (stop strings, end of generation, detokenizing).
+    ///   - logprobs: report each sampled token's log-probability and this many most
+    ///     likely alternatives (`0`: the chosen token only; nil: none).
+    ///   - vocabulary: the tokenizer's `TokenTrie`, for `parameters.constraint` (pass
+    ///     `Engine.tokenTrie`, built once per model; nil builds one here).
     /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt leaves no
     ///   room for a new token, `.constraint` when the grammar cannot start; the cache is left as it was.
     public init(prompt: [Int32], parameters p: GenerateParameters, cache: PromptCache, reuseLimit: Int = .max,

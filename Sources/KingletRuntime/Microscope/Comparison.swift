@@ -47,7 +47,11 @@ public final class Comparison: @unchecked Sendable {
     public var command = ""
 
     /// - Parameters:
-    ///   - models: GGUF paths; `reference` indexes the one the others are held to.
+    ///   - models: GGUF paths.
+    ///   - reference: the index of the model the others are held to.
+    ///   - text: the text for perplexity and KL-divergence.
+    ///   - textFile: where the text came from (shown in the report).
+    ///   - options: what to measure and how long.
     public init(models: [String], reference: Int = 0, text: String, textFile: String, options: ComparisonOptions = ComparisonOptions()) {
         precondition(models.indices.contains(reference), "the reference must be one of the models")
         self.models = models

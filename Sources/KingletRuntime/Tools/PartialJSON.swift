@@ -50,7 +50,7 @@ public struct PartialJSON: Sendable, Equatable {
         return nil
     }
 
-    /// Nesting deeper than this is refused (as ``KingletGrammar/JSONParser`` refuses it).
+    /// Nesting deeper than this is refused (as `KingletGrammar`'s `JSONParser` refuses it).
     public static let maxDepth = 256
 
     /// The value at the start of `text` (after whitespace), as far as it goes; nil when no value
