@@ -9,7 +9,13 @@
 #define KK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #define KK_NAME(x) kk_vnni_##x
 #define KK_DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
+#define KK_DOT_U8S8_ACC(acc, u, s) _mm256_dpbusd_epi32((acc), (u), (s))
+#define KK_R8_TT 2
+#define KK_R8_MINS 1
 #include "x86_quant_tile.h"
+#undef KK_R8_MINS
+#undef KK_R8_TT
+#undef KK_DOT_U8S8_ACC
 #undef KK_DOT_U8S8
 // vpdpwssd: the i16 pair products added to i32 lanes in one instruction (exact, as vpmaddwd)
 #define KK_MADD16(acc, a, b) _mm256_dpwssd_epi32((acc), (a), (b))

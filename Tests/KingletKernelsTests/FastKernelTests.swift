@@ -43,7 +43,7 @@ struct FastKernelTests {
         for table in Self.fastTables {
             for (rows, cols) in shapes {
                 let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
-                for n in [1, 2, 3, 5, 17] {
+                for n in [1, 2, 3, 5, 6, 7, 17] {   // ≥ 4: x86 nibble types take the 8-row interleaved tiles (4-token groups, tails of 1–3)
                     let x = randomActivations(n * cols, rng: &rng)                  // [n, cols]
                     var expected = [Float](repeating: .nan, count: n * rows)         // [n, rows]
                     let pool1 = ThreadPool(threads: 1)
@@ -87,6 +87,41 @@ struct FastKernelTests {
                 var single: Float = .nan
                 Kernels.matmul(one, x, n: 1, &single, pool: pool, table: table)
                 #expect(tiled[r].bitPattern == single.bitPattern, "\(table.name) \(type) row \(r)")
+            }
+        }
+    }
+
+    /// A batch gives every token bit for bit what it gets alone: results never depend on how many
+    /// tokens (prompt chunks, sequences batched by the server) share a product. On x86 batches of
+    /// 4+ tokens of the nibble types take the 8-row interleaved tiles, which must repeat the
+    /// one-token arithmetic lane for lane. 21 rows (8 + 8 + 5 left to the plain tiles) × 640 and
+    /// × 96 columns; 4 to 17 tokens (every tail); 1 and 2 threads (other row splits).
+    @Test(arguments: weightTypes)
+    func batchesMatchOneTokenAtATimeExactly(type: QuantType) throws {
+        var rng = SeededGenerator(seed: 0xBA7C + UInt64(type.rawValue))
+        let cols0 = type.blockSize == 1 ? 160 : type.blockSize == 256 ? 768 : 640
+        for cols in [cols0, type.blockSize == 256 ? 256 : 96] {
+            let rows = 21
+            let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
+            for n in [4, 5, 6, 7, 17] {
+                let x = randomActivations(n * cols, rng: &rng)                             // [n, cols]
+                for table in Self.fastTables {
+                    var alone = [Float](repeating: .nan, count: n * rows)
+                    let pool1 = ThreadPool(threads: 1)
+                    for t in 0..<n {
+                        var out = [Float](repeating: .nan, count: rows)
+                        Array(x[t * cols ..< (t + 1) * cols]).withUnsafeBufferPointer { xt in
+                            Kernels.matmul(weights.matrix, Array(xt), n: 1, &out, pool: pool1, table: table)
+                        }
+                        for r in 0..<rows { alone[t * rows + r] = out[r] }
+                    }
+                    for threads in 1...2 {
+                        var batched = [Float](repeating: .nan, count: n * rows)
+                        Kernels.matmul(weights.matrix, x, n: n, &batched, pool: ThreadPool(threads: threads), table: table)
+                        let differ = (0 ..< n * rows).filter { batched[$0].bitPattern != alone[$0].bitPattern }
+                        #expect(differ.isEmpty, "\(table.name) \(type) \(rows)x\(cols) n=\(n) threads=\(threads): \(differ.count) outputs differ, first [t \(differ.first.map { $0 / rows } ?? 0), r \(differ.first.map { $0 % rows } ?? 0)]")
+                    }
+                }
             }
         }
     }

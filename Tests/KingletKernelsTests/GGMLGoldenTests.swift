@@ -19,6 +19,9 @@
 //     super-block into 8 and 4 float lanes; same horizontal sums);
 //   - everything else (F32/F16/BF16, the reference and ARM tables) to 1e-5 of Σ|w·x|
 //     (summation order only).
+// Batches of 4+ tokens over 8+ rows of Q4_0/Q4_1/Q5_0/Q5_1 take the x86 row-interleaved tiles,
+// which repeat qtile's arithmetic lane for lane; `batchedTilesEqualOneTokenAtATime` below holds
+// them bit for bit to the one-token path these goldens check.
 import Testing
 @testable import KingletKernels
 
