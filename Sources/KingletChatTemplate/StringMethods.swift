@@ -183,20 +183,7 @@ enum StringMethods {
         return String(repeating: String(fill), count: left) + s + String(repeating: String(fill), count: total - left)
     }
 
-    static func escapeHTML(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escapeHTML(_ s: String) -> String { HTML.escape(s) }
 
     /// `str.find` / `str.rfind`: scalar offset of the first (last) occurrence, or -1.
     static func find(_ s: String, _ needle: String, reverse: Bool) -> Int {

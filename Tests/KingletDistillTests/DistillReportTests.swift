@@ -88,7 +88,7 @@ import Testing
         try DistillReport.build(runDirectories: dirs).write(html: html, json: root.appendingPathComponent("report.json"))
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.hasPrefix("<!DOCTYPE html>"))
-        #expect(page.contains("kd &lt;b&gt;&amp;&quot;fast&quot;"))
+        #expect(page.contains("kd &lt;b&gt;&amp;&#34;fast&#34;"))  // HTML.escape (markupsafe's entities)
         #expect(!page.contains("<b>&"), "names are escaped")
         #expect(page.components(separatedBy: "class=\"chart\"").count - 1 == 3)
         for title in ["Validation cross-entropy", "KL divergence to the teacher", "Top-1 agreement with the teacher"] {

@@ -1,4 +1,5 @@
 import Foundation
+import KingletChatTemplate
 
 extension DistillReport {
     static let kindColor: [RunKind: String] = [.kd: "#1f6fb4", .baseline: "#d9711c"]

@@ -1,4 +1,5 @@
 import Foundation
+import KingletChatTemplate
 
 /// A line chart as inline SVG: nice-number ticks, light grid, one polyline (with point markers)
 /// per series, an optional horizontal reference line. No script, no external asset.
@@ -119,24 +120,5 @@ struct NiceScale {
         let n: Double
         if round { n = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10 } else { n = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10 }
         return n * pow(10, e)
-    }
-}
-
-/// Escaping for text and attribute values in HTML and SVG.
-enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

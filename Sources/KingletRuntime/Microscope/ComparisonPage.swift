@@ -1,4 +1,5 @@
 import Foundation
+import KingletChatTemplate
 
 /// A ``ComparisonReport`` as one self-contained HTML page: the command and machine at the top,
 /// a table with ± for every measured figure, two charts as inline SVG (speed against quality,
@@ -163,17 +164,5 @@ public struct ComparisonPage: Sendable {
         "\(f(m.value, digits)) <span class=\"pm\">± \(f(m.uncertainty, digits))</span>"
     }
 
-    private func esc(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    private func esc(_ s: String) -> String { HTML.escape(s) }
 }
