@@ -87,13 +87,16 @@ KK_TARGET void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint1
     const float inv = (float)(1.0 / sum);
     for (int64_t p = 0; p < len; p++) scores[p] *= inv;
     kk_avx2_round_f16(scores, len);
-    if (dh == 64) {
-        // Keep the 64 outputs in 8 registers across all positions.
+    // 64 outputs at a time stay in 8 registers across all positions (Gemma's 256: four passes),
+    // instead of loading and storing the output row once per position; each output is the same
+    // chain of FMAs from 0 in position order either way. A tail of dh mod 64 goes through axpy.
+    int64_t c = 0;
+    for (; c + 64 <= dh; c += 64) {
         __m256 o0 = _mm256_setzero_ps(), o1 = _mm256_setzero_ps(), o2 = _mm256_setzero_ps(), o3 = _mm256_setzero_ps();
         __m256 o4 = _mm256_setzero_ps(), o5 = _mm256_setzero_ps(), o6 = _mm256_setzero_ps(), o7 = _mm256_setzero_ps();
         for (int64_t p = 0; p < len; p++) {
             const __m256 w = _mm256_broadcast_ss(scores + p);
-            const uint16_t *vp = v + p * stride;
+            const uint16_t *vp = v + p * stride + c;
             o0 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 0))), o0);
             o1 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 8))), o1);
             o2 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 16))), o2);
@@ -103,13 +106,13 @@ KK_TARGET void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint1
             o6 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 48))), o6);
             o7 = _mm256_fmadd_ps(w, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vp + 56))), o7);
         }
-        _mm256_storeu_ps(out + 0, o0); _mm256_storeu_ps(out + 8, o1);
-        _mm256_storeu_ps(out + 16, o2); _mm256_storeu_ps(out + 24, o3);
-        _mm256_storeu_ps(out + 32, o4); _mm256_storeu_ps(out + 40, o5);
-        _mm256_storeu_ps(out + 48, o6); _mm256_storeu_ps(out + 56, o7);
-        return;
+        _mm256_storeu_ps(out + c + 0, o0); _mm256_storeu_ps(out + c + 8, o1);
+        _mm256_storeu_ps(out + c + 16, o2); _mm256_storeu_ps(out + c + 24, o3);
+        _mm256_storeu_ps(out + c + 32, o4); _mm256_storeu_ps(out + c + 40, o5);
+        _mm256_storeu_ps(out + c + 48, o6); _mm256_storeu_ps(out + c + 56, o7);
     }
-    for (int64_t i = 0; i < dh; i++) out[i] = 0;
-    for (int64_t p = 0; p < len; p++) kk_avx2_axpy_f16(scores[p], v + p * stride, out, dh);
+    if (c == dh) return;
+    for (int64_t i = c; i < dh; i++) out[i] = 0;
+    for (int64_t p = 0; p < len; p++) kk_avx2_axpy_f16(scores[p], v + p * stride + c, out + c, dh - c);
 }
 #endif

@@ -51,7 +51,7 @@ import Testing
 }
 
 @Suite struct AttendTests {
-    @Test(arguments: [(64, 1), (64, 37), (64, 300), (32, 5), (80, 17)])
+    @Test(arguments: [(64, 1), (64, 37), (64, 300), (32, 5), (80, 17), (256, 300), (160, 9)])  // 256: Gemma 3; 160: two 64-blocks and a tail
     func fastAttendMatchesReference(headSize: Int, len: Int) {
         let stride = headSize * 3
         let (q, _) = HalfVectorTests.data(headSize, seed: 1)
