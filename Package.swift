@@ -90,6 +90,8 @@ let package = Package(
                 // HTTP/1 request and response parts, for the request-phase handler.
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // Escalations to an upstream server (Routing/).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
