@@ -141,6 +141,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // A capturing log handler (the upstream key never reaches a log).
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]),

@@ -24,6 +24,13 @@ struct RoutedEndpoint: Sendable {
     private var chat: Bool { path == "chat/completions" }
 
     func respond(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var response = try await route(request, context: context)
+        // As the local routes do: a connection whose inbound side was read here is not reused.
+        response.headers[.connection] = "close"
+        return response
+    }
+
+    private func route(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let bytes: ByteBuffer
         do { bytes = try await request.collectBody(upTo: maxBody) } catch is NIOTooManyBytesError {
