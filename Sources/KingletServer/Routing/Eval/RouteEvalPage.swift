@@ -28,9 +28,11 @@ public enum RouteEvalPage {
         for (i, s) in e.signals.enumerated() {
             svg += "<polyline points=\"\(line(s.curve))\" fill=\"none\" stroke=\"\(colours[i % colours.count])\" stroke-width=\"1.5\"/>\n"
         }
-        for (i, name) in (e.signals.map(\.name) + ["random"]).enumerated() {
+        // The legend in the lower right, which the curves (rising from the lower left) leave empty.
+        let names = e.signals.map(\.name) + ["random"]
+        for (i, name) in names.enumerated() {
             let colour = name == "random" ? "#777" : colours[i % colours.count]
-            let ly = pad + 8 + Double(i) * 16
+            let ly = h - pad - 12 - Double(names.count - 1 - i) * 16
             svg += "<line x1=\"\(w - pad - 150)\" y1=\"\(ly)\" x2=\"\(w - pad - 130)\" y2=\"\(ly)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
             svg += "<text x=\"\(w - pad - 125)\" y=\"\(ly + 4)\">\(escape(name))</text>\n"
         }
