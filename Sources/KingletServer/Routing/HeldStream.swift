@@ -33,9 +33,6 @@ final class HeldStream: @unchecked Sendable {
     /// The next event after those held, nil at the end.
     func next() async -> ByteBuffer? { await iterator.next() }
 
-    /// Reads the rest and drops it.
-    func drain() async { while await iterator.next() != nil {} }
-
     /// The held events, then the rest, to `writer`.
     func replay(to writer: inout any ResponseBodyWriter) async throws {
         for chunk in held { try await writer.write(chunk) }

@@ -111,8 +111,8 @@ struct RoutedEndpoint: Sendable {
             up.answeredBy = "upstream"
             switch await escalate(body, report: up) {
             case .success(let answer):
+                // The rest of the local stream is dropped with `stream` (its generation stops).
                 sink.stopGeneration()
-                await stream.drain()
                 metrics.countRequest(mode: .auto, answeredBy: "upstream")
                 return answer
             case .failure(let failure):
