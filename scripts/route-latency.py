@@ -14,11 +14,13 @@ the local model alone.
 import argparse, http.client, json, statistics, time, urllib.parse
 
 
-def ttft(url, item, mode, max_tokens):
+def ttft(url, item, mode, max_tokens, stop=True):
     u = urllib.parse.urlparse(url)
     body = {"max_tokens": max_tokens, "temperature": 0, "seed": 0, "stream": True}
     if "prompt" in item:
-        body.update(prompt=item["prompt"], stop=item.get("stop", ["\n"]))
+        body.update(prompt=item["prompt"])
+        if stop:
+            body["stop"] = item.get("stop", ["\n"])
         path = u.path + "/completions"
     else:
         body.update(messages=item["messages"])
@@ -53,20 +55,24 @@ def main():
     a.add_argument("--mode", default="auto")
     a.add_argument("--n", type=int, default=0)
     a.add_argument("--max-tokens", type=int, default=16)
+    a.add_argument("--no-stop", action="store_true", help="let prompt answers run to --max-tokens (longer local answers)")
     args = a.parse_args()
     items = [json.loads(l) for l in open(args.data) if l.strip()]
     if args.n:
         step = max(1, len(items) // args.n)  # spread over the families
         items = items[::step][:args.n]
-    times, routes = [], {}
+    times, by_route = [], {}
     for item in items:
-        t, route = ttft(args.url, item, args.mode, args.max_tokens)
+        t, route = ttft(args.url, item, args.mode, args.max_tokens, stop=not args.no_stop)
         times.append(t)
-        routes[route] = routes.get(route, 0) + 1
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    print(json.dumps({"mode": args.mode, "items": len(times), "ttft_median_ms": round(1000 * statistics.median(times), 1),
-                      "ttft_p95_ms": round(1000 * p95, 1), "answered_by": routes}))
+        by_route.setdefault(route, []).append(t)
+
+    def summary(ts):
+        ts = sorted(ts)
+        p95 = ts[min(len(ts) - 1, int(round(0.95 * (len(ts) - 1))))]
+        return {"n": len(ts), "median_ms": round(1000 * statistics.median(ts), 1), "p95_ms": round(1000 * p95, 1)}
+
+    print(json.dumps({"mode": args.mode, "all": summary(times), **{f"answered_by_{r}": summary(ts) for r, ts in by_route.items()}}))
 
 
 if __name__ == "__main__":
