@@ -40,6 +40,19 @@ public struct RouteEvaluation: Codable, Sendable {
         public var accuracy: Double?
         /// (share escalated, accuracy) from 0 to 1.
         public var curve: [[Double]]
+
+        enum CodingKeys: String, CodingKey { case name, auroc, apgr, cpt50, cpt80, threshold, escalation, accuracy, curve }
+
+        /// Every field written, `null` when undefined (no gap between the models, one class only).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            for (key, value) in [(CodingKeys.auroc, auroc), (.apgr, apgr), (.cpt50, cpt50), (.cpt80, cpt80),
+                                 (.threshold, threshold), (.escalation, escalation), (.accuracy, accuracy)] {
+                try c.encode(value, forKey: key)
+            }
+            try c.encode(curve, forKey: .curve)
+        }
     }
 
     public var localModel: String
