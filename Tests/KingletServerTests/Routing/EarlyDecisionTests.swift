@@ -16,55 +16,40 @@ import Testing
     }
 
     @Test func escalationStopsTheLocalGenerationAtK() async throws {
-        let fake = FakeUpstream()
-        try await fake.run { url in
-            let s = try T.server(url, policy: RoutePolicy(signal: .meanLogprob, threshold: 1, earlyTokens: 3))
-            defer { s.shutdown() }
-            try await s.liveTest { client in
-                let whole = try await T.post(client, T.chat("Write a long story about a cat.", maxTokens: 64))
-                #expect(T.header(whole, "x-kinglet-route") == "upstream")
-                let streamed = try await T.post(client, T.chat("Write a long story about a dog.", stream: true, maxTokens: 64))
-                #expect(T.header(streamed, "x-kinglet-route") == "upstream")
-                #expect(String(buffer: streamed.body) == FakeUpstream.chatStream)
-                // Each local generation stopped after its third token (a step may end in flight).
-                let generated = try await Self.generatedTokens(client)
-                #expect(generated >= 6 && generated <= 8, "generated \(generated)")
-            }
+        try await T.routed(RoutePolicy(signal: .meanLogprob, threshold: 1, earlyTokens: 3)) { client in
+            let whole = try await T.post(client, T.chat("Write a long story about a cat.", maxTokens: 64))
+            #expect(T.header(whole, "x-kinglet-route") == "upstream")
+            let streamed = try await T.post(client, T.chat("Write a long story about a dog.", stream: true, maxTokens: 64))
+            #expect(T.header(streamed, "x-kinglet-route") == "upstream")
+            #expect(String(buffer: streamed.body) == FakeUpstream.chatStream)
+            // Each local generation stopped after its third token (a step may end in flight).
+            let generated = try await Self.generatedTokens(client)
+            #expect(generated >= 6 && generated <= 8, "generated \(generated)")
         }
     }
 
     @Test func confidentStreamIsReleasedAfterK() async throws {
-        let fake = FakeUpstream()
-        try await fake.run { url in
-            let s = try T.server(url, policy: RoutePolicy(signal: .minLogprob, threshold: -1e9, earlyTokens: 2))
-            defer { s.shutdown() }
-            try await s.liveTest { client in
-                let r = try await T.post(client, T.chat("Count from one to ten.", stream: true, maxTokens: 16))
-                #expect(T.header(r, "x-kinglet-route") == "local")
-                #expect(Double(T.header(r, "x-kinglet-score") ?? "") != nil)
-                let events = String(buffer: r.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
-                #expect(events.last == "data: [DONE]")
-                // The whole local answer is released, not just the K tokens the decision read.
-                let contents = events.dropLast().compactMap { e -> String? in
-                    let o = (try? JSONSerialization.jsonObject(with: Data(e.dropFirst(6).utf8))) as? [String: Any]
-                    return ((o?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-                }
-                #expect(contents.filter { !$0.isEmpty }.count > 2)
+        let fake = try await T.routed(RoutePolicy(signal: .minLogprob, threshold: -1e9, earlyTokens: 2)) { client in
+            let r = try await T.post(client, T.chat("Count from one to ten.", stream: true, maxTokens: 16))
+            #expect(T.header(r, "x-kinglet-route") == "local")
+            #expect(Double(T.header(r, "x-kinglet-score") ?? "") != nil)
+            let events = String(buffer: r.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.last == "data: [DONE]")
+            // The whole local answer is released, not just the K tokens the decision read.
+            let contents = events.dropLast().compactMap { e -> String? in
+                let o = (try? JSONSerialization.jsonObject(with: Data(e.dropFirst(6).utf8))) as? [String: Any]
+                return ((o?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
             }
-            #expect(fake.received.isEmpty)
+            #expect(contents.filter { !$0.isEmpty }.count > 2)
         }
+        #expect(fake.received.isEmpty)
     }
 
     @Test func shortAnswerDecidesOnAllItsTokens() async throws {
-        let fake = FakeUpstream()
-        try await fake.run { url in
-            let s = try T.server(url, policy: RoutePolicy(signal: .meanLogprob, threshold: -1e9, earlyTokens: 50))
-            defer { s.shutdown() }
-            try await s.liveTest { client in
-                let r = try await T.post(client, T.chat(stream: true, maxTokens: 4))
-                #expect(T.header(r, "x-kinglet-route") == "local")
-                #expect(String(buffer: r.body).hasSuffix("data: [DONE]\n\n"))
-            }
+        try await T.routed(RoutePolicy(signal: .meanLogprob, threshold: -1e9, earlyTokens: 50)) { client in
+            let r = try await T.post(client, T.chat(stream: true, maxTokens: 4))
+            #expect(T.header(r, "x-kinglet-route") == "local")
+            #expect(String(buffer: r.body).hasSuffix("data: [DONE]\n\n"))
         }
     }
 }
