@@ -29,7 +29,7 @@ struct RouteCalibrateCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { path += "/route-eval.json" }
         let e: RouteEvaluation
         do { e = try RouteEvaluation.read(path) } catch {
-            Terminal.status("error: --eval: \(error.localizedDescription)")
+            Terminal.status("error: --eval: \(error.localizedDescription) Give the --out folder of `kinglet route eval`, or its route-eval.json.")
             throw ExitCode.failure
         }
         guard let name = signal ?? e.best, let chosen = ConfidenceSignal(name: name) else {

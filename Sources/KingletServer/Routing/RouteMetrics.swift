@@ -6,7 +6,7 @@ import Prometheus
 public final class RouteMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let upstreamLatency: ValueHistogram
-    private let upstreamPromptTokens, upstreamCompletionTokens: Counter
+    private let upstreamPromptTokens, upstreamCompletionTokens, keptLocalTokens: Counter
 
     /// Upper bounds (seconds) of the upstream latency buckets.
     static let latencyBounds: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -19,6 +19,8 @@ public final class RouteMetrics: Sendable {
         let tokens = Self.name("upstream_tokens_total", "Tokens upstream answers reported in their usage, by kind.")
         upstreamPromptTokens = registry.makeCounter(descriptor: tokens, labels: [("kind", "prompt")])
         upstreamCompletionTokens = registry.makeCounter(descriptor: tokens, labels: [("kind", "completion")])
+        keptLocalTokens = registry.makeCounter(descriptor: Self.name(
+            "route_local_tokens_total", "Tokens of answers the router scored and kept local (auto mode): generation no upstream was paid for."))
     }
 
     private static func name(_ n: String, _ help: String) -> MetricNameDescriptor {
@@ -36,6 +38,9 @@ public final class RouteMetrics: Sendable {
         registry.makeCounter(descriptor: Self.name("route_escalation_failures_total", "Escalations that failed and were answered locally, by reason."),
                              labels: [("reason", failure.label)]).increment()
     }
+
+    /// An auto-mode answer kept local, of `tokens` sampled tokens.
+    func countKeptLocal(tokens: Int) { keptLocalTokens.increment(by: Int64(tokens)) }
 
     func observeUpstream(seconds: Double, promptTokens: Int?, completionTokens: Int?) {
         upstreamLatency.record(seconds)

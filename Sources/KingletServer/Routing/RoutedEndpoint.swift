@@ -80,6 +80,7 @@ struct RoutedEndpoint: Sendable {
         if response.status != .ok && !unavailable { return Self.replacingBody(response, bytes, report) }
         if response.status == .ok && sink.decision == .local {
             metrics.countRequest(mode: .auto, answeredBy: "local")
+            metrics.countKeptLocal(tokens: sink.recorded.count)
             return localAnswer(response, bytes, body, report)
         }
         var up = report
@@ -122,11 +123,13 @@ struct RoutedEndpoint: Sendable {
         metrics.countRequest(mode: .auto, answeredBy: "local")
         var headers = response.headers
         report.apply(to: &headers)
+        let (metrics, kept) = (metrics, report.failure == nil)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do { try await stream.replay(to: &writer) } catch {
                 sink.stopGeneration()
                 throw error
             }
+            if kept { metrics.countKeptLocal(tokens: sink.recorded.count) }
             try await writer.finish(nil)
         })
     }

@@ -78,6 +78,11 @@ import Testing
             #expect(scores["min-logprob"]! <= scores["chow-quantile"]! && scores["chow-quantile"]! <= 0)
             #expect(scores["min-logprob"]! <= scores["mean-logprob"]! && scores["mean-entropy"]! <= 0)
             #expect(k["score"] as? Double == scores["mean-logprob"])
+            // The kept answer's tokens are counted as generation no upstream was paid for.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            let kept = metrics.split(separator: "\n").first { $0.hasPrefix("kinglet_route_local_tokens_total ") }
+            let usage = try #require(json["usage"] as? [String: Any])
+            #expect(kept.flatMap { Int($0.split(separator: " ").last ?? "") } == usage["completion_tokens"] as? Int)
         }
         #expect(fake.received.isEmpty)
     }

@@ -67,7 +67,7 @@ public enum RouteEvalError: Error, Sendable, LocalizedError {
         case .badItem(let file, let line, let reason):
             return "\(file):\(line): \(reason). Each line is {\"prompt\" or \"messages\", \"answer\", \"match\": exact|contains|regex|choice}."
         case .request(let item, let reason): return "item \(item): \(reason)"
-        case .badEvaluation(let path, let reason): return "\(path) is not a route-eval.json: \(reason). Run `kinglet route eval --out DIR` first."
+        case .badEvaluation(let path, let reason): return "\(path) is not a routing evaluation (route-eval.json): \(reason)."
         }
     }
 }
