@@ -92,6 +92,8 @@ let package = Package(
                 // HTTP/1 request and response parts, for the request-phase handler.
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // Escalations to an upstream server (Routing/).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -141,6 +143,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // A capturing log handler (the upstream key never reaches a log).
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]),

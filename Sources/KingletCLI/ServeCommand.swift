@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     var promptCacheDirectory: String?
     @OptionGroup(title: "Access") var access: ServeAccessOptions
     @OptionGroup(title: "Limits") var limits: ServeLimitOptions
+    @OptionGroup(title: "Routing (local first, escalate when unsure)") var routing: ServeRouteOptions
     @Option(name: .customLong("chat-template-file"),
             help: ArgumentHelp("A Jinja chat template to use instead of the model's (it must parse, or the server does not start).", valueName: "path"))
     var chatTemplateFile: String?
@@ -50,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try access.apply(to: &options)
             try limits.apply(to: &options)
+            try routing.apply(to: &options)
             options.chatTemplate = try chatTemplateFile.map(Self.readTemplate)
         } catch {
             Terminal.status("error: \(error.message)")

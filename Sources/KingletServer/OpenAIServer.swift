@@ -19,12 +19,20 @@ public final class OpenAIServer: Sendable {
     public let host: ModelHost
     /// Counters behind `GET /metrics`.
     public let metrics: ServerMetrics
+    /// The client for escalations when `options.routing` is set.
+    let upstream: UpstreamClient?
 
     /// A server for the model clients will call `modelID`; it answers 503 until `modelLoaded`.
     public init(options: ServerOptions, modelID: String) {
         self.options = options
         host = ModelHost(modelID: modelID)
         metrics = ServerMetrics()
+        upstream = options.routing.map(UpstreamClient.init)
+    }
+
+    deinit {
+        // The HTTP client must be shut down before it is freed; the task holds it until then.
+        if let upstream { Task { await upstream.shutdown() } }
     }
 
     /// Starts serving `engine`: builds its chat formatter (with `options.chatTemplate` when set)
@@ -59,7 +67,7 @@ public final class OpenAIServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "kinglet.server")
         logger.logLevel = .warning
-        let router = buildRouter(host: host, metrics: metrics, options: options)
+        let router = buildRouter(host: host, metrics: metrics, options: options, upstream: upstream)
         return Application(
             router: router,
             server: GuardedHTTP1Channel.builder(limits: options.connections, metrics: metrics),

@@ -9,6 +9,8 @@ import Prometheus
 public final class ServerMetrics: @unchecked Sendable {
     /// Every metric the server exposes; `GET /metrics` is its exposition text.
     public let registry = PrometheusCollectorRegistry()
+    /// The router's counters (`kinglet serve --upstream`).
+    public let routing: RouteMetrics
 
     private let rejected, promptTokens, cachedTokens, generatedTokens, steps, stepSequences, busySeconds: Counter
     private let connectionsRefused, connectionsEvicted: Counter
@@ -34,6 +36,7 @@ public final class ServerMetrics: @unchecked Sendable {
             MetricNameDescriptor(namespace: "kinglet", metricName: n, unitName: "", helpText: help)
         }
         let r = registry
+        routing = RouteMetrics(registry: r)
         rejected = r.makeCounter(descriptor: name("requests_rejected_total", "Requests refused with 429 because the wait queue was full."))
         let generations = name("generations_total", "Generations ended, by finish reason.")
         finished = Dictionary(uniqueKeysWithValues: [FinishReason.stop, .length, .cancelled].map {

@@ -44,6 +44,10 @@ public struct ServerOptions: Sendable {
     /// Longest a chat template may take to render one request before it is answered with 500.
     public var templateTimeout: Double = 10
 
+    /// Local first, escalating unsure answers upstream (`kinglet serve --upstream`); nil: every
+    /// request is answered locally and nothing is scored.
+    public var routing: RoutingOptions?
+
     /// The defaults above.
     public init() {}
 }

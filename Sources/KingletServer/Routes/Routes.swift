@@ -14,7 +14,7 @@ import Hummingbird
 /// Every request passes, in order: metrics, the `Host` allowlist (403), the `Origin` check and
 /// CORS (403; preflights answered here), the error mapper (everything below becomes OpenAI JSON),
 /// the API key (401), JSON bodies only (415).
-func buildRouter(host: ModelHost, metrics: ServerMetrics, options: ServerOptions) -> Router<BasicRequestContext> {
+func buildRouter(host: ModelHost, metrics: ServerMetrics, options: ServerOptions, upstream: UpstreamClient? = nil) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: HostCheckMiddleware(allowlist: HostAllowlist(bindHost: options.host, extra: options.allowedHosts)))
@@ -40,9 +40,18 @@ func buildRouter(host: ModelHost, metrics: ServerMetrics, options: ServerOptions
         return jsonResponse(ModelList(data: [.init(id: host.modelID, created: created)]))
     }
     let chat = ChatCompletionsRoute(host: host, maxBody: options.maxBody, maxTokensLimit: options.maxTokensLimit)
-    router.post("/v1/chat/completions") { request, context in try await chat.respond(request, context: context) }
     let text = CompletionsRoute(host: host, maxBody: options.maxBody, maxTokensLimit: options.maxTokensLimit)
-    router.post("/v1/completions") { request, context in try await text.respond(request, context: context) }
+    var chatHandler: RoutedEndpoint.Handler = { request, context in try await chat.respond(request, context: context) }
+    var textHandler: RoutedEndpoint.Handler = { request, context in try await text.respond(request, context: context) }
+    if let upstream {
+        // `kinglet serve --upstream`: both generating routes go through the router.
+        let (c, t) = (chatHandler, textHandler)
+        chatHandler = RoutedEndpoint(path: "chat/completions", local: c, upstream: upstream, metrics: metrics.routing, maxBody: options.maxBody).respond
+        textHandler = RoutedEndpoint(path: "completions", local: t, upstream: upstream, metrics: metrics.routing, maxBody: options.maxBody).respond
+    }
+    let (chatRoute, textRoute) = (chatHandler, textHandler)
+    router.post("/v1/chat/completions") { request, context in try await chatRoute(request, context) }
+    router.post("/v1/completions") { request, context in try await textRoute(request, context) }
     return router
 }
 

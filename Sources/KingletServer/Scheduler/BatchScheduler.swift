@@ -167,6 +167,9 @@ final class BatchScheduler: @unchecked Sendable {
 
     private func deliver(_ u: BatchStepper<GenerationTicket>.Update) {
         let c = u.job.continuation
+        if let sink = u.job.confidence, let logits = u.logits, let token = u.step.token ?? u.step.endOfGeneration {
+            sink.record(TokenConfidence(token: token, logits: logits))
+        }
         let now = DispatchTime.now().uptimeNanoseconds
         if u.logits != nil && u.summary.generatedTokens == 1 {
             // The step that sampled the first token (the end-of-generation token included).

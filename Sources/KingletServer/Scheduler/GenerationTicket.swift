@@ -20,6 +20,9 @@ final class GenerationTicket: @unchecked Sendable {
     let prompt: [Int32]
     let parameters: GenerateParameters
     let logprobs: Int?
+    /// Where the scheduler records each token's confidence when the request is routed (the
+    /// router's task-local sink at creation).
+    let confidence = ConfidenceSink.current
     /// When the request was queued (uptime nanoseconds): time to first token counts from here.
     let queuedAt = DispatchTime.now().uptimeNanoseconds
     /// When its last token was delivered (0: none yet). The scheduler thread's only.
@@ -37,6 +40,7 @@ final class GenerationTicket: @unchecked Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: GenerationUpdate.self)
         updates = stream
         self.continuation = continuation
+        confidence?.attach { [weak self] in self?.cancel() }
     }
 
     var isCancelled: Bool { lock.withLock { cancelled } }

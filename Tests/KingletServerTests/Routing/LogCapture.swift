@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+
+/// A log handler that keeps every message (with its metadata) at every level, for tests that
+/// check what reaches the logs.
+struct LogCapture: LogHandler {
+    final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ s: String) { lock.withLock { lines.append(s) } }
+        var text: String { lock.withLock { lines.joined(separator: "\n") } }
+        var count: Int { lock.withLock { lines.count } }
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        store.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
+    }
+
+    /// A logger writing into a new store.
+    static func logger() -> (Logger, Store) {
+        let store = Store()
+        var logger = Logger(label: "test.capture") { _ in LogCapture(store: store) }
+        logger.logLevel = .trace
+        return (logger, store)
+    }
+}
