@@ -1,4 +1,5 @@
 import Foundation
+import KingletChatTemplate
 
 /// `route-eval.html`: one self-contained page (no scripts, no external files) with the routing
 /// curves as inline SVG (accuracy against the share of requests escalated, one line per signal,
@@ -60,8 +61,5 @@ public enum RouteEvalPage {
         """
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { HTML.escape(s) }
 }
