@@ -38,21 +38,38 @@ struct RouteEvalCommand: AsyncParsableCommand {
     @OptionGroup(title: "Threshold") var target: RouteTargetOptions
 
     func validate() throws {
-        if upstream.upstream == nil { throw ValidationError("--upstream is required (the base URL of an OpenAI-compatible server)") }
+        if upstream.upstream == nil {
+            throw ValidationError("--upstream is required: the base URL of an OpenAI-compatible server, or a model (a known name or a .gguf path) to serve for it")
+        }
         if maxTokens < 1 || concurrency < 1 || parallel < 1 { throw ValidationError("--max-tokens, --concurrency and --parallel must be positive") }
     }
 
     func run() async throws {
         let items: [EvalItem]
         var options = ServerOptions()
+        // A model instead of a URL: serve it from a child process for the evaluation's length.
+        var served: LocalUpstream?
+        var flags = upstream
+        if let value = upstream.upstream, !LocalUpstream.isURL(value) {
+            do {
+                served = try LocalUpstream(model: value, threads: threads, context: context, parallel: parallel)
+            } catch {
+                Terminal.status("error: \(error.message)")
+                throw ExitCode.failure
+            }
+            flags.upstream = served?.baseURL
+            Terminal.status("upstream: \(value) served at \(served?.baseURL ?? "")")
+        }
+        defer { served?.stop() }
         do {
             items = try EvalItem.read(data)
-            options.routing = try upstream.routing(policy: RouteEvalRunner.keepAll)
+            options.routing = try flags.routing(policy: RouteEvalRunner.keepAll)
         } catch {
             Terminal.status("error: \(error.localizedDescription)")
             throw ExitCode.failure
         }
         options.port = 0
+        options.logsWarnings = false
         options.parallel = parallel
         options.maxTokensLimit = max(maxTokens, 16)
         let path = try ModelStore().resolve(local) { Terminal.status($0) }

@@ -5,7 +5,7 @@ import KingletServer
 /// The upstream server and its key: `serve --upstream` and `route eval --upstream`.
 struct UpstreamFlags: ParsableArguments {
     @Option(name: .customLong("upstream"),
-            help: ArgumentHelp("An OpenAI-compatible server (http://host:port/v1) that answers what the local model is unsure of.", valueName: "url"))
+            help: ArgumentHelp("An OpenAI-compatible server (http://host:port/v1) that answers what the local model is unsure of (route eval also takes a model: a known name or a .gguf path, served for the run).", valueName: "url"))
     var upstream: String?
     @Option(name: .customLong("upstream-model"), help: ArgumentHelp("The model field sent upstream (default: the client's).", valueName: "name"))
     var upstreamModel: String?

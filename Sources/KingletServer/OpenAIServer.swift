@@ -66,7 +66,7 @@ public final class OpenAIServer: Sendable {
     /// once the socket is bound (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "kinglet.server")
-        logger.logLevel = .warning
+        logger.logLevel = options.logsWarnings ? .warning : .critical
         let router = buildRouter(host: host, metrics: metrics, options: options, upstream: upstream)
         return Application(
             router: router,

@@ -9,6 +9,9 @@ import KingletChatTemplate
 public struct ServerOptions: Sendable {
     /// Address to bind (loopback unless told otherwise).
     public var host = "127.0.0.1"
+    /// Whether the HTTP layer's warnings and errors reach stderr (off for a server that lives only
+    /// for one job, such as `route eval`'s, whose shutdown by cancellation Hummingbird logs as errors).
+    public var logsWarnings = true
     /// Port to bind; 0 picks a free one (the URL printed when ready has the real port).
     public var port = 8080
     /// When set, requests need `Authorization: Bearer <apiKey>` (except `GET /health`).

@@ -51,6 +51,27 @@ import Testing
         #expect(read.signal == .minLogprob && read.earlyTokens == 3 && read.threshold.isFinite)
     }
 
+    /// `--upstream MODEL`: the upstream is a model file, served by a child `kinglet serve` for the
+    /// run and stopped after. The same model on both sides agrees with itself on every item.
+    @Test func evalWithAModelAsUpstream() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-route-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = [#"{"prompt": "Q: What day comes after Monday?\nA:", "answer": "Tuesday"}"#,
+                     #"{"prompt": "Q: What colour is the sky?\nA:", "answer": "blue", "match": "contains"}"#,
+                     #"{"messages": [{"role": "user", "content": "Name a colour."}], "answer": "red", "match": "contains"}"#]
+        let data = dir.appendingPathComponent("set.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: data)
+        let out = dir.appendingPathComponent("eval")
+        let eval = try await Self.kinglet(["route", "eval", "--local", ServerTestSupport.modelPath, "--upstream", ServerTestSupport.modelPath,
+                                           "--data", data.path, "--out", out.path, "--threads", "2", "--max-tokens", "6"])
+        #expect(eval.status == 0, "stderr: \(eval.stderr)")
+        #expect(eval.stderr.contains("served at http://127.0.0.1:"), "\(eval.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("route-eval.json"))) as? [String: Any])
+        #expect(json["local_accuracy"] as? Double == json["upstream_accuracy"] as? Double, "greedy: the same model answers alike")
+        #expect(!eval.stderr.contains("error"), "no shutdown noise: \(eval.stderr)")
+    }
+
     @Test func serveRoutingFlags() async throws {
         let model = ["serve", "--model", ServerTestSupport.modelPath, "--port", "0"]
         let cases: [([String], String)] = [
