@@ -36,12 +36,44 @@ enum WeightQuantizeSearch {
     @inline(__always)
     static func cUInt8(_ x: Float) -> UInt8 { UInt8(truncatingIfNeeded: cTruncate(x)) }
 
+    /// The first of the `n` values with the largest |x|, signed, and that |x| (0 and 0 for an
+    /// all-zero group): the `amax`/`max` loop every symmetric quantizer in ggml starts with.
+    @inline(__always)
+    static func largestMagnitude(_ x: UnsafePointer<Float>, _ n: Int) -> (value: Float, magnitude: Float) {
+        var value: Float = 0, magnitude: Float = 0
+        for i in 0..<n where abs(x[i]) > magnitude { magnitude = abs(x[i]); value = x[i] }
+        return (value, magnitude)
+    }
+
+    /// The block header of ggml's affine legacy quantizers (Q4_1, Q5_1): min and max of the 32
+    /// values (starting from ±FLT_MAX), f16 d = (max − min)/levels at byte 0 and f16 m = min at
+    /// byte 2 of `block`; returns id = 1/d (or 0) and the f32 min the levels are measured from.
+    @inline(__always)
+    static func affineHeader(_ x: UnsafePointer<Float>, _ block: UnsafeMutableRawPointer, levels: Float) -> (id: Float, min: Float) {
+        var min = Float.greatestFiniteMagnitude, max = -Float.greatestFiniteMagnitude
+        for j in 0..<32 {
+            if x[j] < min { min = x[j] }
+            if x[j] > max { max = x[j] }
+        }
+        let d = (max - min) / levels
+        block.storeBytes(of: floatToHalf(d), as: UInt16.self)
+        block.storeBytes(of: floatToHalf(min), toByteOffset: 2, as: UInt16.self)
+        return (d != 0 ? 1 / d : 0, min)
+    }
+
+    /// The scale of ggml's symmetric legacy quantizers (Q4_0, Q5_0): d = m / −levels for the
+    /// signed value m of largest magnitude, id = 1/d or 0.
+    @inline(__always)
+    static func symmetricScale(_ x: UnsafePointer<Float>, levels: Float) -> (d: Float, id: Float) {
+        let d = largestMagnitude(x, 32).value / -levels
+        return (d, d != 0 ? 1 / d : 0)
+    }
+
     /// `make_qx_quants` with rmse_type 1 (weights x²) and no importance weights: the symmetric
     /// scale for levels −nmax…nmax−1 that minimises Σ x²·(x − s·l)², searched over 19 candidate
     /// inverse scales. Writes L[i] = l + nmax; returns the scale. (Q6_K's group search.)
     static func makeQXQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
-        var max: Float = 0, amax: Float = 0
-        for i in 0..<n where abs(x[i]) > amax { amax = abs(x[i]); max = x[i] }
+        let (max, amax) = largestMagnitude(x, n)
         if amax < groupMaxEps {
             for i in 0..<n { L[i] = 0 }
             return 0
@@ -81,8 +113,7 @@ enum WeightQuantizeSearch {
     /// `make_q3_quants` with do_rmse: a first symmetric guess, then up to five passes that move
     /// one level at a time while Σ x²-weighted fit improves. Writes L[i] = l + nmax; returns the scale.
     static func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
-        var max: Float = 0, amax: Float = 0
-        for i in 0..<n where abs(x[i]) > amax { amax = abs(x[i]); max = x[i] }
+        let (max, amax) = largestMagnitude(x, n)
         if amax < groupMaxEps {
             for i in 0..<n { L[i] = 0 }
             return 0

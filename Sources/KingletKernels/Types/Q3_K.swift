@@ -72,11 +72,10 @@ extension Q3_K {
         var scales = [Float](repeating: 0, count: 16)
         for b in 0..<k / 256 {
             let xb = x + b * 256, block = out + b * blockBytes
-            var maxScale: Float = 0, amax: Float = 0
             for j in 0..<16 {
                 scales[j] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQ3Quants(16, 4, xb + 16 * j, $0.baseAddress! + 16 * j) }
-                if abs(scales[j]) > amax { amax = abs(scales[j]); maxScale = scales[j] }
             }
+            let maxScale = scales.withUnsafeBufferPointer { WeightQuantizeSearch.largestMagnitude($0.baseAddress!, 16).value }
             var packed = [UInt8](repeating: 0, count: 12)
             if maxScale != 0 {
                 let iscale = -32 / maxScale

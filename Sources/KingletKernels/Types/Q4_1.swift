@@ -46,9 +46,7 @@ extension Q4_1 {
         precondition(k % 32 == 0, "\(k) elements are not whole Q4_1 blocks")
         for b in 0..<k / 32 {
             let xb = x + b * 32, block = out + b * 20
-            let (d, id, min) = LegacyAffine.scale(xb, levels: 15)
-            block.storeBytes(of: floatToHalf(d), as: UInt16.self)
-            block.storeBytes(of: floatToHalf(min), toByteOffset: 2, as: UInt16.self)
+            let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 15)
             func nibble(_ v: Float) -> UInt8 {
                 UInt8(truncatingIfNeeded: Swift.min(15, Int32(WeightQuantizeSearch.cInt8((v - min) * id + 0.5))))
             }
@@ -56,19 +54,5 @@ extension Q4_1 {
                 block.storeBytes(of: nibble(xb[j]) | nibble(xb[j + 16]) << 4, toByteOffset: 4 + j, as: UInt8.self)
             }
         }
-    }
-}
-
-/// The block scale of ggml's affine legacy quantizers (Q4_1, Q5_1): min and max of the 32 values
-/// (starting from ±FLT_MAX), d = (max − min)/levels, id = 1/d or 0.
-enum LegacyAffine {
-    static func scale(_ x: UnsafePointer<Float>, levels: Float) -> (d: Float, id: Float, min: Float) {
-        var min = Float.greatestFiniteMagnitude, max = -Float.greatestFiniteMagnitude
-        for j in 0..<32 {
-            if x[j] < min { min = x[j] }
-            if x[j] > max { max = x[j] }
-        }
-        let d = (max - min) / levels
-        return (d, d != 0 ? 1 / d : 0, min)
     }
 }

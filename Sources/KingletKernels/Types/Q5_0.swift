@@ -48,10 +48,7 @@ extension Q5_0 {
         precondition(k % 32 == 0, "\(k) elements are not whole Q5_0 blocks")
         for b in 0..<k / 32 {
             let xb = x + b * 32, block = out + b * 22
-            var amax: Float = 0, signedMax: Float = 0
-            for j in 0..<32 where amax < abs(xb[j]) { amax = abs(xb[j]); signedMax = xb[j] }
-            let d = signedMax / -16
-            let id: Float = d != 0 ? 1 / d : 0
+            let (d, id) = WeightQuantizeSearch.symmetricScale(xb, levels: 16)
             block.storeBytes(of: floatToHalf(d), as: UInt16.self)
             storeFiveBit(block, qhOffset: 2) { j in
                 UInt8(truncatingIfNeeded: min(31, Int32(WeightQuantizeSearch.cInt8(xb[j] * id + 16.5))))

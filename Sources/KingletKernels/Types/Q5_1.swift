@@ -40,9 +40,7 @@ extension Q5_1 {
         precondition(k % 32 == 0, "\(k) elements are not whole Q5_1 blocks")
         for b in 0..<k / 32 {
             let xb = x + b * 32, block = out + b * 24
-            let (d, id, min) = LegacyAffine.scale(xb, levels: 31)
-            block.storeBytes(of: floatToHalf(d), as: UInt16.self)
-            block.storeBytes(of: floatToHalf(min), toByteOffset: 2, as: UInt16.self)
+            let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 31)
             Q5_0.storeFiveBit(block, qhOffset: 4) { j in WeightQuantizeSearch.cUInt8((xb[j] - min) * id + 0.5) }
         }
     }

@@ -64,11 +64,10 @@ extension Q6_K {
         var scales = [Float](repeating: 0, count: 16)
         for b in 0..<k / 256 {
             let xb = x + b * 256, block = out + b * 210
-            var maxScale: Float = 0, maxAbsScale: Float = 0
             for g in 0..<16 {
                 scales[g] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQXQuants(16, 32, xb + 16 * g, $0.baseAddress! + 16 * g) }
-                if abs(scales[g]) > maxAbsScale { maxAbsScale = abs(scales[g]); maxScale = scales[g] }
             }
+            let (maxScale, maxAbsScale) = scales.withUnsafeBufferPointer { WeightQuantizeSearch.largestMagnitude($0.baseAddress!, 16) }
             if maxAbsScale < WeightQuantizeSearch.groupMaxEps {
                 block.initializeMemory(as: UInt8.self, repeating: 0, count: 210)
                 continue
