@@ -1,6 +1,11 @@
 import Foundation
 import KingletGGUF
 import KingletKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where a quantization stands after a tensor.
 public struct QuantizeProgress: Sendable, Equatable {
@@ -35,8 +40,9 @@ public final class ModelQuantizer: @unchecked Sendable {
     public let inputPath: String, outputPath: String
     public let fileType: QuantizeFileType
     public let plan: TensorTypePlan
-    /// True when some tensor is already block-quantized and gets quantized again (precision is
-    /// lost twice; llama-quantize needs --allow-requantize for it).
+    /// True when some tensor is already block-quantized and gets block-quantized again
+    /// (precision is lost twice; llama-quantize needs --allow-requantize for it). Dequantizing to
+    /// F32/F16/BF16 is not counted.
     public let requantizes: Bool
     private let file: GGUFFile
     private let cancelled = Flag()
@@ -56,7 +62,7 @@ public final class ModelQuantizer: @unchecked Sendable {
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
         guard inputURL.path != outputURL.path else { throw .sameFile(path: output) }
         let file: GGUFFile
-        do { file = try GGUFFile(path: input) } catch { throw .input(path: input, error) }
+        do { file = try GGUFFile(path: input, placement: .fileMapping) } catch { throw .input(path: input, error) }  // dropPages needs a file mapping
         // GGUFFile has checked every tensor's data range and that its rows are whole blocks.
         guard let architecture = file.architecture else { throw .notAModel(path: input) }
         func int(_ key: String) -> Int? {
@@ -75,7 +81,7 @@ public final class ModelQuantizer: @unchecked Sendable {
                 throw .unsupportedTensorType(tensor: e.name, type: e.from)
             }
         }
-        requantizes = plan.entries.contains { $0.from != $0.to && $0.from.blockSize > 1 }
+        requantizes = plan.entries.contains { $0.from != $0.to && $0.from.blockSize > 1 && $0.to.blockSize > 1 }
         self.file = file
         inputPath = input
         outputPath = output
@@ -126,6 +132,7 @@ public final class ModelQuantizer: @unchecked Sendable {
                 converted += 1
             }
             written += infos[index].byteCount
+            Self.dropPages(tensor.data)
             progress(QuantizeProgress(
                 tensor: index + 1, tensorCount: plan.entries.count, name: entry.name, from: entry.from, to: entry.to,
                 bytesWritten: written, seconds: Date().timeIntervalSince(start)))
@@ -137,6 +144,19 @@ public final class ModelQuantizer: @unchecked Sendable {
             inputTensorBytes: read, outputTensorBytes: written, outputFileBytes: fileBytes,
             tensors: plan.entries.count, converted: converted, fallbacks: plan.entries.filter { $0.fellBackFrom != nil },
             seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Lets the kernel drop the resident pages of a tensor that is done (as llama-quantize unmaps
+    /// each weight), so the resident set stays near a slab instead of growing to the whole input.
+    /// The input is a private read-only file mapping: a page touched again is read back from the
+    /// file, never lost.
+    static func dropPages(_ data: UnsafeRawBufferPointer) {
+        guard let base = data.baseAddress, data.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page  // whole pages inside the tensor only
+        let end = (Int(bitPattern: base) + data.count) / page * page
+        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(p, end - start, MADV_DONTNEED)
     }
 
     /// Bytes of one slab: the unit of work between cancellation checks and writes.

@@ -39,6 +39,8 @@ struct ModelQuantizerTests {
 
         let twice = try ModelQuantizer(input: out, output: dir.appendingPathComponent("again.gguf").path, fileType: .q8_0)
         #expect(twice.requantizes)
+        let back = try ModelQuantizer(input: out, output: dir.appendingPathComponent("f32.gguf").path, fileType: .f32)
+        #expect(!back.requantizes)  // dequantizing loses nothing more
     }
 
     /// The mixture on the fixture: output head Q6_K, tied-embedding rules off (output.weight is
