@@ -64,9 +64,11 @@ struct WeightQuantizeTests {
         }
     }
 
-    /// Round trip on Gaussian rows: the RMS error per type stays under a bound that a wrong scale,
-    /// a swapped nibble or a lost high bit would break by far (measured RMS relative errors are
-    /// about half of each bound).
+    /// Round trip on rows of a sum of two uniforms: the relative RMS error per type stays under a
+    /// bound that a wrong scale, a swapped nibble or a lost high bit would break by far. ggml's
+    /// own quantizers on the same distribution measure 0.0047 (Q8_0), 0.016 (Q6_K), 0.033 (Q5_K),
+    /// 0.035 (Q5_1), 0.038 (Q5_0), 0.065 (Q4_K), 0.072 (Q4_1), 0.076 (Q4_0), 0.139 (Q3_K) and
+    /// 0.277 (Q2_K); each bound sits 6–45 % above.
     @Test(arguments: [
         (QuantType.q8_0, Float(0.005)), (.q6_K, 0.02), (.q5_K, 0.04), (.q5_1, 0.04), (.q5_0, 0.05),
         (.q4_K, 0.08), (.q4_1, 0.09), (.q4_0, 0.11), (.q3_K, 0.2), (.q2_K, 0.4),
