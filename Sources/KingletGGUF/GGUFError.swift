@@ -18,6 +18,8 @@ public enum GGUFError: Error, Sendable, Equatable, LocalizedError {
     case missingKey(String, expected: String)
     /// No tensor of that name.
     case missingTensor(String)
+    /// Writing a GGUF file failed (disk full, no permission, the directory is gone, ...).
+    case cannotWrite(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -37,6 +39,8 @@ public enum GGUFError: Error, Sendable, Equatable, LocalizedError {
             return "metadata key '\(key)' missing or not \(expected). The file may be for an unsupported model."
         case .missingTensor(let name):
             return "tensor '\(name)' not found in the model file."
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason). Check that the directory exists, is writable and has room."
         }
     }
 }

@@ -40,6 +40,24 @@ public struct GGUFWriter: Sendable {
 
     /// The whole file as bytes.
     public func serialized() -> [UInt8] {
+        var out = GGUFWriter.header(
+            metadata: metadata, tensors: tensors.map { ($0.name, $0.dims, $0.type, $0.data.count) }, alignment: alignment)
+        for t in tensors {
+            out.append(contentsOf: t.data)
+            out.append(contentsOf: repeatElement(0, count: GGUFWriter.padding(out.count, alignment)))
+        }
+        return out
+    }
+
+    /// Zero bytes that bring `count` up to a multiple of `alignment`.
+    public static func padding(_ count: Int, _ alignment: Int) -> Int { (alignment - count % alignment) % alignment }
+
+    /// A GGUF v3 header: magic, counts, `metadata` in order, the tensor infos (each data offset
+    /// the aligned sum of the sizes before it), padded to `alignment` so tensor data follows.
+    public static func header(
+        metadata: [(key: String, value: GGUFValue)], tensors: [(name: String, dims: [Int], type: GGMLType, byteCount: Int)],
+        alignment: Int
+    ) -> [UInt8] {
         var out: [UInt8] = []
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func putString(_ s: String) { let u = Array(s.utf8); put(UInt64(u.count)); out.append(contentsOf: u) }
@@ -76,7 +94,6 @@ public struct GGUFWriter: Sendable {
             put(v.type.rawValue)
             putValue(v)
         }
-        func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
         var offset = 0
         for t in tensors {
             putString(t.name)
@@ -84,13 +101,9 @@ public struct GGUFWriter: Sendable {
             for d in t.dims { put(UInt64(d)) }
             put(t.type.rawValue)
             put(UInt64(offset))
-            offset = aligned(offset + t.data.count)
+            offset += t.byteCount + padding(t.byteCount, alignment)
         }
-        out.append(contentsOf: repeatElement(0, count: aligned(out.count) - out.count))
-        for t in tensors {
-            out.append(contentsOf: t.data)
-            out.append(contentsOf: repeatElement(0, count: aligned(out.count) - out.count))
-        }
+        out.append(contentsOf: repeatElement(0, count: padding(out.count, alignment)))
         return out
     }
 

@@ -51,6 +51,9 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     /// Bytes in one row of `cols` elements (`cols` must be a multiple of `blockSize`).
     public func rowBytes(cols: Int) -> Int { cols / blockSize * blockBytes }
 
+    /// Whether Kinglet can write weights of this type (`ReferenceKernels.quantizeWeightRow`).
+    public var canQuantizeWeights: Bool { traits.quantizeWeights != nil }
+
     /// Whether a weight matrix may have this type (activation-only types have no partner).
     public var isWeightType: Bool { traits.partner != nil }
 

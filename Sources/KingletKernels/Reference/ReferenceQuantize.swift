@@ -43,6 +43,17 @@ extension ReferenceKernels {
         quantize(x, out, count, rounding)
     }
 
+    /// Quantizes `count` (K) f32 weights at `x` into `type`'s layout at `out` ([K / blockSize]
+    /// blocks) with ggml's reference quantizer (`quantize_row_*_ref`), bit for bit: what
+    /// `llama-quantize` writes without an importance matrix. `count` must be whole blocks.
+    public static func quantizeWeightRow(_ x: UnsafePointer<Float>, to type: QuantType, _ out: UnsafeMutableRawPointer, count: Int) {
+        guard let quantize = type.traits.quantizeWeights else {
+            preconditionFailure("\(type) is an activation type, never a weight")
+        }
+        precondition(count % type.blockSize == 0, "\(count) elements are not whole \(type) blocks")
+        quantize(x, out, count)
+    }
+
     /// The block scale d = amax / 127 and the multiplier that maps x to q before rounding.
     @inlinable
     static func q8Scale(_ x: UnsafePointer<Float>, rounding: ActivationRounding) -> (d: Float, multiplier: Float) {

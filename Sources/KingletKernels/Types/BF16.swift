@@ -12,8 +12,12 @@ enum BF16 {
             for i in 0..<k { sum += load(w, i) * load(x, i) }
             return sum
         },
-        quantize: { x, out, k, _ in
-            for i in 0..<k { out.storeBytes(of: floatToBF16(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
-        }
+        quantize: { x, out, k, _ in convert(x, out, k) },
+        quantizeWeights: convert
     )
+
+    /// f32 → bf16, ties to even (ggml's `ggml_fp32_to_bf16_row_ref`).
+    static func convert(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        for i in 0..<k { out.storeBytes(of: floatToBF16(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
+    }
 }

@@ -8,8 +8,12 @@ enum F16 {
             for i in 0..<k { sum += w.half(at: 2 * i) * x.half(at: 2 * i) }
             return sum
         },
-        quantize: { x, out, k, _ in
-            for i in 0..<k { out.storeBytes(of: floatToHalf(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
-        }
+        quantize: { x, out, k, _ in convert(x, out, k) },
+        quantizeWeights: convert
     )
+
+    /// f32 → f16, ties to even (ggml's `ggml_fp32_to_fp16_row`).
+    static func convert(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        for i in 0..<k { out.storeBytes(of: floatToHalf(x[i]), toByteOffset: 2 * i, as: UInt16.self) }
+    }
 }

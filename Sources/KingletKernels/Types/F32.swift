@@ -9,6 +9,7 @@ enum F32 {
             for i in 0..<k { sum += a[i] * b[i] }
             return sum
         },
-        quantize: { x, out, k, _ in out.assumingMemoryBound(to: Float.self).update(from: x, count: k) }
+        quantize: { x, out, k, _ in out.assumingMemoryBound(to: Float.self).update(from: x, count: k) },
+        quantizeWeights: { x, out, k in out.assumingMemoryBound(to: Float.self).update(from: x, count: k) }
     )
 }

@@ -13,7 +13,7 @@
 enum Q2_K {
     static let traits = QuantTypeTraits(
         name: "Q2_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     static let blockBytes = 84
 
@@ -56,5 +56,67 @@ enum Q2_K {
             sum += dx * wb.half(at: 80) * Float(isum) - dx * wb.half(at: 82) * Float(summs)
         }
         return sum
+    }
+}
+
+extension Q2_K {
+    /// ggml's `quantize_row_q2_K_ref`: per group of 16 an affine fit (`make_qkx2_quants`, 4 levels,
+    /// weights |x|, absolute error), scales and mins coded in 4 bits against d = max scale/15 and
+    /// dmin = max min/15, levels recomputed from the coded values. x: [K]; out: [K/256] super-blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 256 == 0, "\(k) elements are not whole Q2_K super-blocks")
+        var L = [UInt8](repeating: 0, count: 256), laux = [UInt8](repeating: 0, count: 16)
+        var weights = [Float](repeating: 0, count: 16)
+        var scales = [Float](repeating: 0, count: 16), mins = [Float](repeating: 0, count: 16)
+        for b in 0..<k / 256 {
+            let xb = x + b * 256, block = out + b * blockBytes
+            var maxScale: Float = 0, maxMin: Float = 0
+            for j in 0..<16 {
+                for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }
+                (scales[j], mins[j]) = L.withUnsafeMutableBufferPointer { Lp in
+                    laux.withUnsafeMutableBufferPointer { aux in
+                        WeightQuantizeSearch.makeQKX2Quants(
+                            16, 3, xb + 16 * j, weights, Lp.baseAddress! + 16 * j, aux.baseAddress!,
+                            rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
+                    }
+                }
+                if scales[j] > maxScale { maxScale = scales[j] }
+                if mins[j] > maxMin { maxMin = mins[j] }
+            }
+            var coded = [UInt8](repeating: 0, count: 16)
+            if maxScale > 0 {
+                let iscale = 15 / maxScale
+                for j in 0..<16 { coded[j] = UInt8(truncatingIfNeeded: WeightQuantizeSearch.nearestInt(iscale * scales[j])) }
+            }
+            if maxMin > 0 {
+                let iscale = 15 / maxMin
+                for j in 0..<16 { coded[j] |= UInt8(truncatingIfNeeded: WeightQuantizeSearch.nearestInt(iscale * mins[j]) << 4) }
+            }
+            block.storeBytes(of: floatToHalf(maxScale > 0 ? maxScale / 15 : 0), toByteOffset: 80, as: UInt16.self)
+            block.storeBytes(of: floatToHalf(maxMin > 0 ? maxMin / 15 : 0), toByteOffset: 82, as: UInt16.self)
+            let d = UnsafeRawPointer(block).half(at: 80), dmin = UnsafeRawPointer(block).half(at: 82)
+            for j in 0..<16 {
+                block.storeBytes(of: coded[j], toByteOffset: j, as: UInt8.self)
+                let dj = d * Float(coded[j] & 0xF)
+                if dj == 0 { continue }
+                let dm = dmin * Float(coded[j] >> 4)
+                for i in 16 * j..<16 * j + 16 {
+                    L[i] = UInt8(truncatingIfNeeded: max(0, min(3, WeightQuantizeSearch.nearestInt((xb[i] + dm) / dj))))
+                }
+            }
+            storeTwoBit(block + 16) { L[$0] }
+        }
+    }
+
+    /// Packs 256 two-bit levels q(i) into qs[64]: element 128·h + 32·j + l at bits 2j of qs[32·h + l].
+    @inline(__always)
+    static func storeTwoBit(_ qs: UnsafeMutableRawPointer, _ q: (Int) -> UInt8) {
+        for h in 0..<2 {
+            for l in 0..<32 {
+                let e = 128 * h + l
+                let byte = q(e) | q(e + 32) << 2 | q(e + 64) << 4 | q(e + 96) << 6
+                qs.storeBytes(of: byte, toByteOffset: 32 * h + l, as: UInt8.self)
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@
 enum Q3_K {
     static let traits = QuantTypeTraits(
         name: "Q3_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     static let blockBytes = 110
 
@@ -59,5 +59,54 @@ enum Q3_K {
         var sum: Float = 0
         for l in 0..<8 { sum += lanes[l] }
         return sum
+    }
+}
+
+extension Q3_K {
+    /// ggml's `quantize_row_q3_K_ref`: per group of 16 a symmetric fit (`make_q3_quants`, levels
+    /// −4…3), the signed scales coded in 6 bits against d = −(max scale)/32, levels recomputed
+    /// from the coded scales; bit 2 of each level goes to hmask. x: [K]; out: [K/256] super-blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 256 == 0, "\(k) elements are not whole Q3_K super-blocks")
+        var L = [Int8](repeating: 0, count: 256)
+        var scales = [Float](repeating: 0, count: 16)
+        for b in 0..<k / 256 {
+            let xb = x + b * 256, block = out + b * blockBytes
+            for j in 0..<16 {
+                scales[j] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQ3Quants(16, 4, xb + 16 * j, $0.baseAddress! + 16 * j) }
+            }
+            let maxScale = scales.withUnsafeBufferPointer { WeightQuantizeSearch.largestMagnitude($0.baseAddress!, 16).value }
+            var packed = [UInt8](repeating: 0, count: 12)
+            if maxScale != 0 {
+                let iscale = -32 / maxScale
+                for j in 0..<16 {
+                    let coded = Int8(truncatingIfNeeded: WeightQuantizeSearch.nearestInt(iscale * scales[j]))
+                    let l = UInt8(max(-32, min(31, coded)) + 32)
+                    if j < 8 { packed[j] = l & 0xF } else { packed[j - 8] |= (l & 0xF) << 4 }
+                    packed[8 + j % 4] |= (l >> 4) << (2 * (j / 4))
+                }
+                block.storeBytes(of: floatToHalf(1 / iscale), toByteOffset: 108, as: UInt16.self)
+            } else {
+                block.storeBytes(of: floatToHalf(0), toByteOffset: 108, as: UInt16.self)
+            }
+            for j in 0..<12 { block.storeBytes(of: packed[j], toByteOffset: 96 + j, as: UInt8.self) }
+            let d = UnsafeRawPointer(block).half(at: 108)
+            for j in 0..<16 {
+                let dj = d * Float(scale(UnsafeRawPointer(block), j))
+                if dj == 0 { continue }
+                for i in 16 * j..<16 * j + 16 {
+                    L[i] = Int8(max(-4, min(3, WeightQuantizeSearch.nearestInt(xb[i] / dj))) + 4)
+                }
+            }
+            for m in 0..<32 {  // element j's bit 2 in hmask[j % 32], bit j / 32
+                var mask: UInt8 = 0
+                for bit in 0..<8 where L[32 * bit + m] > 3 {
+                    mask |= 1 << bit
+                    L[32 * bit + m] -= 4
+                }
+                block.storeBytes(of: mask, toByteOffset: m, as: UInt8.self)
+            }
+            Q2_K.storeTwoBit(block + 32) { UInt8(truncatingIfNeeded: L[$0]) }
+        }
     }
 }

@@ -8,7 +8,7 @@
 enum Q4_0 {
     static let traits = QuantTypeTraits(
         name: "Q4_0", blockSize: 32, blockBytes: 18, partner: .q8_0,
-        dequantize: dequantize, dot: dot, quantize: { x, out, k, _ in quantize(x, out, k) })
+        dequantize: dequantize, dot: dot, quantize: { x, out, k, _ in quantize(x, out, k) }, quantizeWeights: quantize)
 
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
         for b in 0..<k / 32 {
@@ -44,14 +44,10 @@ enum Q4_0 {
         precondition(k % 32 == 0, "\(k) elements are not whole blocks")
         for b in 0..<k / 32 {
             let xb = x + b * 32, block = out + b * 18
-            var amax: Float = 0, signedMax: Float = 0
-            for j in 0..<32 where amax < abs(xb[j]) { amax = abs(xb[j]); signedMax = xb[j] }
-            let d = signedMax / -8
-            let id: Float = d != 0 ? 1 / d : 0
+            let (d, id) = WeightQuantizeSearch.symmetricScale(xb, levels: 8)
             block.storeBytes(of: floatToHalf(d), as: UInt16.self)
-            func nibble(_ v: Float) -> UInt8 {
-                let t = v * id + 8.5  // in [0.5, 16.5] for finite rows
-                return t >= 15 ? 15 : t > 0 ? UInt8(t) : 0
+            func nibble(_ v: Float) -> UInt8 {  // MIN(15, (int8_t)(x·id + 8.5)), as C converts
+                UInt8(truncatingIfNeeded: min(15, Int32(WeightQuantizeSearch.cInt8(v * id + 8.5))))
             }
             for j in 0..<16 {
                 block.storeBytes(of: nibble(xb[j]) | nibble(xb[j + 16]) << 4, toByteOffset: 2 + j, as: UInt8.self)

@@ -8,7 +8,7 @@
 enum Q4_1 {
     static let traits = QuantTypeTraits(
         name: "Q4_1", blockSize: 32, blockBytes: 20, partner: .q8_1,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
         for b in 0..<k / 32 {
@@ -36,5 +36,23 @@ enum Q4_1 {
             sum += (wb.half(at: 0) * xb.half(at: 0)) * Float(isum) + wb.half(at: 2) * xb.half(at: 2)
         }
         return sum
+    }
+}
+
+extension Q4_1 {
+    /// ggml's `quantize_row_q4_1_ref`: per block d = (max − min)/15, m = min,
+    /// q = MIN(15, (int8_t)((x − min)/d + 0.5)). x: [K]; out: [K/32] blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 32 == 0, "\(k) elements are not whole Q4_1 blocks")
+        for b in 0..<k / 32 {
+            let xb = x + b * 32, block = out + b * 20
+            let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 15)
+            func nibble(_ v: Float) -> UInt8 {
+                UInt8(truncatingIfNeeded: Swift.min(15, Int32(WeightQuantizeSearch.cInt8((v - min) * id + 0.5))))
+            }
+            for j in 0..<16 {
+                block.storeBytes(of: nibble(xb[j]) | nibble(xb[j + 16]) << 4, toByteOffset: 4 + j, as: UInt8.self)
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@
 enum Q4_K {
     static let traits = QuantTypeTraits(
         name: "Q4_K", blockSize: 256, blockBytes: 144, partner: .q8_K,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     /// (sc, m) of sub-block j (0…7) of the super-block at `block`.
     @inline(__always)
@@ -72,5 +72,79 @@ enum Q4_K {
         }
         for l in 0..<8 { sum += lanes[l] }
         return sum
+    }
+}
+
+extension Q4_K {
+    /// ggml's `quantize_row_q4_K_ref`. x: [K]; out: [K/256] super-blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 256 == 0, "\(k) elements are not whole Q4_K super-blocks")
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { L in
+            for b in 0..<k / 256 {
+                let block = out + b * 144
+                fitAffineSuperBlock(x + b * 256, block, L.baseAddress!, nmax: 15, rmin: -1, nstep: 20)
+                for c in 0..<4 {  // 64-element chunk c: sub-block 2c in the low nibbles, 2c + 1 in the high
+                    for l in 0..<32 {
+                        block.storeBytes(of: L[64 * c + l] | L[64 * c + 32 + l] << 4, toByteOffset: 16 + 32 * c + l, as: UInt8.self)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The part of `quantize_row_q4_K_ref` / `q5_K_ref` before packing the levels: per sub-block
+    /// of 32 an affine fit (`make_qkx2_quants`, weights av_x + |x|), its scale and min coded in 6
+    /// bits against d = max scale/63 and dmin = max min/63 (written at `block`: f16 d, f16 dmin,
+    /// scales[12]), then every level recomputed from the coded scale: L[256] = 0…nmax.
+    static func fitAffineSuperBlock(
+        _ x: UnsafePointer<Float>, _ block: UnsafeMutableRawPointer, _ L: UnsafeMutablePointer<UInt8>,
+        nmax: Int32, rmin: Float, nstep: Int
+    ) {
+        var scales = [Float](repeating: 0, count: 8), mins = [Float](repeating: 0, count: 8)
+        var weights = [Float](repeating: 0, count: 32), laux = [UInt8](repeating: 0, count: 32)
+        var maxScale: Float = 0, maxMin: Float = 0
+        for j in 0..<8 {
+            let xs = x + 32 * j
+            var sumX2: Float = 0
+            for l in 0..<32 { sumX2 += xs[l] * xs[l] }
+            let avX = (sumX2 / 32).squareRoot()
+            for l in 0..<32 { weights[l] = avX + abs(xs[l]) }
+            (scales[j], mins[j]) = weights.withUnsafeBufferPointer { w in
+                laux.withUnsafeMutableBufferPointer { aux in
+                    WeightQuantizeSearch.makeQKX2Quants(
+                        32, nmax, xs, w.baseAddress!, L + 32 * j, aux.baseAddress!,
+                        rmin: rmin, rdelta: 0.1, nstep: nstep, useMad: false)
+                }
+            }
+            if scales[j] > maxScale { maxScale = scales[j] }
+            if mins[j] > maxMin { maxMin = mins[j] }
+        }
+        let invScale: Float = maxScale > 0 ? 63 / maxScale : 0
+        let invMin: Float = maxMin > 0 ? 63 / maxMin : 0
+        let packed = block + 4
+        for j in 0..<8 {
+            let ls = min(63, UInt8(truncatingIfNeeded: WeightQuantizeSearch.nearestInt(invScale * scales[j])))
+            let lm = min(63, UInt8(truncatingIfNeeded: WeightQuantizeSearch.nearestInt(invMin * mins[j])))
+            if j < 4 {
+                packed.storeBytes(of: ls, toByteOffset: j, as: UInt8.self)
+                packed.storeBytes(of: lm, toByteOffset: j + 4, as: UInt8.self)
+            } else {
+                packed.storeBytes(of: ls & 0xF | (lm & 0xF) << 4, toByteOffset: j + 4, as: UInt8.self)
+                packed.storeBytes(of: packed.load(fromByteOffset: j - 4, as: UInt8.self) | (ls >> 4) << 6, toByteOffset: j - 4, as: UInt8.self)
+                packed.storeBytes(of: packed.load(fromByteOffset: j, as: UInt8.self) | (lm >> 4) << 6, toByteOffset: j, as: UInt8.self)
+            }
+        }
+        block.storeBytes(of: floatToHalf(maxScale / 63), as: UInt16.self)
+        block.storeBytes(of: floatToHalf(maxMin / 63), toByteOffset: 2, as: UInt16.self)
+        let d = UnsafeRawPointer(block).half(at: 0), dmin = UnsafeRawPointer(block).half(at: 2)
+        for j in 0..<8 {
+            let (sc, m) = scaleMin(UnsafeRawPointer(block), j)
+            let ds = d * Float(sc)
+            if ds == 0 { continue }
+            let dm = dmin * Float(m)
+            for i in 32 * j..<32 * j + 32 {
+                L[i] = UInt8(truncatingIfNeeded: max(0, min(nmax, WeightQuantizeSearch.nearestInt((x[i] + dm) / ds))))
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@
 enum Q5_0 {
     static let traits = QuantTypeTraits(
         name: "Q5_0", blockSize: 32, blockBytes: 22, partner: .q8_0,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     /// The 5-bit q (0…31) of element j of the block at `block`, whose qh is at `qhOffset`.
     @inline(__always)
@@ -38,5 +38,35 @@ enum Q5_0 {
             sum += Float(isum) * (wb.half(at: 0) * xb.half(at: 0))
         }
         return sum
+    }
+}
+
+extension Q5_0 {
+    /// ggml's `quantize_row_q5_0_ref`: per block the element of largest magnitude m gives
+    /// d = m / −16, q = MIN(31, (int8_t)(x/d + 16.5)). x: [K]; out: [K/32] blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 32 == 0, "\(k) elements are not whole Q5_0 blocks")
+        for b in 0..<k / 32 {
+            let xb = x + b * 32, block = out + b * 22
+            let (d, id) = WeightQuantizeSearch.symmetricScale(xb, levels: 16)
+            block.storeBytes(of: floatToHalf(d), as: UInt16.self)
+            storeFiveBit(block, qhOffset: 2) { j in
+                UInt8(truncatingIfNeeded: min(31, Int32(WeightQuantizeSearch.cInt8(xb[j] * id + 16.5))))
+            }
+        }
+    }
+
+    /// Packs 32 five-bit levels q(j): low nibbles into qs (element j and j + 16 share byte j),
+    /// bit 4 of element j into bit j of the little-endian u32 qh at `qhOffset`.
+    @inline(__always)
+    static func storeFiveBit(_ block: UnsafeMutableRawPointer, qhOffset: Int, _ q: (Int) -> UInt8) {
+        var qh: UInt32 = 0
+        for j in 0..<16 {
+            let lo = q(j), hi = q(j + 16)
+            block.storeBytes(of: lo & 0xF | (hi & 0xF) << 4, toByteOffset: qhOffset + 4 + j, as: UInt8.self)
+            qh |= (UInt32(lo & 0x10) >> 4) << UInt32(j)
+            qh |= (UInt32(hi & 0x10) >> 4) << UInt32(j + 16)
+        }
+        block.storeBytes(of: qh.littleEndian, toByteOffset: qhOffset, as: UInt32.self)
     }
 }

@@ -9,7 +9,7 @@
 enum Q5_1 {
     static let traits = QuantTypeTraits(
         name: "Q5_1", blockSize: 32, blockBytes: 24, partner: .q8_1,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
         for b in 0..<k / 32 {
@@ -29,5 +29,19 @@ enum Q5_1 {
             sum += (wb.half(at: 0) * xb.half(at: 0)) * Float(isum) + wb.half(at: 2) * xb.half(at: 2)
         }
         return sum
+    }
+}
+
+extension Q5_1 {
+    /// ggml's `quantize_row_q5_1_ref`: d = (max − min)/31, m = min, q = (uint8_t)((x − min)/d + 0.5)
+    /// with no clamp (a value rounding to 32 keeps its low five bits, 0, as ggml's does).
+    /// x: [K]; out: [K/32] blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 32 == 0, "\(k) elements are not whole Q5_1 blocks")
+        for b in 0..<k / 32 {
+            let xb = x + b * 32, block = out + b * 24
+            let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 31)
+            Q5_0.storeFiveBit(block, qhOffset: 4) { j in WeightQuantizeSearch.cUInt8((xb[j] - min) * id + 0.5) }
+        }
     }
 }

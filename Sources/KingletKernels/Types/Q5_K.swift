@@ -17,7 +17,7 @@
 enum Q5_K {
     static let traits = QuantTypeTraits(
         name: "Q5_K", blockSize: 256, blockBytes: blockBytes, partner: .q8_K,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     static let blockBytes = 176
 
@@ -63,5 +63,29 @@ enum Q5_K {
         }
         for l in 0..<8 { sum += lanes[l] }
         return sum
+    }
+}
+
+extension Q5_K {
+    /// ggml's `quantize_row_q5_K_ref`: Q4_K's fit with 32 levels, then bit 4 of each level in qh
+    /// (bit s for sub-block s) and the low four in qs. x: [K]; out: [K/256] super-blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 256 == 0, "\(k) elements are not whole Q5_K super-blocks")
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { L in
+            for b in 0..<k / 256 {
+                let block = out + b * blockBytes
+                Q4_K.fitAffineSuperBlock(x + b * 256, block, L.baseAddress!, nmax: 31, rmin: -0.5, nstep: 15)
+                var qh = [UInt8](repeating: 0, count: 32)
+                for c in 0..<4 {
+                    for j in 0..<32 {
+                        var l1 = L[64 * c + j], l2 = L[64 * c + j + 32]
+                        if l1 > 15 { l1 -= 16; qh[j] |= 1 << (2 * c) }
+                        if l2 > 15 { l2 -= 16; qh[j] |= 2 << (2 * c) }
+                        block.storeBytes(of: l1 | l2 << 4, toByteOffset: 48 + 32 * c + j, as: UInt8.self)
+                    }
+                }
+                for j in 0..<32 { block.storeBytes(of: qh[j], toByteOffset: 16 + j, as: UInt8.self) }
+            }
+        }
     }
 }

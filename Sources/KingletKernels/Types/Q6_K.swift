@@ -12,7 +12,7 @@
 enum Q6_K {
     static let traits = QuantTypeTraits(
         name: "Q6_K", blockSize: 256, blockBytes: 210, partner: .q8_K,
-        dequantize: dequantize, dot: dot, quantize: nil)
+        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
 
     /// q − 32 (−32…31) of element e (0…255) of the super-block at `block`.
     @inline(__always)
@@ -51,5 +51,52 @@ enum Q6_K {
         var sum: Float = 0
         for l in 0..<8 { sum += lanes[l] }
         return sum
+    }
+}
+
+extension Q6_K {
+    /// ggml's `quantize_row_q6_K_ref`: per group of 16 a symmetric fit (`make_qx_quants`, levels
+    /// −32…31, weights x²), the signed scales coded in 8 bits against d = −(max scale)/128, levels
+    /// recomputed from the coded scales. x: [K]; out: [K/256] super-blocks.
+    static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
+        precondition(k % 256 == 0, "\(k) elements are not whole Q6_K super-blocks")
+        var L = [Int8](repeating: 0, count: 256)
+        var scales = [Float](repeating: 0, count: 16)
+        for b in 0..<k / 256 {
+            let xb = x + b * 256, block = out + b * 210
+            for g in 0..<16 {
+                scales[g] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQXQuants(16, 32, xb + 16 * g, $0.baseAddress! + 16 * g) }
+            }
+            let (maxScale, maxAbsScale) = scales.withUnsafeBufferPointer { WeightQuantizeSearch.largestMagnitude($0.baseAddress!, 16) }
+            if maxAbsScale < WeightQuantizeSearch.groupMaxEps {
+                block.initializeMemory(as: UInt8.self, repeating: 0, count: 210)
+                continue
+            }
+            let iscale = -128 / maxScale
+            block.storeBytes(of: floatToHalf(1 / iscale), toByteOffset: 208, as: UInt16.self)
+            for g in 0..<16 {
+                let coded = Int8(truncatingIfNeeded: min(127, WeightQuantizeSearch.nearestInt(iscale * scales[g])))
+                block.storeBytes(of: coded, toByteOffset: 192 + g, as: Int8.self)
+            }
+            let d = UnsafeRawPointer(block).half(at: 208)
+            for g in 0..<16 {
+                let dg = d * Float(UnsafeRawPointer(block).int8(at: 192 + g))
+                if dg == 0 { continue }
+                for i in 16 * g..<16 * g + 16 {
+                    L[i] = Int8(max(-32, min(31, WeightQuantizeSearch.nearestInt(xb[i] / dg))) + 32)
+                }
+            }
+            for h in 0..<2 {
+                for l in 0..<32 {
+                    let e = 128 * h + l
+                    let q0 = UInt8(truncatingIfNeeded: L[e]), q1 = UInt8(truncatingIfNeeded: L[e + 32])
+                    let q2 = UInt8(truncatingIfNeeded: L[e + 64]), q3 = UInt8(truncatingIfNeeded: L[e + 96])
+                    block.storeBytes(of: q0 & 0xF | (q2 & 0xF) << 4, toByteOffset: 64 * h + l, as: UInt8.self)
+                    block.storeBytes(of: q1 & 0xF | (q3 & 0xF) << 4, toByteOffset: 64 * h + l + 32, as: UInt8.self)
+                    let high = q0 >> 4 | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6
+                    block.storeBytes(of: high, toByteOffset: 128 + 32 * h + l, as: UInt8.self)
+                }
+            }
+        }
     }
 }

@@ -10,7 +10,8 @@ enum Q8_0 {
         name: "Q8_0", blockSize: 32, blockBytes: 34, partner: .q8_0,
         dequantize: { src, out, k in dequantize8(src, out, k, blockBytes: 34, qsOffset: 2) },
         dot: dot,
-        quantize: { x, out, k, rounding in quantize8(x, out, k, rounding: rounding, withSum: false) })
+        quantize: { x, out, k, rounding in quantize8(x, out, k, rounding: rounding, withSum: false) },
+        quantizeWeights: { x, out, k in quantize8(x, out, k, rounding: .portable, withSum: false) })
 
     static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
         var sum: Float = 0
@@ -36,6 +37,7 @@ enum Q8_0 {
 
     /// llama.cpp's `quantize_row_q8_0` / `q8_1` with `rounding`: per block d = amax/127 (stored as
     /// f16), q = round(x · multiplier); with `withSum` (Q8_1) also s = f16(d · Σq) from the f32 d.
+    /// `.portable` without the sum is `quantize_row_q8_0_ref`, the weight quantizer.
     static func quantize8(
         _ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int, rounding: ActivationRounding, withSum: Bool
     ) {
@@ -48,7 +50,7 @@ enum Q8_0 {
             var sum: Int32 = 0
             for j in 0..<32 {
                 let v = x[b * 32 + j] * multiplier
-                let q = Int8(rounding == .portable ? v.rounded(.toNearestOrAwayFromZero) : v.rounded(.toNearestOrEven))
+                let q = WeightQuantizeSearch.cInt8(rounding == .portable ? v.rounded(.toNearestOrAwayFromZero) : v.rounded(.toNearestOrEven))
                 block.storeBytes(of: q, toByteOffset: qsOffset + j, as: Int8.self)
                 sum += Int32(q)
             }

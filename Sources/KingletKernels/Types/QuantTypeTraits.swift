@@ -28,6 +28,27 @@ public struct QuantTypeTraits: Sendable {
     /// (x [K] f32, out [K] in this layout, K, rounding): the reference activation quantizer
     /// (ggml's `from_float`); nil for types that are never a partner.
     let quantize: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int, ActivationRounding) -> Void)?
+    /// (x [K] f32, out [K] in this layout, K): the reference weight quantizer model files are made
+    /// with (ggml's `quantize_row_*_ref`, what `llama-quantize` runs without an importance
+    /// matrix), bit for bit; nil for activation-only types.
+    let quantizeWeights: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void)?
+
+    init(
+        name: String, blockSize: Int, blockBytes: Int, partner: QuantType?,
+        dequantize: @escaping @Sendable (UnsafeRawPointer, UnsafeMutablePointer<Float>, Int) -> Void,
+        dot: (@Sendable (UnsafeRawPointer, UnsafeRawPointer, Int) -> Float)?,
+        quantize: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int, ActivationRounding) -> Void)?,
+        quantizeWeights: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void)? = nil
+    ) {
+        self.name = name
+        self.blockSize = blockSize
+        self.blockBytes = blockBytes
+        self.partner = partner
+        self.dequantize = dequantize
+        self.dot = dot
+        self.quantize = quantize
+        self.quantizeWeights = quantizeWeights
+    }
 }
 
 /// Little-endian field reads shared by the per-type references.
