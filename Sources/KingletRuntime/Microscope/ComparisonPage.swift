@@ -113,11 +113,11 @@ public struct ComparisonPage: Sendable {
         s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(w - left - right)\" height=\"\(hgt - top - bottom)\" fill=\"#fafafa\" stroke=\"#bbb\"/>"
         for v in xt {
             s += "<line x1=\"\(px(v))\" x2=\"\(px(v))\" y1=\"\(top)\" y2=\"\(hgt - bottom)\" stroke=\"#e4e4e4\"/>"
-            s += "<text x=\"\(px(v))\" y=\"\(hgt - bottom + 15)\" text-anchor=\"middle\">\(Self.tick(v))</text>"
+            s += "<text x=\"\(px(v))\" y=\"\(hgt - bottom + 15)\" text-anchor=\"middle\">\(Self.tick(v, ticks: xt))</text>"
         }
         for v in yt {
             s += "<line x1=\"\(left)\" x2=\"\(w - right)\" y1=\"\(py(v))\" y2=\"\(py(v))\" stroke=\"#e4e4e4\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(Self.tick(v))</text>"
+            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(Self.tick(v, ticks: yt))</text>"
         }
         s += "<text x=\"\((left + w - right) / 2)\" y=\"\(hgt - 12)\" text-anchor=\"middle\">\(esc(xLabel))</text>"
         s += "<text transform=\"translate(16 \((top + hgt - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">bits per byte (lower is better)</text>"
@@ -151,11 +151,12 @@ public struct ComparisonPage: Sendable {
         return (lo, hi, ticks)
     }
 
-    static func tick(_ v: Double) -> String {
-        let a = abs(v)
-        if a >= 100 || v == v.rounded() && a >= 1 { return String(format: "%.0f", v) }
-        if a >= 1 { return String(format: "%.1f", v) }
-        return String(format: "%.2f", v)
+    /// A tick label with as many decimals as the ticks' step needs (0.02 apart: two), so
+    /// neighbouring labels never read the same.
+    static func tick(_ v: Double, ticks: [Double]) -> String {
+        let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : 1
+        let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+        return String(format: "%.\(decimals)f", v)
     }
 
     private func f(_ v: Double, _ digits: Int) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
