@@ -18,6 +18,12 @@ import Testing
     ] as [String: Any]] }
     static var time: [String: Any] { ["type": "function", "function": ["name": "get_time", "description": "The time now"] as [String: Any]] }
 
+    /// A body with its keys sorted: a schema's property order is its grammar's, and a dictionary's
+    /// order is not fixed from run to run, so unsorted bodies would make seeded answers vary.
+    static func body(_ object: Any) -> ByteBuffer {
+        ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+
     static func request(_ extra: [String: Any], seed: Int = 1) -> [String: Any] {
         var r: [String: Any] = ["model": "smollm2-135m", "messages": [["role": "user", "content": "What is the weather in Paris?"]],
                                 "tools": [weather, time], "max_tokens": 120, "temperature": 1, "seed": seed]
@@ -52,7 +58,7 @@ import Testing
             for seed in 1 ... 4 {
                 let choiceValue: Any = seed % 2 == 0 ? "required" : ["type": "function", "function": ["name": "get_weather"]]
                 let r = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders,
-                                                 body: RouteTests.body(Self.request(["tool_choice": choiceValue], seed: seed)))
+                                                 body: Self.body(Self.request(["tool_choice": choiceValue], seed: seed)))
                 #expect(r.status == .ok, "\(String(buffer: r.body))")
                 let choice = try Self.choice(r)
                 guard choice["finish_reason"] as? String == "tool_calls" else {
@@ -95,7 +101,8 @@ import Testing
             for choiceValue in ["required", "auto"] {
                 // One serialization for both requests: a dictionary's key order is not fixed, and the
                 // schema's property order is the grammar's.
-                let body = try JSONSerialization.data(withJSONObject: Self.request(["tool_choice": choiceValue, "temperature": 0], seed: 3))
+                let body = try JSONSerialization.data(withJSONObject: Self.request(["tool_choice": choiceValue, "temperature": 0], seed: 3),
+                                                      options: [.sortedKeys])
                 let whole = try Self.choice(try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders,
                                                                      body: ByteBuffer(bytes: body)))
                 let streamed = Array(#"{"stream": true, "#.utf8) + body.dropFirst()
@@ -146,7 +153,7 @@ import Testing
             ]
             for choiceValue in ["auto", "none"] {
                 let r = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders,
-                                                 body: RouteTests.body(Self.request(["messages": messages, "tool_choice": choiceValue, "temperature": 0])))
+                                                 body: Self.body(Self.request(["messages": messages, "tool_choice": choiceValue, "temperature": 0])))
                 #expect(r.status == .ok, "\(String(buffer: r.body))")
                 let choice = try Self.choice(r)
                 let finish = choice["finish_reason"] as? String
@@ -178,9 +185,9 @@ import Testing
         defer { s.shutdown() }
         try await s.liveTest { client in
             let plain = try RouteTests.json(try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders,
-                                                                     body: RouteTests.body(Self.request(["tools": NSNull(), "max_tokens": 1]))))
+                                                                     body: Self.body(Self.request(["tools": NSNull(), "max_tokens": 1]))))
             let r = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders,
-                                             body: RouteTests.body(Self.request(["tool_choice": "required", "parallel_tool_calls": false], seed: 5)))
+                                             body: Self.body(Self.request(["tool_choice": "required", "parallel_tool_calls": false], seed: 5)))
             #expect(r.status == .ok, "\(String(buffer: r.body))")
             let json = try RouteTests.json(r)
             let prompt = (json["usage"] as? [String: Any])?["prompt_tokens"] as? Int ?? 0
@@ -202,7 +209,7 @@ import Testing
         defer { s.shutdown() }
         try await s.liveTest { client in
             func post(_ extra: [String: Any]) async throws -> TestResponse {
-                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders, body: RouteTests.body(Self.request(extra)))
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: RouteTests.jsonHeaders, body: Self.body(Self.request(extra)))
             }
             try RouteTests.expectOpenAIError(try await post(["tool_choice": ["type": "function", "function": ["name": "nope"]]]), .badRequest,
                                              param: "tool_choice.function.name")

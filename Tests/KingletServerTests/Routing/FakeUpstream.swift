@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import KingletServer
 
 /// A small in-process OpenAI-compatible server standing in for the upstream: it answers chat and
 /// text completions with fixed text (whole or as fixed events), or misbehaves as told, and keeps
@@ -52,10 +53,17 @@ final class FakeUpstream: @unchecked Sendable {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
+    /// Threads of the fake's own: on Swift's cooperative pool its answers would wait behind the
+    /// suite's blocking tests (the same starvation `ServerThreads` spares the server), and a
+    /// 429 would arrive after the router's timeout.
+    static let threads = ServerThreads(count: 2)
+
     /// Runs `test` with the fake listening; its argument is the fake's base URL (`.../v1`).
     func run<T: Sendable>(_ test: @escaping @Sendable (URL) async throws -> T) async throws -> T {
-        try await application().test(.live) { client in
-            try await test(URL(string: "http://127.0.0.1:\(client.port!)/v1")!)
+        try await Self.threads.run {
+            try await application().test(.live) { client in
+                try await test(URL(string: "http://127.0.0.1:\(client.port!)/v1")!)
+            }
         }
     }
 
