@@ -9,7 +9,8 @@ final class LocalUpstream {
 
     /// Starts `kinglet serve --model model --port 0` and waits (up to `timeout`) for its ready line.
     init(model: String, threads: Int?, context: Int, parallel: Int, timeout: TimeInterval = 900) throws {
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
+        // This executable, wherever it was found (argv[0] may be a bare name looked up in PATH).
+        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
         var args = ["serve", "--model", model, "--port", "0", "--parallel", String(parallel), "--context", String(context)]
         if let threads { args += ["--threads", String(threads)] }
         process.arguments = args
