@@ -128,7 +128,7 @@ public final class BatchStepper<Job> {
         // keep less) and sees the whole prompt, so its history and summary cover the prefix too.
         let decoder = try SequenceDecoder(prompt: prompt, parameters: parameters, cache: cache, reuseLimit: place.reuse,
                                           tokenizer: engine.tokenizer, logprobs: logprobs,
-                                          vocabulary: parameters.constraint == nil ? nil : engine.tokenTrie)
+                                          vocabulary: parameters.constraint == nil ? nil : engine.tokenTrie, maskers: engine.maskers)
         slot.isBusy = true
         running.append(Running(job: job, slot: slot, decoder: decoder))
         return slot.index

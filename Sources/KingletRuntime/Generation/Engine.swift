@@ -73,6 +73,9 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
+    /// The token maskers of recent output constraints (grammars asked for again start warm).
+    public let maskers = MaskerCache()
+
     /// `ModelFingerprint.of(gguf)`, computed on first use (it hashes the file's header, several MB
     /// for a 262k vocabulary) and kept: every prompt-cache file saved or restored checks it.
     public var modelFingerprint: String {
@@ -128,7 +131,7 @@ public final class Engine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var decoder = try SequenceDecoder(prompt: promptTokens, parameters: p, cache: cache ?? PromptCache(state: makeState()),
-                                          tokenizer: tokenizer, vocabulary: p.constraint == nil ? nil : tokenTrie)
+                                          tokenizer: tokenizer, vocabulary: p.constraint == nil ? nil : tokenTrie, maskers: maskers)
         while let input = decoder.pendingInput() {
             let step: DecodeStep
             if isCancelled() {

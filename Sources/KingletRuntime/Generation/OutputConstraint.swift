@@ -17,15 +17,21 @@ import KingletTokenizer
 public struct OutputConstraint: Sendable {
     /// The grammar the output follows.
     public let grammar: Grammar
+    /// What identifies the grammar (its source), so an engine can keep its token masks between
+    /// generations (``MaskerCache``); nil: not kept.
+    public let key: String?
 
-    /// A constraint to `grammar`.
-    public init(grammar: Grammar) { self.grammar = grammar }
+    /// A constraint to `grammar`; give `key` (e.g. its source text) to let its masks be kept.
+    public init(grammar: Grammar, key: String? = nil) {
+        self.grammar = grammar
+        self.key = key
+    }
 
     /// llama.cpp GBNF text (rule `root` first matched).
     ///
     /// - Throws: `GrammarError` for a syntax error, an undefined rule, left recursion.
     public static func gbnf(_ text: String) throws(GrammarError) -> OutputConstraint {
-        OutputConstraint(grammar: try Grammar(gbnf: text))
+        OutputConstraint(grammar: try Grammar(gbnf: text), key: "gbnf:" + text)
     }
 
     /// The JSON texts that validate against a JSON Schema (given as JSON text).
@@ -33,14 +39,14 @@ public struct OutputConstraint: Sendable {
     /// - Throws: `GrammarError.unsupportedSchema` naming a keyword that
     ///   would not be enforced and its JSON path; `GrammarError.invalidSchema`.
     public static func jsonSchema(_ text: String) throws(GrammarError) -> OutputConstraint {
-        OutputConstraint(grammar: try Grammar(jsonSchema: text))
+        OutputConstraint(grammar: try Grammar(jsonSchema: text), key: "schema:" + text)
     }
 
     /// Any JSON value.
-    public static var json: OutputConstraint { OutputConstraint(grammar: .json) }
+    public static var json: OutputConstraint { OutputConstraint(grammar: .json, key: "json") }
 
     /// Any JSON object (OpenAI's `response_format: {"type": "json_object"}`).
-    public static var jsonObject: OutputConstraint { OutputConstraint(grammar: .jsonObject) }
+    public static var jsonObject: OutputConstraint { OutputConstraint(grammar: .jsonObject, key: "json-object") }
 }
 
 extension TokenTrie {
@@ -69,9 +75,9 @@ final class ConstraintGuide {
     private var bits: [UInt64] = []
 
     /// - Parameter allowEnd: false when end-of-generation tokens are ignored (never allowed).
-    init(_ constraint: OutputConstraint, trie: TokenTrie, allowEnd: Bool) throws(GrammarError) {
-        matcher = try GrammarMatcher(masker: TokenMasker(grammar: constraint.grammar, trie: trie))
-        self.trie = trie
+    init(masker: TokenMasker, allowEnd: Bool) throws(GrammarError) {
+        matcher = try GrammarMatcher(masker: masker)
+        self.trie = masker.trie
         self.allowEnd = allowEnd
     }
 

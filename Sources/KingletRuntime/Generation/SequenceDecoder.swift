@@ -62,10 +62,13 @@ public struct SequenceDecoder: @unchecked Sendable {
     ///     likely alternatives (`0`: the chosen token only; nil: none).
     ///   - vocabulary: the tokenizer's `TokenTrie`, for `parameters.constraint` (pass
     ///     `Engine.tokenTrie`, built once per model; nil builds one here).
+    ///   - maskers: where the constraint's token masker is kept between generations (pass
+    ///     `Engine.maskers`; nil: a new masker, its masks computed afresh).
     /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt leaves no
     ///   room for a new token, `.constraint` when the grammar cannot start; the cache is left as it was.
     public init(prompt: [Int32], parameters p: GenerateParameters, cache: PromptCache, reuseLimit: Int = .max,
-                tokenizer: Tokenizer, logprobs: Int? = nil, vocabulary: TokenTrie? = nil) throws(GenerationError) {
+                tokenizer: Tokenizer, logprobs: Int? = nil, vocabulary: TokenTrie? = nil,
+                maskers: MaskerCache? = nil) throws(GenerationError) {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         let capacity = cache.state.cache.capacity
         guard prompt.count < capacity else {
@@ -73,8 +76,9 @@ public struct SequenceDecoder: @unchecked Sendable {
         }
         if let constraint = p.constraint {
             do {
-                guide = try ConstraintGuide(constraint, trie: vocabulary ?? TokenTrie(tokenizer: tokenizer),
-                                            allowEnd: !p.ignoreEndOfGeneration)
+                let trie = vocabulary ?? TokenTrie(tokenizer: tokenizer)
+                let masker = maskers?.masker(for: constraint, trie: trie) ?? TokenMasker(grammar: constraint.grammar, trie: trie)
+                guide = try ConstraintGuide(masker: masker, allowEnd: !p.ignoreEndOfGeneration)
             } catch {
                 throw .constraint(error)
             }

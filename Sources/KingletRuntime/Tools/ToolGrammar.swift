@@ -58,7 +58,7 @@ enum ToolGrammar {
     private static func compile(_ schema: JSONValue, rule: String, extra: String, function: String) throws(ToolError) -> OutputConstraint {
         do {
             let text = extra + (try JSONSchemaConverter.gbnf(schema: schema, rule: rule))
-            return OutputConstraint(grammar: try Grammar(gbnf: text))
+            return OutputConstraint(grammar: try Grammar(gbnf: text), key: "gbnf:" + text)
         } catch {
             throw .unsupportedParameters(function: function, reason: "\(error)")
         }

@@ -67,7 +67,8 @@ enum ConstraintFields {
     private static func schema(_ value: JSONValue, param: String) throws(APIError) -> OutputConstraint {
         guard case .object = value else { throw .invalid("'\(param)' must be a JSON Schema object.", param: param) }
         return try compile(param) { () throws(GrammarError) in
-            OutputConstraint(grammar: try Grammar(gbnf: try JSONSchemaConverter.gbnf(schema: value)))
+            let text = try JSONSchemaConverter.gbnf(schema: value)
+            return OutputConstraint(grammar: try Grammar(gbnf: text), key: "gbnf:" + text)
         }
     }
 
