@@ -20,25 +20,24 @@ final class LocalUpstream {
         do { try process.run() } catch {
             throw CLIError(text: "--upstream \(model): cannot start kinglet serve for it (\(error.localizedDescription))")
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        var text = ""
-        while Date() < deadline {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty {  // end of file: the server exited
-                process.waitUntilExit()
-                throw CLIError(text: "--upstream \(model): kinglet serve exited (\(process.terminationStatus)) before it was ready; see its messages above")
-            }
-            text += String(decoding: data, as: UTF8.self)
-            if let r = text.range(of: #"serving \S+ at (http://\S+/v1)"#, options: .regularExpression) {
-                let line = String(text[r])
-                baseURL = String(line[line.range(of: "http://")!.lowerBound...])
-                // Keep draining its stdout so it never blocks on a full pipe.
-                out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
-                return
-            }
+        // The ready line, or the end of its output, is awaited with a deadline: a child that
+        // hangs silently must not hang the evaluation.
+        let ready = ReadyLine()
+        out.fileHandleForReading.readabilityHandler = { h in
+            let data = h.availableData
+            if data.isEmpty { h.readabilityHandler = nil }
+            ready.append(data)  // keeps draining after the ready line, so the child never blocks on a full pipe
         }
-        stop()
-        throw CLIError(text: "--upstream \(model): kinglet serve was not ready after \(Int(timeout)) s")
+        switch ready.wait(timeout) {
+        case .url(let url):
+            baseURL = url
+        case .ended:
+            process.waitUntilExit()
+            throw CLIError(text: "--upstream \(model): kinglet serve exited (\(process.terminationStatus)) before it was ready; see its messages above")
+        case .timedOut:
+            stop()
+            throw CLIError(text: "--upstream \(model): kinglet serve was not ready after \(Int(timeout)) s")
+        }
     }
 
     /// SIGTERM, then waits for the drained server to exit.
@@ -54,5 +53,34 @@ final class LocalUpstream {
     static func isURL(_ value: String) -> Bool {
         let lower = value.lowercased()
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+}
+
+/// The child's stdout as it arrives, until it names its URL (or ends).
+private final class ReadyLine: @unchecked Sendable {
+    enum Outcome { case url(String), ended, timedOut }
+    private let lock = NSLock()
+    private let signal = DispatchSemaphore(value: 0)
+    private var text = ""
+    private var outcome: Outcome?
+
+    func append(_ data: Data) {
+        lock.withLock {
+            guard outcome == nil else { return }
+            if data.isEmpty {
+                outcome = .ended
+            } else {
+                text += String(decoding: data, as: UTF8.self)
+                guard let r = text.range(of: #"serving \S+ at (http://\S+/v1)"#, options: .regularExpression) else { return }
+                let line = text[r]
+                outcome = .url(String(line[line.range(of: "http://")!.lowerBound...]))
+            }
+            signal.signal()
+        }
+    }
+
+    func wait(_ seconds: TimeInterval) -> Outcome {
+        _ = signal.wait(timeout: .now() + seconds)
+        return lock.withLock { outcome } ?? .timedOut
     }
 }

@@ -20,7 +20,7 @@ struct ChatCompletionsRoute: Sendable {
             var params = try req.sampling.parameters(maxTokensParam: req.maxTokensParam, limit: maxTokensLimit)
             let root = req.hasConstraintFields || req.hasToolFields ? try ConstraintFields.orderedBody(bytes) : nil
             if req.hasConstraintFields, let root { params.constraint = try ConstraintFields.constraint(root: root) }
-            let plan = try Self.toolPlan(root.map(ToolFields.read) ?? nil, messages: messages, constraint: params.constraint != nil,
+            let plan = try Self.toolPlan(try root.flatMap(ToolFields.read), messages: messages, constraint: params.constraint != nil,
                                          template: model.renderer.formatter.template)
             if let plan {
                 messages = plan.messages
@@ -56,25 +56,22 @@ struct ChatCompletionsRoute: Sendable {
         let history = messages.contains { $0.role == "tool" || $0.extra["tool_calls"] != nil }
         guard fields != nil || history else { return nil }
         let f = fields ?? ToolFields(tools: [], choice: .none, parallel: true)
+        let plan: ToolPlan
         do {
-            let plan = try ToolPlan(tools: f.tools, choice: f.choice, parallel: f.parallel, messages: messages, template: template)
-            if plan.constraint != nil && constraint {
-                throw APIError.invalid("'tools' (with this 'tool_choice' and model) and 'response_format' / 'grammar' / 'json_schema' both constrain the answer; send one.",
-                                       param: "response_format")
-            }
-            return plan
-        } catch let e as APIError {
-            throw e
-        } catch let e as ToolError {
-            switch e {
-            case .unknownFunction: throw .invalid("'tool_choice': \(e)", param: "tool_choice")
+            plan = try ToolPlan(tools: f.tools, choice: f.choice, parallel: f.parallel, messages: messages, template: template)
+        } catch {
+            switch error {
+            case .unknownFunction: throw .invalid("'tool_choice': \(error)", param: "tool_choice")
             case .unsupportedParameters(let name, _):
                 let i = f.tools.firstIndex { $0.name == name } ?? 0
-                throw .invalid("'tools[\(i)].function.parameters': \(e)", param: "tools[\(i)].function.parameters", code: "unsupported_schema_keyword")
+                throw .invalid("'tools[\(i)].function.parameters': \(error)", param: "tools[\(i)].function.parameters", code: "unsupported_schema_keyword")
             }
-        } catch {
-            throw .internalError("\(error)")
         }
+        if plan.constraint != nil && constraint {
+            throw .invalid("'tools' (with this 'tool_choice' and model) and 'response_format' / 'grammar' / 'json_schema' both constrain the answer; send one.",
+                           param: "response_format")
+        }
+        return plan
     }
 
     private func stream(_ ticket: GenerationTicket, id: String, created: Int, fingerprint: String,
