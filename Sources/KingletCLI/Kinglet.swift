@@ -9,6 +9,6 @@ struct KingletCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [RunCommand.self, ChatCommand.self, ServeCommand.self, TemplateCommand.self, PullCommand.self, ListCommand.self,
                       TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self, TrainCommand.self, ExportCommand.self, DistillCommand.self,
-                      PerplexityCommand.self, QuantizeCommand.self, CompareCommand.self, RouteCommand.self],
+                      PerplexityCommand.self, QuantizeCommand.self, CompareCommand.self, RouteCommand.self, PruneCommand.self],
         defaultSubcommand: nil)
 }

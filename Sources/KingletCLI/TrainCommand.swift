@@ -8,7 +8,7 @@ import KingletTraining
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a small llama model from scratch on text files and export it as GGUF.",
+        abstract: "Train a small llama model on text files (from scratch, or continuing any llama GGUF with --init) and export it as GGUF.",
         discussion: """
         The text (a file or a folder of .txt/.md/.gz files) is tokenized once with --tokenizer's
         vocabulary into token shards in OUT/data (or pass a directory made earlier). Progress goes to
@@ -18,7 +18,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(help: "Text file, folder of text files, or a token-shard directory (with data.json).")
     var data: String
-    @Option(help: "Model whose tokenizer (and chat template) the new model uses: a known name or a .gguf path.")
+    @Option(help: "Model whose tokenizer (and chat template) the new model uses: a known name or a .gguf path (with --init: that model's).")
     var tokenizer: String = KnownModel.defaultAlias
     @Option(help: "Output directory: checkpoint, metrics.jsonl, data shards, exported GGUF.")
     var out: String
@@ -54,7 +54,7 @@ struct TrainingJob {
     let name: String
 
     static func prepare(data: String, tokenizer spec: String, out: URL, options: TrainingOptions) throws -> TrainingJob {
-        let tokenizerPath = try ModelStore().resolve(spec) { Terminal.status($0) }
+        let tokenizerPath = try ModelStore().resolve(options.initialWeights ?? spec) { Terminal.status($0) }
         let source = try GGUFFile(path: tokenizerPath.path)
         let tok = try Tokenizer(gguf: source)
         let fingerprint = tokenizerFingerprint(tok)
@@ -76,11 +76,10 @@ struct TrainingJob {
             }
         }
         let dataset = try TokenDataset(directory: shardDir, expectedFingerprint: fingerprint)
-        let settings = options.settings()
-        let config = settings.shape.config(vocabularySize: tok.vocabularySize, contextLength: settings.length)
-        try config.validate()
+        var settings = options.settings()
         let pool = ThreadPool(threads: options.threads ?? ThreadPool.physicalCoreCount())
-        let model = TrainableLlama(config: config, seed: settings.seed, pool: pool)
+        let model = try TrainableLlama.start(&settings, vocabularySize: tok.vocabularySize, pool: pool)
+        let config = model.config
         let batches = try TextBatchSource(shard: dataset.train, batch: settings.batch, length: settings.length, seed: settings.seed)
         let validation = try TextBatchSource.validation(shard: dataset.validation, batches: settings.evalBatches,
                                                         batch: settings.batch, length: settings.length)
@@ -93,6 +92,7 @@ struct TrainingJob {
         Terminal.status(String(format: "model: %@ llama, %.1fM parameters (%.1fM without the embedding), vocabulary %d, context %d, %d threads",
                                settings.preset, Double(model.parameterCount) / 1e6, Double(model.layout.nonEmbeddingCount) / 1e6,
                                config.vocabularySize, settings.length, pool.threadCount))
+        if let initial = settings.initialWeights { Terminal.status("weights start from \(initial)") }
         return TrainingJob(trainer: trainer, name: name)
     }
 }

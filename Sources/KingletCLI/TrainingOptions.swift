@@ -14,6 +14,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("kv-heads"), help: "Custom shape: key/value heads.") var kvHeads: Int?
     @Option(help: "Custom shape: feed-forward size.") var ffn: Int?
 
+    @Option(name: .customLong("init"), help: """
+        Start from this llama GGUF's weights (any type Kinglet runs, dequantized to F32; a pruned model from \
+        `kinglet prune`) instead of random ones: its shape replaces the shape flags.
+        """)
+    var initialWeights: String?
     @Option(help: "Optimizer steps.") var steps: Int = 1000
     @Option(help: "Sequences per micro-batch.") var batch: Int = 8
     @Option(help: "Tokens per sequence (the model's context).") var seq: Int = 256
@@ -40,6 +45,9 @@ struct TrainingOptions: ParsableArguments {
         if warmup < 0 || clip < 0 || weightDecay < 0 { throw ValidationError("--warmup, --clip and --weight-decay must be ≥ 0") }
         if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
         let custom = [dim, layers, heads, kvHeads, ffn]
+        if initialWeights != nil, custom.contains(where: { $0 != nil }) {
+            throw ValidationError("--init takes its shape from the model; leave out --dim, --layers, --heads, --kv-heads and --ffn")
+        }
         if custom.contains(where: { $0 != nil }) && custom.contains(where: { $0 == nil }) {
             throw ValidationError("a custom shape needs all of --dim, --layers, --heads, --kv-heads and --ffn")
         }
@@ -57,7 +65,8 @@ struct TrainingOptions: ParsableArguments {
 
     func settings() -> TrainSettings {
         let (name, shape) = self.shape
-        var s = TrainSettings(steps: steps, batch: batch, length: seq, preset: name, shape: shape)
+        var s = TrainSettings(steps: steps, batch: batch, length: seq, preset: initialWeights == nil ? name : "init", shape: shape)
+        s.initialWeights = initialWeights.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         s.accumulation = accum
         s.learningRate = lr
         s.minLearningRate = minLR

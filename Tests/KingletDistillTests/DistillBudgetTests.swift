@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KingletDistill
+import KingletTraining
 
 /// The budget planner's arithmetic and its plan.json, without a model.
 struct DistillBudgetTests {
@@ -79,7 +80,7 @@ struct DistillBudgetTests {
     }
 
     @Test func measuresAStep() {
-        let seconds = DistillBudget.measureStep(preset: .nano, vocabularySize: 256, batch: 1, seq: 16, threads: 1)
+        let seconds = DistillBudget.measureStep(shape: ModelShape(dim: 32, layers: 2, heads: 2, kvHeads: 1, ffn: 64), vocabularySize: 256, batch: 1, seq: 16, threads: 1)
         #expect(seconds > 0 && seconds < 10)
     }
 }

@@ -14,7 +14,7 @@ struct DistillPipelineTests {
         c.count = 16
         c.maxTokens = 12
         c.teacherConcurrency = 4
-        c.student = .nano
+        c.student = .preset(.nano)
         c.steps = 4
         c.batch = 2
         c.seq = 128
@@ -65,13 +65,14 @@ struct DistillPipelineTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path))
     }
 
-    @Test func theDefaultsAreTheCommandLines() {
+    @Test func theDefaultsAreTheCommandLines() throws {
         let c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: "/tmp/x"))
         #expect(c.teacher == "smollm2-135m" && c.preset == "stories" && c.count == 600 && c.maxTokens == 200)
-        #expect(c.seeds == 1 && c.student == .micro && c.steps == 150 && c.budgetMinutes == nil)
-        #expect(c.batch == 8 && c.seq == 256 && c.learningRate == 2e-3 && c.alpha == 0.5 && c.temperature == 1)
+        #expect(c.seeds == 1 && c.student == .preset(.micro) && c.steps == 150 && c.budgetMinutes == nil)
+        #expect(c.batch == 8 && c.seq == 256 && c.learningRate == nil && c.alpha == 0.5 && c.temperature == 1)
         #expect(c.teacherConcurrency == 16 && c.scoreTopK == 32 && c.validationFraction == 0.05)
-        let s = DistillPipeline(c).trainSettings(seed: 1, steps: 150)
+        let s = try DistillPipeline(c).trainSettings(seed: 1, steps: 150)
+        #expect(s.learningRate == 2e-3 && s.initialWeights == nil)
         #expect(s.warmup == 15 && s.evalEvery == 15 && s.checkpointEvery == 37 && s.seed == 1 && s.preset == "micro")
     }
 }

@@ -57,6 +57,7 @@ final class DistillEventPrinter: Sendable {
         switch stage {
         case .generate: return "== 1/4 teacher samples"
         case .score: return "== 2/4 teacher scores"
+        case .prune: return "== 2/4 student pruned from the teacher"
         case let .train(kind, seed): return "== 3/4 train \(kind.rawValue) seed \(seed)"
         case let .alreadyTrained(kind, seed): return "== 3/4 \(kind.rawValue) seed \(seed): done earlier"
         case .report: return "== 4/4 report"

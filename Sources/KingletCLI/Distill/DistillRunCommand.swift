@@ -19,7 +19,8 @@ struct DistillRunCommand: AsyncParsableCommand {
 
     @Option(help: "The teacher: a known model name or a .gguf path.") var teacher: String = defaults.teacher
     @Option(help: "Prompt preset.") var preset: String = defaults.preset
-    @Option(help: "Student size: nano, micro or mini.") var student: ModelPreset = defaults.student
+    @Option(help: "Student: a size from scratch (nano, micro, mini), the teacher pruned (prune:layers=N,ffn=M), or init:PATH.gguf.")
+    var student: String = defaults.student.description
     @Option(help: "Teacher samples to generate.") var count: Int = defaults.count
     @Option(name: .customLong("max-tokens"), help: "Longest teacher completion.") var maxTokens: Int = defaults.maxTokens
     @Option(help: "Seeds: each trains a KD run and a baseline.") var seeds: Int = defaults.seeds
@@ -32,7 +33,7 @@ struct DistillRunCommand: AsyncParsableCommand {
     var budgetMinutes: Double?
     @Option(help: "Sequences per step.") var batch: Int = defaults.batch
     @Option(help: "Tokens per sequence.") var seq: Int = defaults.seq
-    @Option(help: "Peak learning rate.") var lr: Float = defaults.learningRate
+    @Option(help: "Peak learning rate (default: 2e-3 from scratch, 3e-4 from trained weights).") var lr: Float?
     @Option(help: "Weight α of the distillation term.") var alpha: Double = defaults.alpha
     @Option(help: "Loss temperature.") var temperature: Double = defaults.temperature
     @Option(name: .shortAndLong, help: "Threads.") var threads: Int?
@@ -42,6 +43,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         for (name, v) in [("count", count), ("max-tokens", maxTokens), ("seeds", seeds), ("steps", steps), ("batch", batch), ("seq", seq)] where v < 1 {
             throw ValidationError("--\(name) must be at least 1")
         }
+        do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
         if let b = budgetMinutes, !(b >= 1 && b <= 7 * 24 * 60) { throw ValidationError("--budget-minutes must be between 1 and 10080") }
     }
 
@@ -50,7 +52,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         var c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: out))
         c.teacher = teacher
         c.preset = preset
-        c.student = student
+        c.student = (try? StudentSpec(parsing: student)) ?? c.student
         c.count = count
         c.maxTokens = maxTokens
         c.seeds = seeds

@@ -96,14 +96,12 @@ public struct DistillBudget: Codable, Sendable, Equatable {
         return plan
     }
 
-    /// Seconds of one optimizer step of a fresh `preset` student (the second of two; the first
-    /// touches memory).
-    public static func measureStep(preset: ModelPreset, vocabularySize: Int, batch: Int, seq: Int, threads: Int?) -> Double {
-        let config = preset.config(vocabularySize: vocabularySize, contextLength: seq)
+    /// Seconds of one optimizer step of a student of `shape` (random weights: the time does not
+    /// depend on them; the second of two steps, the first touches memory).
+    public static func measureStep(shape: ModelShape, vocabularySize: Int, batch: Int, seq: Int, threads: Int?) -> Double {
+        let config = shape.config(vocabularySize: vocabularySize, contextLength: seq)
         let model = TrainableLlama(config: config, seed: 1, pool: ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount()))
-        let shape = ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                               kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
-        let timer = TrainingStepTimer(model: model, settings: TrainSettings(steps: 2, batch: batch, length: seq, preset: preset.rawValue, shape: shape))
+        let timer = TrainingStepTimer(model: model, settings: TrainSettings(steps: 2, batch: batch, length: seq, preset: "timing", shape: shape))
         _ = timer.run(seed: 0)
         return timer.run(seed: 1)
     }

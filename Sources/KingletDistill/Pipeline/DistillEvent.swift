@@ -41,6 +41,8 @@ public enum DistillStage: Sendable, Equatable {
     case generate
     /// Scores for the samples without them (`DistillScoringJob`).
     case score
+    /// The student cut from the teacher, and measured untrained.
+    case prune
     /// A training run starts (or resumes from its checkpoint).
     case train(DistillTrainingJob.Kind, seed: Int)
     /// A training run is skipped: its `eval.json` is there from an earlier run.

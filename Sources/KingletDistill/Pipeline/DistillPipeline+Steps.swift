@@ -46,25 +46,25 @@ extension DistillPipeline {
         guard let budgetMinutes = c.budgetMinutes else { return c.steps }
         let teacherPath = try store.resolve(c.teacher) { events(.message($0)) }
         let vocabulary = try Tokenizer(gguf: GGUFFile(path: teacherPath.path)).vocabularySize
+        let shape = try studentShape()
         let held = try DistillTrainingJob.sequences(dataDirectory: dataDirectory, length: c.seq,
                                                     validationFraction: c.validationFraction).validation.count
         let validationBatches = (min(held, DistillTrainingJob.defaultMaxValidationSamples) + c.batch - 1) / c.batch
         let plan = try DistillBudget.plan(in: directory, budgetMinutes: budgetMinutes, started: started, runs: 2 * c.seeds,
                                           validationBatches: validationBatches) {
-            DistillBudget.measureStep(preset: c.student, vocabularySize: vocabulary, batch: c.batch, seq: c.seq, threads: c.threads)
+            DistillBudget.measureStep(shape: shape, vocabularySize: vocabulary, batch: c.batch, seq: c.seq, threads: c.threads)
         }
         events(.planned(plan, budgetMinutes: budgetMinutes, file: DistillBudget.url(in: directory)))
         return plan.steps
     }
 
     /// Stage 3, one run: the student's training settings for `seed` and `steps`.
-    public func trainSettings(seed: Int, steps: Int) -> TrainSettings {
+    public func trainSettings(seed: Int, steps: Int) throws -> TrainSettings {
         let c = configuration
-        let config = c.student.config(vocabularySize: 1, contextLength: 1)
-        let shape = ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                               kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
-        var s = TrainSettings(steps: steps, batch: c.batch, length: c.seq, preset: c.student.rawValue, shape: shape)
-        s.learningRate = c.learningRate
+        let shape = try studentShape()
+        var s = TrainSettings(steps: steps, batch: c.batch, length: c.seq, preset: c.student.runName, shape: shape)
+        s.initialWeights = initialWeightsURL?.path
+        s.learningRate = c.learningRate ?? (c.student.isPretrained ? Configuration.pretrainedLearningRate : Configuration.scratchLearningRate)
         s.warmup = min(max(steps / 10, 1), steps)
         s.adam.weightDecay = 0.1
         s.gradientClip = 1
@@ -77,11 +77,11 @@ extension DistillPipeline {
 
     /// Stage 3, one run: the job for a KD run or its baseline with `seed`, resuming from a
     /// checkpoint when there is one.
-    public func trainingJob(_ kind: DistillTrainingJob.Kind, seed: Int, steps: Int, teacherPath: URL) -> DistillTrainingJob {
+    public func trainingJob(_ kind: DistillTrainingJob.Kind, seed: Int, steps: Int, teacherPath: URL) throws -> DistillTrainingJob {
         let run = runDirectory(kind, seed: seed)
         var job = DistillTrainingJob(
             dataDirectory: dataDirectory, scoresDirectory: dataDirectory.appendingPathComponent("scores"), teacherPath: teacherPath,
-            runDirectory: run, name: run.lastPathComponent, kind: kind, settings: trainSettings(seed: seed, steps: steps),
+            runDirectory: run, name: run.lastPathComponent, kind: kind, settings: try trainSettings(seed: seed, steps: steps),
             distillation: DistillationSettings(alpha: configuration.alpha, temperature: configuration.temperature))
         job.validationFraction = configuration.validationFraction
         job.threads = configuration.threads

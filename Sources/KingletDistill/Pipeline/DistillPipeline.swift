@@ -30,8 +30,8 @@ public struct DistillPipeline: Sendable {
         public var scoreTopK = 32
         /// Seeds: each trains a KD run and a baseline.
         public var seeds = 1
-        /// The student's size.
-        public var student: ModelPreset = .micro
+        /// Where the student starts: a preset shape from scratch, the teacher pruned, or a GGUF.
+        public var student: StudentSpec = .preset(.micro)
         /// Optimizer steps per run (with `budgetMinutes`: set from the time left instead).
         public var steps = 150
         /// Fit the pipeline into about this many minutes (`DistillBudget`); nil: no budget.
@@ -39,8 +39,12 @@ public struct DistillPipeline: Sendable {
         /// Sequences per step and tokens per sequence.
         public var batch = 8
         public var seq = 256
-        /// Peak learning rate (warm-up and evaluations every tenth of the steps, checkpoints every quarter).
-        public var learningRate: Float = 2e-3
+        /// Peak learning rate (warm-up and evaluations every tenth of the steps, checkpoints every
+        /// quarter); nil: `scratchLearningRate` or, for a student starting from trained weights,
+        /// `pretrainedLearningRate`.
+        public var learningRate: Float?
+        public static let scratchLearningRate: Float = 2e-3
+        public static let pretrainedLearningRate: Float = 3e-4
         /// Weight α of the distillation term, and the loss temperature.
         public var alpha = 0.5
         public var temperature = 1.0
@@ -63,7 +67,7 @@ public struct DistillPipeline: Sendable {
             }
             if !(1 ... 1 << 16).contains(scoreTopK) { throw .invalidSetting(name: "scoreTopK", requirement: "between 1 and 65536") }
             if let b = budgetMinutes, !(b > 0 && b.isFinite) { throw .invalidSetting(name: "budgetMinutes", requirement: "positive") }
-            if !(learningRate > 0 && learningRate.isFinite) { throw .invalidSetting(name: "learningRate", requirement: "positive") }
+            if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw .invalidSetting(name: "learningRate", requirement: "positive") }
             if !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
             if !(temperature > 0 && temperature <= 20) { throw .invalidSetting(name: "temperature", requirement: "in (0, 20]") }
             if !(validationFraction > 0 && validationFraction < 1) {
@@ -108,6 +112,8 @@ public struct DistillPipeline: Sendable {
         try await generate(events: events)
         events(.stage(.score))
         try score(events: events)
+        if case .pruned = configuration.student { events(.stage(.prune)) }
+        try prepareStudent(events: events)
         let steps = try stepsPerRun(started: started, events: events)
         var runs: [URL] = []
         for seed in 0 ..< configuration.seeds {

@@ -64,10 +64,9 @@ public struct DistillTrainingJob {
                                                          validationFraction: validationFraction)
         guard !train.isEmpty, !validationAll.isEmpty else { throw DistillTrainingError.tooFewSamples(train: train.count, validation: validationAll.count) }
         let validation = Array(validationAll.prefix(maxValidationSamples))
-        let config = settings.shape.config(vocabularySize: tokenizer.vocabularySize, contextLength: settings.length)
-        try config.validate()
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
-        let model = TrainableLlama(config: config, seed: settings.seed, pool: pool)
+        var settings = settings
+        let model = try TrainableLlama.start(&settings, vocabularySize: tokenizer.vocabularySize, pool: pool)
         var d = distillation
         if kind == .baseline { d.alpha = 0 }
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)

@@ -72,10 +72,7 @@ extension TrainingCheckpoint {
         w.set("kinglet.train.adam_updates", .uint64(UInt64(adamUpdates)))
         w.set("kinglet.train.sampler_state", .array(.uint64, samplerState.map { .uint64($0) }))
         w.set("kinglet.train.settings", settingsJSON)
-        let layout = ParameterLayout(c)
-        for t in layout.tensors {
-            w.addTensor(t.name, dims: t.ggufDims, floats: Array(parameters[t.offset ..< t.offset + t.count]))
-        }
+        ParameterLayout(c).addTensors(parameters, to: &w)
         w.addTensor(TensorNames.trainingStatePrefix + "m", dims: [adamM.count], floats: adamM)
         w.addTensor(TensorNames.trainingStatePrefix + "v", dims: [adamV.count], floats: adamV)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

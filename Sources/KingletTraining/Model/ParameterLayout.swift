@@ -1,4 +1,5 @@
 import KingletArchitectures
+import KingletGGUF
 
 /// Where each weight lives in the one flat parameter buffer (gradients and optimizer moments use
 /// the same layout), and the GGUF tensor it becomes.
@@ -66,6 +67,14 @@ public struct ParameterLayout: Sendable {
         outputNorm = add(TensorNames.outputNorm, 1, D, decays: false)
         count = offset
         self.tensors = tensors
+    }
+
+    /// Adds every weight of `parameters` ([count], this layout's order) to `w` as an F32 tensor.
+    public func addTensors(_ parameters: [Float], to w: inout GGUFWriter) {
+        precondition(parameters.count == count, "parameters do not fit the layout")
+        for t in tensors {
+            w.addTensor(t.name, dims: t.ggufDims, floats: Array(parameters[t.offset ..< t.offset + t.count]))
+        }
     }
 
     /// Parameters outside the embedding table.

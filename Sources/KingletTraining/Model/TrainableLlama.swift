@@ -45,6 +45,12 @@ public final class TrainableLlama: @unchecked Sendable {
         layout.initialize(parameters.pointer, seed: seed)
     }
 
+    /// A model starting from `weights` (a pretrained or pruned model) instead of random values.
+    public convenience init(weights: PretrainedWeights, pool: ThreadPool?) {
+        self.init(config: weights.config, seed: 0, pool: pool)
+        weights.parameters.withUnsafeBufferPointer { setParameters($0) }
+    }
+
     /// Total parameters (embedding counted once: the output head is tied).
     public var parameterCount: Int { layout.count }
 
@@ -73,7 +79,7 @@ public final class TrainableLlama: @unchecked Sendable {
         return 6 * matrices * tokens + 3 * attention
     }
 
-    private func prepare(batch: Int, length: Int, training: Bool) -> Activations {
+    func prepare(batch: Int, length: Int, training: Bool) -> Activations {
         if let a = activations, a.batch == batch, a.length == length, !training || a.dResidual.count > 0 { return a }
         activations = nil
         let a = Activations(config: config, batch: batch, length: length, training: training)
@@ -88,14 +94,20 @@ public final class TrainableLlama: @unchecked Sendable {
         { b, t in AttentionShape(batch: b, length: t, heads: self.config.headCount, kvHeads: self.config.kvHeadCount, headSize: self.config.headSize) }
     }
 
-    /// Forward through the layers to the final norm (saving activations).
-    private func forwardLayers(_ tokens: UnsafePointer<Int32>, _ a: Activations) {
+    /// Forward through the layers to the final norm (saving activations). A layer in `skipping`
+    /// passes its input through unchanged (what the model would compute without it: pruning's
+    /// importance measure).
+    func forwardLayers(_ tokens: UnsafePointer<Int32>, _ a: Activations, skipping: Set<Int> = []) {
         let c = config, p = parameters.pointer, N = a.rows, D = c.embeddingSize, F = c.feedForwardSize
         let qDim = c.headCount * c.headSize, qkvDim = (c.headCount + 2 * c.kvHeadCount) * c.headSize
         let shape = attentionShape(a.batch, a.length)
         EmbeddingOp.forward(a.residual[0].pointer, p + layout.tokenEmbedding, tokens: tokens, n: N, dim: D)
         for (l, w) in layout.layers.enumerated() {
             let act = a.layers[l], x = a.residual[l].pointer
+            if skipping.contains(l) {
+                a.residual[l + 1].pointer.update(from: x, count: N * D)
+                continue
+            }
             RMSNormOp.forward(act.xn1.pointer, rstd: act.rstd1.pointer, x, p + w.attentionNorm, n: N, dim: D, eps: c.rmsNormEpsilon, pool: pool)
             MatmulOp.forward(act.qkv.pointer, act.xn1.pointer, p + w.qkv, n: N, inputs: D, outputs: qkvDim, pool: pool)
             RoPEOp.apply(act.qkv.pointer, rows: N, rowStride: qkvDim, heads: c.headCount + c.kvHeadCount,

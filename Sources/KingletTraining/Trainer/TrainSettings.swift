@@ -22,9 +22,11 @@ public struct TrainSettings: Codable, Sendable, Equatable {
     public var checkpointEvery: Int = 500
     /// Validation windows evaluated each time (B·T tokens each).
     public var evalBatches: Int = 8
-    /// The model: preset name (or "custom") and its shape.
+    /// The model: preset name (or "custom", or "init") and its shape.
     public var preset: String
     public var shape: ModelShape
+    /// The GGUF the weights start from (`--init`; its shape replaces `shape`); nil: random from `seed`.
+    public var initialWeights: String?
 
     public init(steps: Int, batch: Int, length: Int, preset: String, shape: ModelShape) {
         self.steps = steps

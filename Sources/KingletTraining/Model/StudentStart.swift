@@ -1,0 +1,23 @@
+import Foundation
+import KingletKernels
+
+extension TrainableLlama {
+    /// The model a run starts from: `settings.initialWeights` when set (a pretrained or pruned
+    /// GGUF, whose shape then becomes `settings.shape`), else random weights of `settings.shape`
+    /// from `settings.seed`. The vocabulary must be `vocabularySize` (the run's tokenizer's).
+    public static func start(_ settings: inout TrainSettings, vocabularySize: Int, pool: ThreadPool?) throws -> TrainableLlama {
+        guard let path = settings.initialWeights else {
+            let config = settings.shape.config(vocabularySize: vocabularySize, contextLength: settings.length)
+            try config.validate()
+            return TrainableLlama(config: config, seed: settings.seed, pool: pool)
+        }
+        let weights = try PretrainedWeights.load(URL(fileURLWithPath: path))
+        guard weights.config.vocabularySize == vocabularySize else {
+            throw PretrainedWeightsError.unsupported(
+                path: path, what: "a vocabulary of \(weights.config.vocabularySize) tokens",
+                hint: "the run's tokenizer has \(vocabularySize); start from a model with the same tokenizer")
+        }
+        settings.shape = weights.shape
+        return TrainableLlama(weights: weights, pool: pool)
+    }
+}
