@@ -29,8 +29,20 @@ public struct DistillScoringJob: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// Where the shards go.
-    public var scoresDirectory: URL { outputDirectory ?? dataDirectory.appendingPathComponent("scores") }
+    /// Score only this shard's part of the sequences not yet in `baseDirectory` (nil: all), for
+    /// a job split across machines; the files and a `shard.json` go to `scoresDirectory`, and
+    /// `ShardMerge` adds them to `baseDirectory`.
+    public var shard: ShardSpec?
+
+    /// The scores directory the dataset's training reads, `DATA/scores`.
+    public var baseDirectory: URL { dataDirectory.appendingPathComponent("scores") }
+
+    /// Where the shards go: `outputDirectory`, else `DATA/scores` (a shard: `DATA/scores-shard-I-of-N`).
+    public var scoresDirectory: URL {
+        if let outputDirectory { return outputDirectory }
+        guard let shard else { return baseDirectory }
+        return dataDirectory.appendingPathComponent("scores-shard-\(shard.index)-of-\(shard.count)")
+    }
 
     /// Checks the settings a scorer and a shard writer need.
     public func validate() throws(DistillPipelineError) {
@@ -54,12 +66,18 @@ public struct DistillScoringJob: Sendable {
     @discardableResult
     public func run(events: DistillEventHandler = { _ in }) throws -> Summary {
         try validate()
-        let sequences = try DistillDataset(directory: dataDirectory).scoredSequences()
+        var sequences = try DistillDataset(directory: dataDirectory).scoredSequences()
         let path = try store.resolve(teacher) { events(.message($0)) }
         var options = EngineOptions(threads: threads)
         options.cachePrecision = cachePrecision
         let engine = try Engine(path: path.path, options: options)
         let outURL = scoresDirectory
+        if let shard {
+            let plan = try shardPlan(sequences, shard: shard, engine: engine, teacherFile: path)
+            try plan.manifest.claim(outURL)
+            sequences = plan.sequences
+            events(.shardSelected(shard, prompts: sequences.count, of: plan.manifest.job.total))
+        }
         let writer = try TeacherScoreWriter(
             directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,
             tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer), sequencesPerShard: shardSize)
