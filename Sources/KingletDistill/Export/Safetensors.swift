@@ -122,7 +122,7 @@ public enum Safetensors {
             t.offsets = o[0] ..< o[1]
             tensors.append(t)
         }
-        return (tensors.sorted { $0.offsets.lowerBound < $1.offsets.lowerBound }, metadata)
+        return (tensors.sorted { ($0.offsets.lowerBound, $0.offsets.upperBound) < ($1.offsets.lowerBound, $1.offsets.upperBound) }, metadata)
     }
 }
 
