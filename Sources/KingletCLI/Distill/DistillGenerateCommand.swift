@@ -73,7 +73,7 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("""
         Complete only shard I of N (numbered from 0: 0/3, 1/3, 2/3): every N-th distinct prompt, into --out \
         with a shard.json; `kinglet distill merge` joins the N directories into the unsharded run's dataset.
-        """, valueName: "I/N"))
+        """, valueName: "I/N"), transform: ShardSpec.flag)
     var shard: ShardSpec?
 
     func validate() throws {

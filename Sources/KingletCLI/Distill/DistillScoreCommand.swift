@@ -23,7 +23,7 @@ struct DistillScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("""
         Score only shard I of N (numbered from 0) of the sequences DATA/scores lacks, into its own directory \
         with a shard.json; `kinglet distill merge DATA/scores SHARD_DIR...` adds them to DATA/scores.
-        """, valueName: "I/N"))
+        """, valueName: "I/N"), transform: ShardSpec.flag)
     var shard: ShardSpec?
     @Option(name: .customLong("shard-size"), help: "Sequences per shard.") var shardSize: Int = 256
     @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.")

@@ -1,10 +1,11 @@
 import ArgumentParser
 import KingletDistill
 
-/// `--shard I/N`: a bad value is reported with the library's reason and the expected form.
-extension ShardSpec: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let spec = try? ShardSpec(parsing: argument) else { return nil }
-        self = spec
+extension ShardSpec {
+    /// `--shard I/N`, with the library's reason when the value is not a shard.
+    static func flag(_ text: String) throws -> ShardSpec {
+        do { return try ShardSpec(parsing: text) } catch {
+            throw ValidationError(error.errorDescription ?? "\(error)")
+        }
     }
 }
