@@ -34,8 +34,8 @@ enum ShardFixtures {
 
     /// A generation job on the tiny teacher: sampled (seeded), 2 sequences at a time, top-4 scores.
     static func generation(teacher: URL, prompts: URL, into directory: URL, shard: ShardSpec? = nil,
-                           scoreTopK: Int = 4) -> DistillGenerationJob {
-        var job = DistillGenerationJob(teacher: .local(model: teacher.path, threads: 2, context: 64, scoreTopK: scoreTopK),
+                           scoreTopK: Int = 4, threads: Int = 2) -> DistillGenerationJob {
+        var job = DistillGenerationJob(teacher: .local(model: teacher.path, threads: threads, context: 64, scoreTopK: scoreTopK),
                                        prompts: .file(prompts), directory: directory)
         job.settings.maxTokens = 10
         job.settings.temperature = 0.9
