@@ -32,14 +32,15 @@ enum ShardFixtures {
         return url
     }
 
-    /// A generation job on the tiny teacher: sampled (seeded), 2 sequences at a time, top-4 scores.
+    /// A generation job on the tiny teacher: sampled (seeded), 3 sequences at a time, top-4 scores.
     static func generation(teacher: URL, prompts: URL, into directory: URL, shard: ShardSpec? = nil,
                            scoreTopK: Int = 4, threads: Int = 2) -> DistillGenerationJob {
         var job = DistillGenerationJob(teacher: .local(model: teacher.path, threads: threads, context: 64, scoreTopK: scoreTopK),
                                        prompts: .file(prompts), directory: directory)
-        job.settings.maxTokens = 10
-        job.settings.temperature = 0.9
-        job.settings.topP = 0.95
+        // Hot enough that some sequences stop early: a batch finishes out of order.
+        job.settings.maxTokens = 30
+        job.settings.temperature = 1.5
+        job.settings.topP = 1
         job.settings.seed = 7
         job.settings.topLogprobs = 2
         job.concurrency = 3
