@@ -36,6 +36,10 @@ struct DistillScoreCommand: ParsableCommand {
         if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
         if shardSize < 1 { throw ValidationError("--shard-size must be ≥ 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be ≥ 1") }
+        if shard != nil, let out,
+           URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: data).appendingPathComponent("scores").standardizedFileURL.path {
+            throw ValidationError("with --shard, --out must be another directory than DATA/scores (`kinglet distill merge` adds the shards to it)")
+        }
     }
 
     func run() throws {

@@ -65,7 +65,7 @@ public struct DistillGenerationJob: Sendable {
             let plan = try shardPlan(list, shard: shard, teacher: teacher)
             try plan.manifest.claim(directory)
             list = plan.prompts
-            events(.shardSelected(shard, prompts: list.count, of: plan.manifest.job.total))
+            events(.shardSelected(shard, items: list.count, of: plan.manifest.job.total))
         }
         let dataset = DistillDataset(directory: directory)
         var generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings, chunkSize: chunkSize)

@@ -50,6 +50,9 @@ public struct DistillScoringJob: Sendable {
         for (name, v) in [("shardSize", shardSize), ("batchTokens", batchTokens), ("chunk", chunk)] where v < 1 {
             throw .invalidSetting(name: name, requirement: "at least 1 (it is \(v))")
         }
+        if shard != nil, scoresDirectory.standardizedFileURL.path == baseDirectory.standardizedFileURL.path {
+            throw .invalidSetting(name: "outputDirectory", requirement: "another directory than DATA/scores for a shard (the merge adds to DATA/scores)")
+        }
     }
 
     /// What a scoring run did.
@@ -76,7 +79,7 @@ public struct DistillScoringJob: Sendable {
             let plan = try shardPlan(sequences, shard: shard, engine: engine, teacherFile: path)
             try plan.manifest.claim(outURL)
             sequences = plan.sequences
-            events(.shardSelected(shard, prompts: sequences.count, of: plan.manifest.job.total))
+            events(.shardSelected(shard, items: sequences.count, of: plan.manifest.job.total))
         }
         let writer = try TeacherScoreWriter(
             directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,

@@ -13,6 +13,9 @@ extension ShardMerge {
             lines.append(try Self.samples(of: s))
         }
         let order = Self.interleave(shards.enumerated().map { i, s in s.manifest.items.map { (shard: i, id: $0) } })
+        // Opened (and checked) before anything is written.
+        let stores = job.scoreTopK == nil ? []
+            : try shards.map { try Self.scoreStore(in: $0.directory.appendingPathComponent("scores"), job: job) }
 
         let samples = DistillDataset(directory: output).samplesURL
         var bytes: [UInt8] = []
@@ -29,7 +32,6 @@ extension ShardMerge {
 
         var files = 0
         if let k = job.scoreTopK {
-            let stores = try shards.map { try Self.scoreStore(in: $0.directory.appendingPathComponent("scores"), job: job) }
             let writer = try TeacherScoreWriter(
                 directory: output.appendingPathComponent("scores"), k: k, vocabularySize: job.vocabularySize,
                 tokenizerFingerprint: UInt64(job.tokenizerFingerprint, radix: 16) ?? 0, sequencesPerShard: job.scoreFileSize)

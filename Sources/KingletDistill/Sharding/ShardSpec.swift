@@ -37,6 +37,13 @@ public struct ShardSpec: Sendable, Equatable, Hashable, Codable, CustomStringCon
         try self.init(index: i, count: n)
     }
 
+    /// Decodes `{"index": i, "count": n}` with the same checks as `init(index:count:)`.
+    public init(from decoder: Decoder) throws {
+        enum Keys: String, CodingKey { case index, count }
+        let c = try decoder.container(keyedBy: Keys.self)
+        try self.init(index: c.decode(Int.self, forKey: .index), count: c.decode(Int.self, forKey: .count))
+    }
+
     private static func number(_ s: Substring) -> Int? {
         guard !s.isEmpty, s.count <= 9, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(s)
