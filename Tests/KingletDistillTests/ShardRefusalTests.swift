@@ -96,4 +96,45 @@ import Testing
                                                        shard: try ShardSpec(index: 0, count: 3), scoreTopK: 0).run()
         #expect(again.generated == 0 && again.cached == 4)
     }
+
+    @Test func scoringMergeRefusesATargetThatChangedSinceTheShardsRan() async throws {
+        let f = try await Self.shards()
+        let data = f.dir.appendingPathComponent("data")
+        try await ShardFixtures.generation(teacher: f.teacher, prompts: f.prompts, into: data, scoreTopK: 0).run()
+        var parts: [URL] = []
+        for i in 0 ..< 2 {
+            var job = DistillScoringJob(teacher: f.teacher.path, dataDirectory: data)
+            job.topK = 3
+            job.threads = 1
+            job.shard = try ShardSpec(index: i, count: 2)
+            try job.run()
+            parts.append(job.scoresDirectory)
+        }
+        // Someone scores one sample into DATA/scores after the shards read it.
+        let manifest = try ShardManifest.read(from: parts[0])
+        let sequence = try DistillDataset(directory: data).scoredSequences()[0]
+        let writer = try TeacherScoreWriter(directory: data.appendingPathComponent("scores"), k: 3, vocabularySize: 11,
+                                            tokenizerFingerprint: UInt64(manifest.job.tokenizerFingerprint, radix: 16)!)
+        try writer.append(ScoreFixtures.record(for: sequence, k: 3, vocabularySize: 11))
+        try writer.close()
+        do {
+            try ShardMerge(shards: parts, output: data.appendingPathComponent("scores")).run()
+            Issue.record("merged into a changed scores directory")
+        } catch let e as ShardError {
+            guard case .baseChanged = e else { Issue.record("\(e)"); return }
+        }
+        #expect(throws: DistillPipelineError.self) {
+            var job = DistillScoringJob(teacher: f.teacher.path, dataDirectory: data)
+            job.shard = try ShardSpec(index: 0, count: 2)
+            job.outputDirectory = data.appendingPathComponent("scores")
+            try job.run()
+        }
+    }
+
+    @Test func aManifestWithAShardOutOfRangeIsNotAShard() throws {
+        let json = #"{"index": 5, "count": 3}"#
+        #expect(throws: ShardError.invalidSpec("5/3", reason: "the index must be between 0 and 2 (shards are numbered from 0)")) {
+            try JSONDecoder().decode(ShardSpec.self, from: Data(json.utf8))
+        }
+    }
 }
