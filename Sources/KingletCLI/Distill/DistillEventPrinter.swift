@@ -21,6 +21,12 @@ final class DistillEventPrinter: Sendable {
             Terminal.status("teacher \(teacher): \(prompts) prompts → \(samples.path)")
         case let .scoringWhileGenerating(k, directory):
             Terminal.status("scoring as it generates: top \(k) log-probabilities per position → \(directory.path)")
+        case let .shardSelected(shard, items, total):
+            Terminal.status("shard \(shard): \(items) of the job's \(total) items")
+        case let .merged(shards, items, files, directory):
+            Terminal.status("merged \(shards) shard(s): \(items) items, \(files) score file(s) → \(directory.path)")
+        case let .exported(samples, scored, files):
+            Terminal.status("exported \(samples) samples (\(scored) with teacher scores) → \(files.map(\.path).joined(separator: ", "))")
         case .generationProgress(let p):
             meter.update(p)
         case .generated(let s):

@@ -70,6 +70,12 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     @Option(help: "The run directory (created); samples go to DIR/samples.jsonl.")
     var out: String
 
+    @Option(help: ArgumentHelp("""
+        Complete only shard I of N (numbered from 0: 0/3, 1/3, 2/3): every N-th distinct prompt, into --out \
+        with a shard.json; `kinglet distill merge` joins the N directories into the unsharded run's dataset.
+        """, valueName: "I/N"), transform: ShardSpec.flag)
+    var shard: ShardSpec?
+
     func validate() throws {
         switch (teacher, teacherURL) {
         case (nil, nil): throw ValidationError("give a teacher: --teacher MODEL, or --teacher-url URL with --teacher-model NAME")
@@ -129,6 +135,7 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         job.settings.presencePenalty = presencePenalty
         job.concurrency = concurrency
         job.maxMinutes = maxMinutes
+        job.shard = shard
         return job
     }
 }

@@ -10,13 +10,21 @@ struct DistillScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
         abstract: "Score a dataset's completions with a local teacher (top-k log-probabilities per position).",
-        discussion: "Shards of 256 sequences are written as they complete; running the command again skips what is scored.")
+        discussion: """
+            Shards of 256 sequences are written as they complete; running the command again skips what is scored. \
+            --shard I/N splits the work across machines (see docs/distill-at-scale.md).
+            """)
 
     @Option(help: "The teacher: a known model name or a path to a .gguf file.") var teacher: String
     @Option(help: "The dataset directory (holds samples.jsonl).") var data: String
     @Option(name: .customLong("top-k"), help: "Log-probabilities kept per position.") var topK: Int = 32
     @Option(name: .customShort("t"), help: "Threads (default: physical cores).") var threads: Int?
-    @Option(help: "Where the shards go (default: DATA/scores).") var out: String?
+    @Option(help: "Where the shards go (default: DATA/scores; with --shard: DATA/scores-shard-I-of-N).") var out: String?
+    @Option(help: ArgumentHelp("""
+        Score only shard I of N (numbered from 0) of the sequences DATA/scores lacks, into its own directory \
+        with a shard.json; `kinglet distill merge DATA/scores SHARD_DIR...` adds them to DATA/scores.
+        """, valueName: "I/N"), transform: ShardSpec.flag)
+    var shard: ShardSpec?
     @Option(name: .customLong("shard-size"), help: "Sequences per shard.") var shardSize: Int = 256
     @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass; memory grows by ~8 bytes × vocabulary per token.")
     var batchTokens: Int = 1024
@@ -28,6 +36,10 @@ struct DistillScoreCommand: ParsableCommand {
         if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
         if shardSize < 1 { throw ValidationError("--shard-size must be ≥ 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be ≥ 1") }
+        if shard != nil, let out,
+           URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: data).appendingPathComponent("scores").standardizedFileURL.path {
+            throw ValidationError("with --shard, --out must be another directory than DATA/scores (`kinglet distill merge` adds the shards to it)")
+        }
     }
 
     func run() throws {
@@ -38,6 +50,7 @@ struct DistillScoreCommand: ParsableCommand {
         job.shardSize = shardSize
         job.batchTokens = batchTokens
         job.cachePrecision = kvCache
+        job.shard = shard
         try job.run(events: DistillEventPrinter().handle)
     }
 }

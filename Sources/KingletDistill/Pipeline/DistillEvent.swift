@@ -16,6 +16,12 @@ public enum DistillEvent: Sendable {
     case generationStarted(teacher: String, prompts: Int, samples: URL)
     /// Generation: a local teacher keeps its top `k` log-probabilities in `directory` as it samples.
     case scoringWhileGenerating(k: Int, directory: URL)
+    /// Generation or scoring split across machines: this shard takes `items` of the job's `of` items (prompts or sequences).
+    case shardSelected(ShardSpec, items: Int, of: Int)
+    /// Merge: `shards` shards merged into `directory`, `items` samples (or scored sequences) in all.
+    case merged(shards: Int, items: Int, scoreFiles: Int, directory: URL)
+    /// Export: `samples` samples (`scored` with teacher scores) written to `files`.
+    case exported(samples: Int, scored: Int, files: [URL])
     /// Generation: after each completion.
     case generationProgress(DistillProgress)
     /// Generation: done (or stopped at its deadline with prompts left: `summary.pending > 0`).

@@ -28,6 +28,9 @@ public struct DistillGenerationJob: Sendable {
     public var maxMinutes: Double?
     /// The dataset directory (created).
     public var directory: URL
+    /// Complete only this shard's part of the distinct prompts (nil: all), for a job split
+    /// across machines; `directory` then gets a `shard.json` for `ShardMerge`.
+    public var shard: ShardSpec?
     public var store = ModelStore()
 
     public init(teacher: TeacherSource, prompts: Prompts, directory: URL) {
@@ -35,6 +38,9 @@ public struct DistillGenerationJob: Sendable {
         self.prompts = prompts
         self.directory = directory
     }
+
+    /// Requests per teacher call: enough to keep a batching teacher's slots busy.
+    public var chunkSize: Int { max(32, 4 * concurrency) }
 
     /// Where a local teacher's scores go.
     public var scoresDirectory: URL { directory.appendingPathComponent("scores") }
@@ -53,10 +59,16 @@ public struct DistillGenerationJob: Sendable {
 
     /// Reads the prompts, loads the teacher and generates what the dataset lacks.
     public func run(events: @escaping DistillEventHandler = { _ in }) async throws -> DistillSummary {
-        let list = try loadPrompts()
+        var list = try loadPrompts()
         let teacher = try teacher.makeTeacher(concurrency: concurrency, store: store, events: events)
+        if let shard {
+            let plan = try shardPlan(list, shard: shard, teacher: teacher)
+            try plan.manifest.claim(directory)
+            list = plan.prompts
+            events(.shardSelected(shard, items: list.count, of: plan.manifest.job.total))
+        }
         let dataset = DistillDataset(directory: directory)
-        var generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings, chunkSize: max(32, 4 * concurrency))
+        var generator = DistillGenerator(teacher: teacher, dataset: dataset, settings: settings, chunkSize: chunkSize)
         generator.deadline = maxMinutes.map { Date(timeIntervalSinceNow: $0 * 60) }
         events(.generationStarted(teacher: teacher.name, prompts: list.count, samples: dataset.samplesURL))
         var scores: TeacherScoreWriter?

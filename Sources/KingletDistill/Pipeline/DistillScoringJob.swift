@@ -29,14 +29,29 @@ public struct DistillScoringJob: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// Where the shards go.
-    public var scoresDirectory: URL { outputDirectory ?? dataDirectory.appendingPathComponent("scores") }
+    /// Score only this shard's part of the sequences not yet in `baseDirectory` (nil: all), for
+    /// a job split across machines; the files and a `shard.json` go to `scoresDirectory`, and
+    /// `ShardMerge` adds them to `baseDirectory`.
+    public var shard: ShardSpec?
+
+    /// The scores directory the dataset's training reads, `DATA/scores`.
+    public var baseDirectory: URL { dataDirectory.appendingPathComponent("scores") }
+
+    /// Where the shards go: `outputDirectory`, else `DATA/scores` (a shard: `DATA/scores-shard-I-of-N`).
+    public var scoresDirectory: URL {
+        if let outputDirectory { return outputDirectory }
+        guard let shard else { return baseDirectory }
+        return dataDirectory.appendingPathComponent("scores-shard-\(shard.index)-of-\(shard.count)")
+    }
 
     /// Checks the settings a scorer and a shard writer need.
     public func validate() throws(DistillPipelineError) {
         if !(1 ... 1 << 16).contains(topK) { throw .invalidSetting(name: "topK", requirement: "between 1 and 65536 (it is \(topK))") }
         for (name, v) in [("shardSize", shardSize), ("batchTokens", batchTokens), ("chunk", chunk)] where v < 1 {
             throw .invalidSetting(name: name, requirement: "at least 1 (it is \(v))")
+        }
+        if shard != nil, scoresDirectory.standardizedFileURL.path == baseDirectory.standardizedFileURL.path {
+            throw .invalidSetting(name: "outputDirectory", requirement: "another directory than DATA/scores for a shard (the merge adds to DATA/scores)")
         }
     }
 
@@ -54,12 +69,18 @@ public struct DistillScoringJob: Sendable {
     @discardableResult
     public func run(events: DistillEventHandler = { _ in }) throws -> Summary {
         try validate()
-        let sequences = try DistillDataset(directory: dataDirectory).scoredSequences()
+        var sequences = try DistillDataset(directory: dataDirectory).scoredSequences()
         let path = try store.resolve(teacher) { events(.message($0)) }
         var options = EngineOptions(threads: threads)
         options.cachePrecision = cachePrecision
         let engine = try Engine(path: path.path, options: options)
         let outURL = scoresDirectory
+        if let shard {
+            let plan = try shardPlan(sequences, shard: shard, engine: engine, teacherFile: path)
+            try plan.manifest.claim(outURL)
+            sequences = plan.sequences
+            events(.shardSelected(shard, items: sequences.count, of: plan.manifest.job.total))
+        }
         let writer = try TeacherScoreWriter(
             directory: outURL, k: topK, vocabularySize: engine.config.vocabularySize,
             tokenizerFingerprint: VocabularyFingerprint.of(engine.tokenizer), sequencesPerShard: shardSize)

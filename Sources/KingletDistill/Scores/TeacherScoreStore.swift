@@ -56,6 +56,14 @@ public final class TeacherScoreStore: @unchecked Sendable {
     /// Number of scored sequences.
     public var recordCount: Int { shards.reduce(0) { $0 + $1.entries.count } }
 
+    /// Every stored (id, content hash).
+    var keys: [(id: String, contentHash: UInt64)] {
+        index.flatMap { id, list in list.map { (id, $0.hash) } }
+    }
+
+    /// The content hashes stored for `id` (none when it was never scored).
+    func contentHashes(id: String) -> [UInt64] { index[id]?.map(\.hash) ?? [] }
+
     /// Whether this exact content of sample `id` is scored.
     public func contains(id: String, contentHash: UInt64) -> Bool {
         index[id]?.contains { $0.hash == contentHash } ?? false

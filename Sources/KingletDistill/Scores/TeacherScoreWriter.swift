@@ -30,7 +30,11 @@ public final class TeacherScoreWriter {
     /// Held while the writer lives: a second scoring run on the same directory is refused.
     private let directoryLock: FileLock
 
-    public init(directory: URL, k: Int, vocabularySize: Int, tokenizerFingerprint: UInt64, sequencesPerShard: Int = 256) throws(ScoreError) {
+    /// Sequences per shard file unless told otherwise.
+    public static let defaultSequencesPerShard = 256
+
+    public init(directory: URL, k: Int, vocabularySize: Int, tokenizerFingerprint: UInt64,
+                sequencesPerShard: Int = defaultSequencesPerShard) throws(ScoreError) {
         precondition(k >= 1 && k <= 1 << 16 && vocabularySize >= 1 && vocabularySize <= Int(Int32.max) && sequencesPerShard >= 1,
                      "k, vocabulary size and shard size must be positive")
         self.directory = directory
@@ -61,6 +65,9 @@ public final class TeacherScoreWriter {
         }
         nextShard = last + 1
     }
+
+    /// Every (id, content hash) scored, in earlier shards or pending in this writer.
+    var scoredKeys: [(id: String, contentHash: UInt64)] { scored.map { ($0.id, $0.hash) } }
 
     /// Sequences already scored, in earlier shards or pending in this writer.
     public var scoredCount: Int { scored.count }

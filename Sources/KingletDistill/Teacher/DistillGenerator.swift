@@ -65,8 +65,9 @@ public struct DistillSummary: Sendable {
 
 /// Stage 1 of distillation: prompts → teacher completions → `samples.jsonl`. Requests already in
 /// the dataset (same content hash) are skipped, the rest go to the teacher in chunks; each
-/// completion is appended as it arrives and every chunk is fsynced, so a killed run loses at most
-/// one chunk's unsynced tail and a rerun resumes.
+/// completion is appended as soon as those before it in the chunk are (so the file follows the
+/// prompts' order whatever order a batch finishes in) and every chunk is fsynced, so a killed run
+/// loses at most one chunk and a rerun resumes.
 public struct DistillGenerator: Sendable {
     public var teacher: any Teacher
     public var dataset: DistillDataset
@@ -111,19 +112,18 @@ public struct DistillGenerator: Sendable {
             let chunk = Array(pending[start ..< min(start + chunkSize, pending.count)])
             let failure = FirstError()
             let scored = Collected<ScoreRecord>()
+            let ordered = InOrder<DistillRecord>(count: chunk.count)
             do {
                 _ = try await teacher.complete(chunk.map(\.request)) { i, c in
-                    do {
-                        let record = DistillRecord(request: chunk[i].request, teacher: name, completion: c)
-                        try writer.append(record)
-                        if keepScores, let r = c.scores?.record(for: record.scoredSequence) { scored.append(r) }
-                        progress(tally.add(c))
-                    } catch {
-                        failure.record(error)
-                    }
+                    let record = DistillRecord(request: chunk[i].request, teacher: name, completion: c)
+                    if keepScores, let r = c.scores?.record(for: record.scoredSequence) { scored.append(r, at: i) }
+                    do { try ordered.put(record, at: i) { try writer.append($0) } } catch { failure.record(error) }
+                    progress(tally.add(c))
                 }
             } catch {
-                try? writer.sync()  // keep what finished before the failure
+                // Keep what finished before the failure, out of order if need be (a rerun resumes).
+                try? ordered.drain { try writer.append($0) }
+                try? writer.sync()
                 try? Self.store(scored.items, in: scores)
                 throw error
             }
@@ -145,12 +145,44 @@ extension DistillGenerator {
     }
 }
 
-/// Values appended by callbacks on any thread.
+/// Values appended by callbacks on any thread, read back in the order of their indices.
 private final class Collected<T>: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [T] = []
-    var items: [T] { lock.withLock { values } }
-    func append(_ v: T) { lock.withLock { values.append(v) } }
+    private var values: [(Int, T)] = []
+    var items: [T] { lock.withLock { values.sorted { $0.0 < $1.0 }.map(\.1) } }
+    func append(_ v: T, at index: Int) { lock.withLock { values.append((index, v)) } }
+}
+
+/// Hands values that arrive in any order (from callbacks on any thread) on in index order: the
+/// dataset's lines follow the prompts, not which sequence of a batch happened to finish first,
+/// so a run's bytes do not depend on how its prompts were batched (or sharded).
+private final class InOrder<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+    private var next = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    /// Stores `value` and passes on every value now ready, in order.
+    func put(_ value: T, at index: Int, _ emit: (T) throws -> Void) throws {
+        try lock.withLock {
+            slots[index] = value
+            while next < slots.count, let v = slots[next] {
+                slots[next] = nil
+                next += 1
+                try emit(v)
+            }
+        }
+    }
+
+    /// Passes on whatever is still held, in index order, skipping the gaps.
+    func drain(_ emit: (T) throws -> Void) throws {
+        try lock.withLock {
+            for i in next ..< slots.count { if let v = slots[i] { try emit(v) } }
+            slots = []
+            next = 0
+        }
+    }
 }
 
 /// Counts shared by completion callbacks on any thread.
