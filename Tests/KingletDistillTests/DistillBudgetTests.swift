@@ -11,11 +11,11 @@ struct DistillBudgetTests {
         #expect(DistillBudget.teacherMinutes(of: 1) == 0.35)
     }
 
-    /// 1200 s for 2 runs: 600 each, less 30 of overhead and 11 evaluations of 4 batches at half a
-    /// 2 s step (44 s) leaves 526 s, steps of 2 s × 1.15: 228 of them.
+    /// 1200 s for 2 runs: 600 each, less 30 of overhead and 6 evaluations of 4 batches at half a
+    /// 2 s step (24 s) leaves 546 s, steps of 2 s × 1.15: 237 of them.
     @Test func stepsComeFromTheTimedStep() throws {
         let plan = try DistillBudget.fit(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, validationBatches: 4)
-        #expect(plan == DistillBudget(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, steps: 228))
+        #expect(plan == DistillBudget(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, steps: 237))
         // Twice the step time, half the steps (rounded down); more runs share the same time.
         #expect(try DistillBudget.fit(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 4, runs: 2, validationBatches: 0).steps
             == Int((600 - 30) / (4 * 1.15)))
@@ -41,8 +41,8 @@ struct DistillBudgetTests {
         } catch {
             guard case let .tooSmall(budget, left, runs, perRun, suggested) = error else { return }
             #expect(budget == 3 && left == -20 && runs == 2)
-            #expect(abs(perRun - (30 + 11 * 1.0 + 2.3)) < 1e-9, "overhead, 11 half-step evaluations, one step")
-            // 200 s spent already, and each run needs 30 + 11 + 10 × 2.3 = 64 s: 328 s.
+            #expect(abs(perRun - (30 + 6 * 1.0 + 2.3)) < 1e-9, "overhead, 6 half-step evaluations, one step")
+            // 200 s spent already, and each run needs 30 + 6 + 10 × 2.3 = 59 s: 318 s.
             #expect(suggested == 6)
             let text = error.errorDescription ?? ""
             #expect(text.contains("a budget of 3 minutes leaves 0 s for 2 training runs") && text.contains("Hint: allow about 6 minutes"),
@@ -77,6 +77,28 @@ struct DistillBudgetTests {
         let old = #"{"budget_minutes" : 30, "runs" : 6, "seconds_left" : 1100.5, "step_seconds" : 2.25, "steps" : 97}"#
         try Data(old.utf8).write(to: DistillBudget.url(in: dir))
         #expect(DistillBudget.saved(in: dir) == DistillBudget(budgetMinutes: 30, secondsLeft: 1100.5, stepSeconds: 2.25, runs: 6, steps: 97))
+    }
+
+    /// Later seeds re-fit to the time left, scaled by what the pairs before them really took.
+    @Test func laterSeedsRefitToTheTimeLeft() throws {
+        let plan = DistillBudget(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 4, steps: 100)
+        // A pair of 100 steps is predicted at 2 × (30 + 0 + 100 × 2.3) = 520 s.
+        #expect(SeedSteps.predictedPairSeconds(plan, steps: 100, validationBatches: 0) == 520)
+        // 540 s left (20 kept for the report) for one pair, predictions right: 520 s → 100 steps.
+        #expect(SeedSteps.fit(plan, secondsLeft: 540, pairsLeft: 1, correction: 1, validationBatches: 0) == 100)
+        // The first pair took 1.3× its prediction: the same time holds fewer steps.
+        #expect(SeedSteps.fit(plan, secondsLeft: 540, pairsLeft: 1, correction: 1.3, validationBatches: 0) == Int((400 - 60) / 4.6))
+        // It took less: more steps fill the rest instead of leaving it unused.
+        #expect(SeedSteps.fit(plan, secondsLeft: 540, pairsLeft: 1, correction: 0.8, validationBatches: 0) == Int((650 - 60) / 4.6))
+        // Nothing left still trains the minimum.
+        #expect(SeedSteps.fit(plan, secondsLeft: 10, pairsLeft: 2, correction: 1, validationBatches: 0) == DistillBudget.minimumSteps)
+        let dir = ScoreFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var saved = SeedSteps()
+        saved.steps = [0: 100, 1: 73]
+        saved.correction = 1.25
+        try saved.save(in: dir)
+        #expect(SeedSteps.saved(in: dir) == saved)
     }
 
     @Test func measuresAStep() {

@@ -73,7 +73,7 @@ struct DistillPipelineTests {
         #expect(c.teacherConcurrency == 16 && c.scoreTopK == 32 && c.validationFraction == 0.05)
         let s = try DistillPipeline(c).trainSettings(seed: 1, steps: 150)
         #expect(s.learningRate == 2e-3 && s.initialWeights == nil)
-        #expect(s.warmup == 15 && s.evalEvery == 15 && s.checkpointEvery == 37 && s.seed == 1 && s.preset == "micro")
+        #expect(s.warmup == 15 && s.evalEvery == 30 && s.checkpointEvery == 37 && s.seed == 1 && s.preset == "micro")
     }
 }
 

@@ -39,11 +39,12 @@ extension DistillPipeline {
         try scoringJob.run(events: events)
     }
 
-    /// The steps of each training run: `configuration.steps`, or with a budget the saved plan or
-    /// a new one fitted to the time left since `started` (`DistillBudget`).
-    public func stepsPerRun(started: Date, events: @escaping DistillEventHandler = { _ in }) throws -> Int {
+    /// With a budget, the saved plan or a new one fitted to the time left since `started`
+    /// (`DistillBudget`), and the held-out batches an evaluation reads; nil without a budget.
+    public func budgetPlan(started: Date, events: @escaping DistillEventHandler = { _ in })
+        throws -> (budget: DistillBudget, validationBatches: Int)? {
         let c = configuration
-        guard let budgetMinutes = c.budgetMinutes else { return c.steps }
+        guard let budgetMinutes = c.budgetMinutes else { return nil }
         let teacherPath = try store.resolve(c.teacher) { events(.message($0)) }
         let vocabulary = try Tokenizer(gguf: GGUFFile(path: teacherPath.path)).vocabularySize
         let shape = try studentShape()
@@ -55,7 +56,29 @@ extension DistillPipeline {
             DistillBudget.measureStep(shape: shape, vocabularySize: vocabulary, batch: c.batch, seq: c.seq, threads: c.threads)
         }
         events(.planned(plan, budgetMinutes: budgetMinutes, file: DistillBudget.url(in: directory)))
-        return plan.steps
+        return (plan, validationBatches)
+    }
+
+    /// The steps of seed `seed`'s two runs: `configuration.steps` without a budget; with one, the
+    /// plan's for the first seed and a re-fit to the time left for later ones (`SeedSteps`),
+    /// saved so that a resumed pair keeps them.
+    func steps(forSeed seed: Int, plan: (budget: DistillBudget, validationBatches: Int)?, started: Date,
+               seedSteps: inout SeedSteps, events: DistillEventHandler) throws -> Int {
+        guard let plan, let budgetMinutes = configuration.budgetMinutes else { return configuration.steps }
+        if let saved = seedSteps.steps[seed] { return saved }
+        let steps: Int
+        if seed == 0 {
+            steps = plan.budget.steps
+        } else {
+            let left = budgetMinutes * 60 - Date().timeIntervalSince(started)
+            steps = SeedSteps.fit(plan.budget, secondsLeft: left, pairsLeft: configuration.seeds - seed,
+                                  correction: seedSteps.correction, validationBatches: plan.validationBatches)
+            events(.message(String(format: "seed %d: %.0f s left for %d pair(s); the last pair took %.2f× its prediction → %d steps",
+                                   seed, left, configuration.seeds - seed, seedSteps.correction, steps)))
+        }
+        seedSteps.steps[seed] = steps
+        try seedSteps.save(in: directory)
+        return steps
     }
 
     /// Stage 3, one run: the student's training settings for `seed` and `steps`.
@@ -69,7 +92,7 @@ extension DistillPipeline {
         s.adam.weightDecay = 0.1
         s.gradientClip = 1
         s.seed = UInt64(seed)
-        s.evalEvery = max(steps / 10, 1)
+        s.evalEvery = max(steps / 5, 1)
         s.evalBatches = 8
         s.checkpointEvery = max(steps / 4, 1)
         return s

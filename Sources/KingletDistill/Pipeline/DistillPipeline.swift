@@ -39,7 +39,7 @@ public struct DistillPipeline: Sendable {
         /// Sequences per step and tokens per sequence.
         public var batch = 8
         public var seq = 256
-        /// Peak learning rate (warm-up and evaluations every tenth of the steps, checkpoints every
+        /// Peak learning rate (warm-up every tenth of the steps, evaluations every fifth, checkpoints every
         /// quarter); nil: `scratchLearningRate` or, for a student starting from trained weights,
         /// `pretrainedLearningRate`.
         public var learningRate: Float?
@@ -114,9 +114,13 @@ public struct DistillPipeline: Sendable {
         try score(events: events)
         if case .pruned = configuration.student { events(.stage(.prune)) }
         try prepareStudent(events: events)
-        let steps = try stepsPerRun(started: started, events: events)
+        let plan = try budgetPlan(started: started, events: events)
+        var seedSteps = SeedSteps.saved(in: directory)
         var runs: [URL] = []
         for seed in 0 ..< configuration.seeds {
+            let steps = try steps(forSeed: seed, plan: plan, started: started, seedSteps: &seedSteps, events: events)
+            let pairStarted = Date()
+            var trainedNow = 0
             for kind in [DistillTrainingJob.Kind.kd, .baseline] {
                 let run = runDirectory(kind, seed: seed)
                 runs.append(run)
@@ -126,6 +130,13 @@ public struct DistillPipeline: Sendable {
                 }
                 events(.stage(.train(kind, seed: seed)))
                 try train(kind, seed: seed, steps: steps, events: events)
+                trainedNow += 1
+            }
+            if let plan, trainedNow == 2 {
+                // What this pair really took against what the plan predicted: later pairs fit to it.
+                let predicted = SeedSteps.predictedPairSeconds(plan.budget, steps: steps, validationBatches: plan.validationBatches)
+                seedSteps.correction = Date().timeIntervalSince(pairStarted) / predicted
+                try seedSteps.save(in: directory)
             }
         }
         events(.stage(.report))
