@@ -10,7 +10,8 @@ extension DistillReport {
         var h = "<h2>Shipped file against the teacher</h2>\n"
         h += "<p class=\"note\">tg128: tokens/s generating 128 tokens from an empty cache (median of 3, as <code>kinglet bench</code>). "
             + "Teacher PPL: the teacher's perplexity of the model's greedy answers to the held-out prompts below "
-            + "(lower: answers the teacher finds likelier; the teacher's own answers are the floor).</p>\n"
+            + "(lower: answers the teacher finds likelier; compare with the teacher's on its own answers, and read the answers: "
+            + "a student that repeats one word can score low, as repetition becomes predictable).</p>\n"
         h += "<table><tr><th class=\"l\">model</th><th class=\"l\">file</th><th>size</th><th>tg128 (t/s)</th><th>× teacher</th>"
             + "<th>teacher PPL of its answers</th></tr>\n"
         if let t = teacher {

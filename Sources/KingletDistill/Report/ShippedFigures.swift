@@ -28,8 +28,9 @@ public struct ShippedFigures: Sendable, Equatable, Codable {
     /// Size of the GGUF file.
     public var fileBytes: Double?
     /// exp(mean −log p_teacher) over the completion tokens of the model's greedy answers to the
-    /// held-out prompts, each given its prompt. ≥ 1; the teacher on its own answers is the floor
-    /// to compare with.
+    /// held-out prompts, each given its prompt. ≥ 1. The teacher on its own answers is the mark to
+    /// compare with, not a floor: degenerate answers (one word repeated) can score lower, since the
+    /// teacher soon predicts the repetition; the answers beside it tell.
     public var teacherPPLOfGenerations: Double?
     /// Completion tokens the perplexity is over.
     public var scoredTokens: Int?
