@@ -111,8 +111,11 @@ public struct DistillTrainingJob {
                        figures["top1_agreement"] as? Double ?? .nan, r.fileBytes / 1_000_000))
         }
         result["exports"] = exported
-        if let shipped = try measureShipped(validationFraction: validationFraction, log: log) {
-            result["shipped"] = try JSONSerialization.jsonObject(with: shipped.jsonData())
+        // A measurement that fails costs the run nothing: its figures are left absent, as in old runs.
+        do {
+            if let shipped = try measureShipped(log: log) { result["shipped"] = try JSONSerialization.jsonObject(with: shipped.jsonData()) }
+        } catch {
+            log("  shipped file not measured: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
         }
         try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
             .write(to: runDirectory.appendingPathComponent("eval.json"), options: .atomic)
@@ -126,7 +129,7 @@ extension DistillTrainingJob {
 
     /// `probe`'s figures for the shipped export, answering the held-out prompts; nil without a
     /// probe or an export.
-    func measureShipped(validationFraction: Double, log: (String) -> Void) throws -> ShippedFigures? {
+    func measureShipped(log: (String) -> Void) throws -> ShippedFigures? {
         guard var probe, let type = shippedExport else { return nil }
         if probe.threads == nil { probe.threads = threads }
         let prompts = try HeldOutPrompt.select(dataDirectory: dataDirectory, length: settings.length,
