@@ -46,6 +46,14 @@ struct DistillPipelineTests {
         let report = try DistillReport.build(runDirectories: result.runs)
         #expect(report.runs.map(\.kind) == [.kd, .baseline])
         #expect(try String(contentsOf: result.report, encoding: .utf8).contains("<svg"))
+        // The shipped students and the teacher measured once: speed, size, perplexity of their answers.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: result.reportJSON)) as? [String: Any])
+        let teacher = try #require(json["teacher"] as? [String: Any])
+        #expect((teacher["teacher_ppl_of_generations"] as? Double ?? 0) >= 1 && (teacher["tg128_tokens_per_second"] as? Double ?? 0) > 0)
+        for run in try #require(json["runs"] as? [[String: Any]]) {
+            #expect((run["teacher_ppl_of_generations"] as? Double ?? 0) >= 1 && (run["file_bytes"] as? Double ?? 0) > 0)
+        }
+        #expect(!(json["answers"] as? [Any] ?? []).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: DistillBudget.url(in: dir).path), "no budget, no plan")
 
         // A rerun asks the teacher nothing and trains nothing.

@@ -5,7 +5,7 @@ import Testing
 @Suite struct DistillReportTests {
     /// Writes a run directory in the trainer's format.
     static func makeRun(in root: URL, name: String, kind: String, seed: Int, eval: [(Double, Double)], final: Double?,
-                        exports: [String: Double] = [:], extraMetrics: String = "") throws -> URL {
+                        exports: [String: Double] = [:], extraMetrics: String = "", shipped: [String: Any]? = nil) throws -> URL {
         let dir = root.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let run: [String: Any] = ["name": name, "kind": kind, "seed": seed, "student": "tiny-30M", "parameters": 30_000_000,
@@ -24,7 +24,8 @@ import Testing
             for (format, ce) in exports {
                 ex[format] = ["val_ce": ce, "kl_to_teacher": ce - 2, "top1_agreement": 0.5, "file_bytes": 1_048_576 * 3]
             }
-            let e: [String: Any] = ["val_ce": final, "kl_to_teacher": final - 2, "top1_agreement": 0.6, "tokens": eval.last?.0 ?? 0, "exports": ex]
+            var e: [String: Any] = ["val_ce": final, "kl_to_teacher": final - 2, "top1_agreement": 0.6, "tokens": eval.last?.0 ?? 0, "exports": ex]
+            if let shipped { e["shipped"] = shipped }
             try JSONSerialization.data(withJSONObject: e).write(to: dir.appendingPathComponent("eval.json"))
         }
         return dir

@@ -13,6 +13,9 @@ struct DistillReportCommand: ParsableCommand {
     @Argument(help: "Run directories written by the trainer (run.json, metrics.jsonl, eval.json).") var runs: [String]
     @Option(name: .shortAndLong, help: "The HTML page to write; the JSON goes beside it with a .json extension.")
     var out: String = "report.html"
+    @Option(name: .customLong("teacher-figures"),
+            help: "The teacher's own figures (tg128, size, perplexity of its answers), as `distill run` keeps them in OUT/teacher.json.")
+    var teacherFigures: String?
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("give at least one run directory") }
@@ -20,6 +23,7 @@ struct DistillReportCommand: ParsableCommand {
 
     func run() throws {
         try DistillReport.write(runDirectories: runs.map { URL(fileURLWithPath: $0) }, html: URL(fileURLWithPath: out),
+                                teacherFigures: teacherFigures.map { URL(fileURLWithPath: $0) },
                                 events: DistillEventPrinter().handle)
     }
 }

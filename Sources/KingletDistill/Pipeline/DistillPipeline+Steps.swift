@@ -120,10 +120,12 @@ extension DistillPipeline {
         return try trainingJob(kind, seed: seed, steps: steps, teacherPath: teacherPath).run(events: events)
     }
 
-    /// Stage 4: the report over `runs` (default: every run of the configured seeds).
+    /// Stage 4: the report over `runs` (default: every run of the configured seeds), with the
+    /// teacher's figures when `teacherFiguresURL` holds them.
     @discardableResult
     public func report(runs: [URL]? = nil, events: DistillEventHandler = { _ in }) throws -> (html: URL, json: URL) {
         let all = runs ?? (0 ..< configuration.seeds).flatMap { seed in [runDirectory(.kd, seed: seed), runDirectory(.baseline, seed: seed)] }
-        return try DistillReport.write(runDirectories: all, html: reportURL, events: events)
+        let teacher = FileManager.default.fileExists(atPath: teacherFiguresURL.path) ? teacherFiguresURL : nil
+        return try DistillReport.write(runDirectories: all, html: reportURL, teacherFigures: teacher, events: events)
     }
 }

@@ -10,6 +10,7 @@ import KingletTraining
 ///     directory/plan.json      the budget plan (with `budgetMinutes`)
 ///     directory/kd-seedN/      run.json, metrics.jsonl, checkpoint, student-q8_0/q4_0.gguf, eval.json
 ///     directory/baseline-seedN/
+///     directory/teacher.json   the teacher's own decode speed, size, answers and perplexity of them
 ///     directory/report.html    and report.json
 ///
 /// `run()` does the stages in order; each is also a method of its own. Progress goes to the
@@ -139,6 +140,7 @@ public struct DistillPipeline: Sendable {
                 try seedSteps.save(in: directory)
             }
         }
+        try measureTeacher(events: events)
         events(.stage(.report))
         let (html, json) = try report(runs: runs, events: events)
         return Outputs(runs: runs, student: runDirectory(.kd, seed: 0).appendingPathComponent("student-q8_0.gguf"),

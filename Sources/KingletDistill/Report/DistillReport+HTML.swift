@@ -6,7 +6,8 @@ extension DistillReport {
     static let dashes = ["", "7 4", "2 3", "9 3 2 3", "4 4 1 4"]
 
     /// The page: summary, legend, three curves against tokens seen, tables per run and per kind,
-    /// and the same tables for each export format. Self-contained: inline CSS and SVG only.
+    /// the same tables for each export format, the shipped file against the teacher, and greedy
+    /// answers side by side. Self-contained: inline CSS and SVG only.
     public func htmlPage() -> String {
         var h = """
         <!DOCTYPE html>
@@ -18,6 +19,8 @@ extension DistillReport {
         th { background: #f5f5f5; } td.l, th.l { text-align: left; }
         .charts { display: flex; flex-wrap: wrap; gap: 12px; } .chart { background: #fff; border: 1px solid #e4e4e4; }
         .legend span { display: inline-block; margin-right: 1.4em; } .note { color: #555; } .headline { font-size: 1.05em; }
+        h3.prompt { font-size: 1em; font-weight: 600; white-space: pre-wrap; margin-bottom: .2em; }
+        table.answers { width: 100%; } td.answer { white-space: pre-wrap; vertical-align: top; } table.answers th { width: 11em; vertical-align: top; }
         </style></head><body>
         <h1>Kinglet distillation report</h1>
 
@@ -37,6 +40,8 @@ extension DistillReport {
             h += exportRunTable(f)
             h += kindTable { $0.data.final?.exports?[f] ?? EvalFigures() }
         }
+        h += shippedSection()
+        h += answersSection()
         return h + "</body></html>\n"
     }
 

@@ -1,10 +1,22 @@
 import Foundation
 
 extension DistillReport {
-    /// The report as JSON-ready values (`JSONSerialization`): `runs` and `summary`. Missing and
-    /// non-finite numbers are null.
+    /// The report as JSON-ready values (`JSONSerialization`): `runs`, `summary`, `teacher` (its
+    /// own shipped figures, null when not measured) and `answers` (greedy answers to held-out
+    /// prompts: `{id, prompt, teacher, runs: {name: text}}`). Missing and non-finite numbers are null.
     public func jsonObject() -> [String: Any] {
-        ["runs": runs.map(runObject), "summary": summaryObject()]
+        ["runs": runs.map(runObject), "summary": summaryObject(),
+         "teacher": teacher.map(Self.shippedObject) ?? NSNull(),
+         "answers": answers.map { a -> [String: Any] in
+             ["id": a.prompt.id, "prompt": a.prompt.prompt, "teacher": a.teacher ?? NSNull(),
+              "runs": Dictionary(a.runs.map { ($0.name, $0.text) }) { x, _ in x }]
+         }]
+    }
+
+    /// tg128_tokens_per_second, file_bytes, teacher_ppl_of_generations (null when absent).
+    static func shippedObject(_ f: ShippedFigures?) -> [String: Any] {
+        ["tg128_tokens_per_second": number(f?.tg128TokensPerSecond), "file_bytes": number(f?.fileBytes),
+         "teacher_ppl_of_generations": number(f?.teacherPPLOfGenerations)]
     }
 
     private func runObject(_ r: Run) -> [String: Any] {
@@ -16,6 +28,9 @@ extension DistillReport {
             "exports": (r.data.final?.exports ?? [:]).mapValues(Self.figuresObject),
         ]
         o.merge(Self.figuresObject(r.figures).filter { $0.key != "file_bytes" }) { a, _ in a }
+        o.merge(Self.shippedObject(r.shipped)) { a, _ in a }
+        o["shipped_format"] = r.shipped?.format ?? NSNull()
+        o["tg128_vs_teacher"] = Self.number(speedup(r))
         if i.kind == .kd {
             o["tokens_to_baseline"] = Self.number(r.tokensToBaseline)
             o["reached_baseline"] = baselineFinalValCE == nil ? NSNull() : (r.tokensToBaseline != nil) as Any
@@ -41,6 +56,8 @@ extension DistillReport {
                 "kl_to_teacher": Self.statObject(statistic(k) { $0.figures.klToTeacher }),
                 "top1_agreement": Self.statObject(statistic(k) { $0.figures.top1Agreement }),
                 "tokens": Self.statObject(statistic(k) { $0.tokens }),
+                "tg128_tokens_per_second": Self.statObject(statistic(k) { $0.shipped?.tg128TokensPerSecond }),
+                "teacher_ppl_of_generations": Self.statObject(statistic(k) { $0.shipped?.teacherPPLOfGenerations }),
                 "exports": exports,
             ]
         }

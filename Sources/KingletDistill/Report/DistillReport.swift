@@ -18,6 +18,8 @@ public struct DistillReport: Sendable {
         /// baseline only); nil when it never does.
         public var tokensToBaseline: Double?
         public var name: String { data.info.name }
+        /// The shipped export's figures (nil for runs written before them).
+        public var shipped: ShippedFigures? { data.final?.shipped }
         public var kind: RunKind { data.info.kind }
     }
 
@@ -27,17 +29,20 @@ public struct DistillReport: Sendable {
     public var baselineFinalValCE: Double?
     /// Mean tokens the baseline runs trained on.
     public var baselineTokens: Double?
+    /// The teacher's own figures (`DistillPipeline.measureTeacher`), nil when not measured.
+    public var teacher: ShippedFigures?
 
-    /// Reads every run directory and derives the figures.
-    public static func build(runDirectories: [URL]) throws(ReportError) -> DistillReport {
+    /// Reads every run directory (and the teacher's figures, when given) and derives the figures.
+    public static func build(runDirectories: [URL], teacherFigures: URL? = nil) throws(ReportError) -> DistillReport {
         guard !runDirectories.isEmpty else { throw .noRuns }
         var data: [DistillRun] = []
         for d in runDirectories { data.append(try DistillRun(directory: d)) }
-        return DistillReport(runs: data)
+        return DistillReport(runs: data, teacher: try teacherFigures.map { url throws(ReportError) in try ShippedFigures(contentsOf: url) })
     }
 
     /// Derives the figures of runs already read.
-    public init(runs data: [DistillRun]) {
+    public init(runs data: [DistillRun], teacher: ShippedFigures? = nil) {
+        self.teacher = teacher
         let baselines = data.filter { $0.info.kind == .baseline }
         baselineFinalValCE = SeedStatistic(baselines.map { $0.finalFigures.valCE })?.mean
         baselineTokens = SeedStatistic(baselines.map(\.finalTokens))?.mean
@@ -57,6 +62,26 @@ public struct DistillReport: Sendable {
         let all = Set(runs.flatMap { $0.data.final?.exports?.keys.map { $0 } ?? [] })
         let known = ["f32", "q8_0", "q4_0"]
         return known.filter(all.contains) + all.subtracting(known).sorted()
+    }
+
+    /// Each held-out prompt answered by the teacher or any run, in the teacher's order (then the
+    /// runs'), with every model's answer to it.
+    public var answers: [(prompt: HeldOutAnswer, teacher: String?, runs: [(name: String, text: String)])] {
+        var order: [String] = [], first: [String: HeldOutAnswer] = [:]
+        for a in (teacher?.answers ?? []) + runs.flatMap({ $0.shipped?.answers ?? [] }) where first[a.id] == nil {
+            order.append(a.id)
+            first[a.id] = a
+        }
+        return order.map { id in
+            (first[id]!, teacher?.answers?.first { $0.id == id }?.text,
+             runs.compactMap { r in r.shipped?.answers?.first { $0.id == id }.map { (r.name, $0.text) } })
+        }
+    }
+
+    /// A run's decode speed as a multiple of the teacher's.
+    public func speedup(_ run: Run) -> Double? {
+        guard let s = run.shipped?.tg128TokensPerSecond, let t = teacher?.tg128TokensPerSecond, t > 0 else { return nil }
+        return s / t
     }
 
     /// Kinds present, KD first.

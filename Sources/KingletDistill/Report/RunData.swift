@@ -66,9 +66,11 @@ public struct FinalEval: Sendable, Equatable, Codable {
     public var top1Agreement: Double?
     public var tokens: Double?
     public var exports: [String: EvalFigures]?
+    /// The shipped export's speed, size and answers (absent in runs written before them).
+    public var shipped: ShippedFigures?
 
     enum CodingKeys: String, CodingKey {
-        case valCE = "val_ce", klToTeacher = "kl_to_teacher", top1Agreement = "top1_agreement", tokens, exports
+        case valCE = "val_ce", klToTeacher = "kl_to_teacher", top1Agreement = "top1_agreement", tokens, exports, shipped
     }
 }
 

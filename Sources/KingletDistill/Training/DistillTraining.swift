@@ -8,7 +8,8 @@ import KingletTraining
 /// One student training run on teacher samples: knowledge distillation (`kd`: CE + α·T²·D against
 /// the teacher's stored top-k) or the honest `baseline` (the same student, seed, batches and token
 /// budget with CE only). Writes `run.json`, `metrics.jsonl`, the checkpoint, exported GGUFs and
-/// `eval.json` (held-out CE, KL to the teacher, top-1 agreement; also for each export).
+/// `eval.json` (held-out CE, KL to the teacher, top-1 agreement; also for each export; and as
+/// `shipped`, the Q8_0 file's decode speed, size, greedy answers and the teacher's perplexity of them).
 public struct DistillTrainingJob {
     public enum Kind: String, Sendable { case kd, baseline }
 
@@ -26,6 +27,9 @@ public struct DistillTrainingJob {
     public var exports: [ExportType] = [.q8_0, .q4_0]
     public var threads: Int?
     public var resume = false
+    /// Measures the shipped export (Q8_0, else the first) after exporting; nil: skip. Its threads
+    /// default to the job's.
+    public var probe: ShippedModelProbe? = ShippedModelProbe()
 
     public init(dataDirectory: URL, scoresDirectory: URL, teacherPath: URL, runDirectory: URL, name: String, kind: Kind,
                 settings: TrainSettings, distillation: DistillationSettings) {
@@ -106,9 +110,35 @@ public struct DistillTrainingJob {
                        figures["top1_agreement"] as? Double ?? .nan, r.fileBytes / 1_000_000))
         }
         result["exports"] = exported
+        // A measurement that fails costs the run nothing: its figures are left absent, as in old runs.
+        do {
+            if let shipped = try measureShipped(log: log) { result["shipped"] = try JSONSerialization.jsonObject(with: shipped.jsonData()) }
+        } catch {
+            log("  shipped file not measured: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+        }
         try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
             .write(to: runDirectory.appendingPathComponent("eval.json"), options: .atomic)
         return result
+    }
+}
+
+extension DistillTrainingJob {
+    /// The export a user runs: Q8_0 when exported, else the first format.
+    public var shippedExport: ExportType? { exports.contains(.q8_0) ? .q8_0 : exports.first }
+
+    /// `probe`'s figures for the shipped export, answering the held-out prompts; nil without a
+    /// probe or an export.
+    func measureShipped(log: (String) -> Void) throws -> ShippedFigures? {
+        guard var probe, let type = shippedExport else { return nil }
+        if probe.threads == nil { probe.threads = threads }
+        let prompts = try HeldOutPrompt.select(dataDirectory: dataDirectory, length: settings.length,
+                                               validationFraction: validationFraction, count: probe.prompts)
+        let f = try probe.measure(model: runDirectory.appendingPathComponent("student-\(type.rawValue).gguf"), teacher: teacherPath,
+                                  prompts: prompts, format: type.rawValue)
+        log(String(format: "  %@ shipped: tg%d %.1f t/s, teacher PPL of its answers %.3f (%d tokens, %d prompts), measured in %.1f s",
+                   type.rawValue, probe.decodeTokens, f.tg128TokensPerSecond ?? .nan, f.teacherPPLOfGenerations ?? .nan,
+                   f.scoredTokens ?? 0, prompts.count, f.seconds ?? .nan))
+        return f
     }
 }
 
