@@ -1,5 +1,6 @@
 import Foundation
 import KingletGGUF
+import KingletRuntime
 import KingletTokenizer
 import KingletTraining
 
@@ -109,7 +110,19 @@ extension DistillPipeline {
         job.validationFraction = configuration.validationFraction
         job.threads = configuration.threads
         job.resume = FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoint.gguf").path)
+        if configuration.student.isPretrained {
+            // A student cut from the teacher ships as the teacher does: same quantization, so the
+            // speed and size compared are the ones a user gets (and one export to evaluate, not two).
+            job.exports = []
+            job.shipAs = Self.fileType(of: teacherPath) ?? .q8_0
+        }
         return job
+    }
+
+    /// The llama.cpp file type of the model at `url` (`general.file_type`), when `kinglet quantize` can make it.
+    static func fileType(of url: URL) -> QuantizeFileType? {
+        guard let v = (try? GGUFFile(path: url.path))?.metadata["general.file_type"]?.intValue else { return nil }
+        return QuantizeFileType.allCases.first { Int($0.llamaFileType) == v }
     }
 
     /// Stage 3, one run: trains (or resumes), evaluates and exports it.

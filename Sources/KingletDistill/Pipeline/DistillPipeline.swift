@@ -81,7 +81,7 @@ public struct DistillPipeline: Sendable {
     public struct Outputs: Sendable {
         /// The training run directories, KD and baseline per seed.
         public var runs: [URL]
-        /// The first KD run's Q8_0 student.
+        /// The first KD run's shipped student (Q8_0, or the teacher's quantization for a student cut from it).
         public var student: URL
         public var report: URL
         public var reportJSON: URL
@@ -115,6 +115,7 @@ public struct DistillPipeline: Sendable {
         try score(events: events)
         if case .pruned = configuration.student { events(.stage(.prune)) }
         try prepareStudent(events: events)
+        try measureTeacher(events: events)
         let plan = try budgetPlan(started: started, events: events)
         var seedSteps = SeedSteps.saved(in: directory)
         var runs: [URL] = []
@@ -140,10 +141,11 @@ public struct DistillPipeline: Sendable {
                 try seedSteps.save(in: directory)
             }
         }
-        try measureTeacher(events: events)
         events(.stage(.report))
         let (html, json) = try report(runs: runs, events: events)
-        return Outputs(runs: runs, student: runDirectory(.kd, seed: 0).appendingPathComponent("student-q8_0.gguf"),
+        let teacherPath = try store.resolve(configuration.teacher) { events(.message($0)) }
+        let shipped = try trainingJob(.kd, seed: 0, steps: 1, teacherPath: teacherPath).shippedFile?.url
+        return Outputs(runs: runs, student: shipped ?? runDirectory(.kd, seed: 0).appendingPathComponent("student-q8_0.gguf"),
                       report: html, reportJSON: json)
     }
 
