@@ -5,5 +5,5 @@ struct DistillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distill",
         abstract: "Distillation: generate a teacher dataset, then train a student on it.",
-        subcommands: [DistillRunCommand.self, DistillGenerateCommand.self, DistillScoreCommand.self, DistillTrainCommand.self, DistillReportCommand.self])
+        subcommands: [DistillRunCommand.self, DistillGenerateCommand.self, DistillScoreCommand.self, DistillTrainCommand.self, DistillOnPolicyCommand.self, DistillReportCommand.self])
 }
