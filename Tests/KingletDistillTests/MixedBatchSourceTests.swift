@@ -62,6 +62,17 @@ import Testing
         for expected in continued { #expect(Self.same(try resumed.next(), expected)) }
     }
 
+    @Test func ratioZeroGivesTheOffPolicyBatches() throws {
+        let mixed = try Self.source(ratio: 0, seed: 4)
+        let plain = DistillBatchSource(sequences: Self.teacher, store: mixed.teacherStore, batch: 8, length: Self.T, seed: 4)
+        for _ in 0 ..< 5 {
+            let a = try mixed.next(), b = try plain.next()
+            #expect(a.inputs == b.inputs && a.targets == b.targets && a.weights == b.weights)
+            #expect(a.teacher!.ids == b.teacher!.ids && a.teacher!.logprobs == b.teacher!.logprobs && a.teacher!.present == b.teacher!.present)
+            #expect(a.teacher!.crossEntropyWeight == b.teacher!.crossEntropyWeight)
+        }
+    }
+
     @Test func onPolicyRowsCarryTheirOwnTeacherTargetsAndNoCrossEntropy() throws {
         let teacherStore = try Self.store(Self.teacher), onStore = try Self.store(Self.onPolicy)
         let on = Self.onPolicy[3], off = Self.teacher[7]

@@ -53,12 +53,13 @@ public final class MixedBatchSource: BatchSource {
     /// One row's draw: whether it is on-policy, and which sample.
     struct Pick { var onPolicy: Bool; var index: Int }
 
-    /// The next `batch` draws (advances the RNG).
+    /// The next `batch` draws (advances the RNG). The coin is tossed only for 0 < λ < 1 and the
+    /// sample is drawn as `DistillBatchSource` draws it, so λ = 0 gives its batches exactly.
     func nextPicks() -> [Pick] {
         (0 ..< batch).map { _ in
             let on = ratio >= 1 || (ratio > 0 && rng.nextUnit() < ratio)
             let n = on ? onPolicySequences.count : teacherSequences.count
-            return Pick(onPolicy: on, index: Int(rng.next(below: UInt64(n))))
+            return Pick(onPolicy: on, index: Int(rng.next() % UInt64(n)))
         }
     }
 
