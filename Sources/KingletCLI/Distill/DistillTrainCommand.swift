@@ -28,6 +28,10 @@ struct DistillTrainCommand: AsyncParsableCommand {
     @Option(help: "D: forward-kl, reverse-kl or jsd.") var divergence: Divergence = .forwardKL
     @Option(help: "β of the generalized JSD.") var beta: Double = 0.5
     @Option(name: .customLong("val-fraction"), help: "Share of samples held out (by a hash of the id).") var valFraction: Double = 0.05
+    @Option(name: .customLong("on-policy"), help: "Mix in on-policy samples from this directory (`kinglet distill onpolicy --out`).")
+    var onPolicy: String?
+    @Option(name: .customLong("on-policy-ratio"), help: "With --on-policy: the share λ of rows drawn from it (CE weight 0 there).")
+    var onPolicyRatio: Double = 0.5
     @OptionGroup var training: TrainingOptions
 
     func validate() throws {
@@ -35,6 +39,8 @@ struct DistillTrainCommand: AsyncParsableCommand {
         if !(temperature > 0 && temperature <= 20) { throw ValidationError("--temperature must be in (0, 20]") }
         if !(beta > 0 && beta < 1) { throw ValidationError("--beta must be in (0, 1)") }
         if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in (0, 1)") }
+        if !(0 ... 1).contains(onPolicyRatio) { throw ValidationError("--on-policy-ratio must be in [0, 1]") }
+        if onPolicy != nil && (baseline || alpha == 0) { throw ValidationError("--on-policy needs KD with --alpha above 0 (its rows have no CE)") }
     }
 
     func run() async throws {
@@ -50,6 +56,7 @@ struct DistillTrainCommand: AsyncParsableCommand {
             job.validationFraction = valFraction
             job.threads = training.threads
             job.resume = training.resume
+            job.onPolicy = onPolicy.map { OnPolicyMix(dataDirectory: URL(fileURLWithPath: $0), ratio: onPolicyRatio) }
             StopSignal.install()
             try job.run(events: printer.handle)
         }

@@ -21,6 +21,8 @@ public struct DistillationSettings: Sendable, Codable, Equatable {
 }
 
 /// One row's loss and gradient under `DistillationSettings` (a `HeadLoss` for the output head).
+/// A row's CE term is scaled by `TeacherTargets.crossEntropyWeight` (c): loss = c·(1−α)·CE +
+/// α·T²·D, so an on-policy row (c = 0, the student's own text) learns from the divergence only.
 struct DistillationLoss: HeadLoss {
     let settings: DistillationSettings
     let targets: UnsafePointer<Int32>      // [N]
@@ -31,6 +33,7 @@ struct DistillationLoss: HeadLoss {
         let w = weights[r]
         if w == 0 { if gradient { z.update(repeating: 0, count: vocab) }; return (0, 0) }
         let alpha = teacher.present[r] ? settings.alpha : 0
+        let ceFactor = (1 - alpha) * Double(teacher.crossEntropyWeight[r])   // c·(1−α); exactly 1−α when c = 1
         let tau = settings.temperature, k = teacher.k
         let target = Int(targets[r])
         let zTarget = Double(z[target])
@@ -77,29 +80,29 @@ struct DistillationLoss: HeadLoss {
             gTail = g[k]
             gTop = Array(g[0 ..< k])
         }
-        let loss = (1 - alpha) * ce + alpha * tau * tau * kd
+        let loss = ceFactor * ce + alpha * tau * tau * kd
         if gradient {
-            // d/dz_j: (1−α)(softmax_j − [j = target]) + α·T²·(1/T)·q_j·(g_b(j) − ḡ)
+            // d/dz_j: c(1−α)(softmax_j − [j = target]) + α·T²·(1/T)·q_j·(g_b(j) − ḡ)
             let kdScale = alpha * tau
             if alpha > 0, let t = tempered {
-                let inv = 1 / sumT, ceScale = (1 - alpha) / sum1
+                let inv = 1 / sumT, ceScale = ceFactor / sum1
                 for j in 0 ..< vocab {
                     z[j] = Float(Double(w) * (ceScale * Double(z[j]) + kdScale * Double(t[j]) * inv * (gTail - gMean)))
                 }
             } else if alpha > 0 {
-                let c = Float(Double(w) * ((1 - alpha) / sum1 + kdScale * (gTail - gMean) / qNorm))
+                let c = Float(Double(w) * (ceFactor / sum1 + kdScale * (gTail - gMean) / qNorm))
                 VectorMath.scale(z, vocab, by: c)
             } else {
-                VectorMath.scale(z, vocab, by: Float(Double(w) / sum1))
+                VectorMath.scale(z, vocab, by: Float(Double(w) * ceFactor / sum1))
             }
             if alpha > 0 {
                 for i in 0 ..< k where ids[i] >= 0 {
                     let j = Int(ids[i])
                     let soft1 = exp(topLogits[i] - logZ)
-                    z[j] = Float(Double(w) * ((1 - alpha) * soft1 + kdScale * qTop[i] * (gTop[i] - gMean)))
+                    z[j] = Float(Double(w) * (ceFactor * soft1 + kdScale * qTop[i] * (gTop[i] - gMean)))
                 }
             }
-            z[target] -= Float(Double(w) * (1 - alpha))
+            z[target] -= Float(Double(w) * ceFactor)
         }
         return (loss, Double(w))
     }
@@ -112,14 +115,17 @@ struct TeacherTargetsView {
     let logprobs: UnsafePointer<Float>
     let tailLogMass: UnsafePointer<Float>
     let present: UnsafePointer<Bool>
+    let crossEntropyWeight: UnsafePointer<Float>
 }
 
 extension TeacherTargets {
     func withView<R>(_ body: (TeacherTargetsView) -> R) -> R {
         ids.withUnsafeBufferPointer { i in logprobs.withUnsafeBufferPointer { l in
             tailLogMass.withUnsafeBufferPointer { t in present.withUnsafeBufferPointer { p in
-                body(TeacherTargetsView(k: k, ids: i.baseAddress!, logprobs: l.baseAddress!, tailLogMass: t.baseAddress!,
-                                        present: p.baseAddress!))
+                crossEntropyWeight.withUnsafeBufferPointer { c in
+                    body(TeacherTargetsView(k: k, ids: i.baseAddress!, logprobs: l.baseAddress!, tailLogMass: t.baseAddress!,
+                                            present: p.baseAddress!, crossEntropyWeight: c.baseAddress!))
+                }
             } }
         } }
     }

@@ -22,6 +22,8 @@ public struct DistillScoringJob: Sendable {
     public var cachePrecision: KVCache.Precision = .f16
     /// Sequences scored between progress reports (and between checks of the shard size).
     public var chunk = 32
+    /// No new chunk starts after this time (nil: none); a rerun scores the rest.
+    public var deadline: Date?
     public var store = ModelStore()
 
     public init(teacher: String, dataDirectory: URL) {
@@ -91,6 +93,7 @@ public struct DistillScoringJob: Sendable {
         let start = Date()
         var done = 0, positions = 0
         for first in stride(from: 0, to: todo.count, by: chunk) {
+            if let deadline, Date() >= deadline { break }
             let part = Array(todo[first ..< min(first + chunk, todo.count)])
             for record in try scorer.score(part) {
                 try writer.append(record)

@@ -16,19 +16,23 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
     /// When set, every completion carries the top k log-probabilities of each of its positions
     /// (`TeacherCompletion.scores`), taken from the very logits its tokens were sampled from.
     public let scoreTopK: Int?
+    /// False: top-k 40 and min-p 0.05 are off, so tokens are drawn from the model's whole
+    /// (temperature-scaled, top-p) distribution — a student sampled on-policy, as GKD does.
+    public let truncates: Bool
     private let lock = NSLock()
 
     /// A teacher over a loaded engine, `concurrency` sequences at a time.
-    public init(engine: Engine, name: String, concurrency: Int = 8, scoreTopK: Int? = nil) {
+    public init(engine: Engine, name: String, concurrency: Int = 8, scoreTopK: Int? = nil, truncates: Bool = true) {
         precondition(scoreTopK.map { $0 >= 1 && $0 <= 1 << 16 } ?? true, "scoreTopK must be in 1...65536")
         self.engine = engine
         self.name = name
         self.concurrency = max(1, concurrency)
         self.scoreTopK = scoreTopK
+        self.truncates = truncates
     }
 
     /// The runtime parameters for a request (shared with the one-at-a-time path in tests).
-    public static func parameters(for r: TeacherRequest) -> GenerateParameters {
+    public static func parameters(for r: TeacherRequest, truncates: Bool = true) -> GenerateParameters {
         var p = GenerateParameters()
         p.maxTokens = r.maxTokens
         var s = SamplingParameters()
@@ -38,6 +42,7 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
         s.presencePenalty = r.presencePenalty
         if s.presencePenalty != 0 || s.frequencyPenalty != 0 { s.penaltyWindow = -1 }  // as kinglet serve
         s.seed = r.seed
+        if !truncates { s.topK = 0; s.minP = 0 }
         p.sampling = s
         return p
     }
@@ -46,7 +51,7 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
                          onEach: @escaping @Sendable (Int, TeacherCompletion) -> Void) async throws -> [TeacherCompletion] {
         let prompts = try requests.map { try engine.tokens(for: .chat($0.messages)) }
         let jobs = zip(requests, prompts).map { r, ids in
-            BatchGenerator.Job(prompt: ids, parameters: Self.parameters(for: r), logprobs: r.topLogprobs, scoreTopK: scoreTopK)
+            BatchGenerator.Job(prompt: ids, parameters: Self.parameters(for: r, truncates: truncates), logprobs: r.topLogprobs, scoreTopK: scoreTopK)
         }
         let cancelled = Flag()
         return try await withTaskCancellationHandler {

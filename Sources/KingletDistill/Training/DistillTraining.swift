@@ -34,6 +34,8 @@ public struct DistillTrainingJob {
     /// Measures the shipped export (Q8_0, else the first) after exporting; nil: skip. Its threads
     /// default to the job's.
     public var probe: ShippedModelProbe? = ShippedModelProbe()
+    /// On-policy samples mixed into a `kd` run's batches (nil: the teacher's samples only).
+    public var onPolicy: OnPolicyMix?
 
     public init(dataDirectory: URL, scoresDirectory: URL, teacherPath: URL, runDirectory: URL, name: String, kind: Kind,
                 settings: TrainSettings, distillation: DistillationSettings) {
@@ -81,11 +83,11 @@ public struct DistillTrainingJob {
         var info: [String: Any] = ["name": name, "kind": kind.rawValue, "seed": Int(settings.seed), "student": settings.preset,
                                    "parameters": model.parameterCount, "train_samples": train.count, "validation_samples": validation.count]
         if kind == .kd { info["alpha"] = d.alpha; info["temperature"] = d.temperature; info["divergence"] = d.divergence.rawValue }
+        if kind == .kd, let mix = onPolicy { info["on_policy_ratio"] = mix.ratio }
         try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
             .write(to: runDirectory.appendingPathComponent("run.json"), options: .atomic)
 
-        let source = DistillBatchSource(sequences: train, store: kind == .kd ? store : nil, batch: settings.batch,
-                                        length: settings.length, seed: settings.seed)
+        let source = try batchSource(train: train, store: store, settings: settings)
         let valBatches = try DistillBatchSource.validation(validation, store: store, batch: settings.batch, length: settings.length)
         let trainer = Trainer(model: model, settings: settings, source: source, validation: valBatches,
                               objective: DistillationObjective(settings: d), directory: runDirectory,
