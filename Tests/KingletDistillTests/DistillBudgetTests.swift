@@ -11,11 +11,11 @@ struct DistillBudgetTests {
         #expect(DistillBudget.teacherMinutes(of: 1) == 0.35)
     }
 
-    /// 1200 s for 2 runs: 600 each, less 30 of overhead and 6 evaluations of 4 batches at half a
-    /// 2 s step (24 s) leaves 546 s, steps of 2 s × 1.15: 237 of them.
+    /// 1200 s for 2 runs: 600 each, less 30 of overhead and 3 evaluations of 4 batches at half a
+    /// 2 s step (12 s) leaves 558 s, steps of 2 s × 1.15: 242 of them.
     @Test func stepsComeFromTheTimedStep() throws {
         let plan = try DistillBudget.fit(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, validationBatches: 4)
-        #expect(plan == DistillBudget(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, steps: 237))
+        #expect(plan == DistillBudget(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 2, runs: 2, steps: 242))
         // Twice the step time, half the steps (rounded down); more runs share the same time.
         #expect(try DistillBudget.fit(budgetMinutes: 30, secondsLeft: 1200, stepSeconds: 4, runs: 2, validationBatches: 0).steps
             == Int((600 - 30) / (4 * 1.15)))
@@ -41,8 +41,8 @@ struct DistillBudgetTests {
         } catch {
             guard case let .tooSmall(budget, left, runs, perRun, suggested) = error else { return }
             #expect(budget == 3 && left == -20 && runs == 2)
-            #expect(abs(perRun - (30 + 6 * 1.0 + 2.3)) < 1e-9, "overhead, 6 half-step evaluations, one step")
-            // 200 s spent already, and each run needs 30 + 6 + 10 × 2.3 = 59 s: 318 s.
+            #expect(abs(perRun - (30 + 3 * 1.0 + 2.3)) < 1e-9, "overhead, 3 half-step evaluations, one step")
+            // 200 s spent already, and each run needs 30 + 3 + 10 × 2.3 = 56 s: 312 s.
             #expect(suggested == 6)
             let text = error.errorDescription ?? ""
             #expect(text.contains("a budget of 3 minutes leaves 0 s for 2 training runs") && text.contains("Hint: allow about 6 minutes"),

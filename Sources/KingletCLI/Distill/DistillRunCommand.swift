@@ -34,7 +34,7 @@ struct DistillRunCommand: AsyncParsableCommand {
     @Option(help: "Sequences per step.") var batch: Int = defaults.batch
     @Option(help: "Tokens per sequence.") var seq: Int = defaults.seq
     @Option(help: "Peak learning rate (default: 2e-3 from scratch, 3e-4 from trained weights).") var lr: Float?
-    @Option(help: "Weight α of the distillation term.") var alpha: Double = defaults.alpha
+    @Option(help: "Weight α of the distillation term (default: 1 from trained weights, 0.5 from scratch).") var alpha: Double?
     @Option(help: "Loss temperature.") var temperature: Double = defaults.temperature
     @Option(name: .shortAndLong, help: "Threads.") var threads: Int?
     @Option(help: "Output directory.") var out: String

@@ -22,7 +22,7 @@ public struct DistillPipeline: Sendable {
         public var teacher = KnownModel.defaultAlias
         /// The prompt preset (`PromptPreset.named`) and how many teacher samples to ask for.
         public var preset = "stories"
-        public var count = 600
+        public var count = 320
         /// Longest teacher completion, in tokens.
         public var maxTokens = 200
         /// Sequences the teacher decodes together.
@@ -32,7 +32,7 @@ public struct DistillPipeline: Sendable {
         /// Seeds: each trains a KD run and a baseline.
         public var seeds = 1
         /// Where the student starts: a preset shape from scratch, the teacher pruned, or a GGUF.
-        public var student: StudentSpec = .preset(.micro)
+        public var student: StudentSpec = .pruned(PruneSpec(layers: 15))
         /// Optimizer steps per run (with `budgetMinutes`: set from the time left instead).
         public var steps = 150
         /// Fit the pipeline into about this many minutes (`DistillBudget`); nil: no budget.
@@ -45,9 +45,12 @@ public struct DistillPipeline: Sendable {
         /// `pretrainedLearningRate`.
         public var learningRate: Float?
         public static let scratchLearningRate: Float = 2e-3
-        public static let pretrainedLearningRate: Float = 3e-4
-        /// Weight α of the distillation term, and the loss temperature.
-        public var alpha = 0.5
+        public static let pretrainedLearningRate: Float = 1e-3
+        /// Weight α of the distillation term (nil: `scratchAlpha`, or `pretrainedAlpha` for a student
+        /// starting from trained weights), and the loss temperature.
+        public var alpha: Double?
+        public static let scratchAlpha = 0.5
+        public static let pretrainedAlpha = 1.0
         public var temperature = 1.0
         /// Share of the samples held out (by a hash of the id).
         public var validationFraction = 0.05
@@ -69,7 +72,7 @@ public struct DistillPipeline: Sendable {
             if !(1 ... 1 << 16).contains(scoreTopK) { throw .invalidSetting(name: "scoreTopK", requirement: "between 1 and 65536") }
             if let b = budgetMinutes, !(b > 0 && b.isFinite) { throw .invalidSetting(name: "budgetMinutes", requirement: "positive") }
             if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw .invalidSetting(name: "learningRate", requirement: "positive") }
-            if !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
+            if let alpha, !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
             if !(temperature > 0 && temperature <= 20) { throw .invalidSetting(name: "temperature", requirement: "in (0, 20]") }
             if !(validationFraction > 0 && validationFraction < 1) {
                 throw .invalidSetting(name: "validationFraction", requirement: "in (0, 1)")
@@ -109,6 +112,7 @@ public struct DistillPipeline: Sendable {
     public func run(events: @escaping DistillEventHandler = { _ in }) async throws -> Outputs {
         try configuration.validate()
         let started = Date()
+        events(.message(configuration.recipe))
         events(.stage(.generate))
         try await generate(events: events)
         events(.stage(.score))

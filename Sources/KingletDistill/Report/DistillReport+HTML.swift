@@ -33,6 +33,10 @@ extension DistillReport {
         h += chart("KL divergence to the teacher", "KL(teacher ‖ student) (nats)", { $0.klToTeacher }, reference: nil)
         h += chart("Top-1 agreement with the teacher", "top-1 agreement", { $0.top1Agreement }, reference: nil)
         h += "</div>\n"
+        if let u = untrainedStudent {
+            h += "<p class=\"note\">Before training, the student cut from the teacher: val CE \(Self.fixed(u.valCE ?? .nan)), KL to teacher "
+                + "\(Self.fixed(u.klToTeacher ?? .nan)), top-1 agreement \(Self.fixed(u.top1Agreement ?? .nan)) (what distillation heals from).</p>\n"
+        }
         h += "<h2>Runs</h2>\n" + runTable()
         h += "<h2>Per kind (mean ± std over seeds)</h2>\n" + kindTable { $0.figures }
         for f in exportFormats {

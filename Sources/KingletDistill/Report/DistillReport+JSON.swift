@@ -2,11 +2,13 @@ import Foundation
 
 extension DistillReport {
     /// The report as JSON-ready values (`JSONSerialization`): `runs`, `summary`, `teacher` (its
-    /// own shipped figures, null when not measured) and `answers` (greedy answers to held-out
+    /// own shipped figures, null when not measured), `untrained_student` (the pruned starting
+    /// point's val_ce, kl_to_teacher, top1_agreement and file_bytes, null when none) and `answers` (greedy answers to held-out
     /// prompts: `{id, prompt, teacher, runs: {name: text}}`). Missing and non-finite numbers are null.
     public func jsonObject() -> [String: Any] {
         ["runs": runs.map(runObject), "summary": summaryObject(),
          "teacher": teacher.map(Self.shippedObject) ?? NSNull(),
+         "untrained_student": untrainedStudent.map(Self.figuresObject) ?? NSNull(),
          "answers": answers.map { a -> [String: Any] in
              ["id": a.prompt.id, "prompt": a.prompt.prompt, "teacher": a.teacher ?? NSNull(),
               "runs": Dictionary(a.runs.map { ($0.name, $0.text) }) { x, _ in x }]

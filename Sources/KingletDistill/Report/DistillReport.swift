@@ -31,13 +31,22 @@ public struct DistillReport: Sendable {
     public var baselineTokens: Double?
     /// The teacher's own figures (`DistillPipeline.measureTeacher`), nil when not measured.
     public var teacher: ShippedFigures?
+    /// The student before any training (a pruned teacher: `DistillPipeline.prepareStudent`), by
+    /// the inference engine on the held-out samples: what training starts from. nil: not measured.
+    public var untrainedStudent: EvalFigures?
 
     /// Reads every run directory (and the teacher's figures, when given) and derives the figures.
-    public static func build(runDirectories: [URL], teacherFigures: URL? = nil) throws(ReportError) -> DistillReport {
+    public static func build(runDirectories: [URL], teacherFigures: URL? = nil, untrainedStudent: URL? = nil) throws(ReportError) -> DistillReport {
         guard !runDirectories.isEmpty else { throw .noRuns }
         var data: [DistillRun] = []
         for d in runDirectories { data.append(try DistillRun(directory: d)) }
-        return DistillReport(runs: data, teacher: try teacherFigures.map { url throws(ReportError) in try ShippedFigures(contentsOf: url) })
+        var report = DistillReport(runs: data, teacher: try teacherFigures.map { url throws(ReportError) in try ShippedFigures(contentsOf: url) })
+        if let untrainedStudent {
+            do { report.untrainedStudent = try JSONDecoder().decode(EvalFigures.self, from: Data(contentsOf: untrainedStudent)) } catch {
+                throw .cannotRead(path: untrainedStudent.path, reason: error.localizedDescription)
+            }
+        }
+        return report
     }
 
     /// Derives the figures of runs already read.

@@ -25,10 +25,10 @@ public struct DistillTrainingJob {
     public var maxValidationSamples = Self.defaultMaxValidationSamples
     public static let defaultMaxValidationSamples = 64
     public var exports: [ExportType] = [.q8_0, .q4_0]
-    /// Also ship the student quantized as this llama.cpp file type (`kinglet quantize`'s rules:
-    /// the teacher's own, so that the two are compared as users get them); it becomes the
-    /// shipped file. nil: the shipped file is the Q8_0 export.
-    public var shipAs: QuantizeFileType?
+    /// Also export the student quantized as this llama.cpp file type (`kinglet quantize`'s rules:
+    /// the teacher's own, so that the two can be compared as users get them), evaluated like the
+    /// other exports; it is the shipped file only when there is no Q8_0 export.
+    public var alsoQuantizedAs: QuantizeFileType?
     public var threads: Int?
     public var resume = false
     /// Measures the shipped export (Q8_0, else the first) after exporting; nil: skip. Its threads
@@ -115,18 +115,18 @@ public struct DistillTrainingJob {
                        figures["val_ce"] as? Double ?? .nan, figures["kl_to_teacher"] as? Double ?? .nan,
                        figures["top1_agreement"] as? Double ?? .nan, r.fileBytes / 1_000_000))
         }
-        if let shipAs {
-            let name = "student-\(shipAs.rawValue.lowercased()).gguf", url = runDirectory.appendingPathComponent(name)
+        if let quantized = alsoQuantizedAs {
+            let name = "student-\(quantized.rawValue.lowercased()).gguf", url = runDirectory.appendingPathComponent(name)
             let f32 = runDirectory.appendingPathComponent("student-f32.tmp.gguf")
             defer { try? FileManager.default.removeItem(at: f32) }
             try GGUFExporter.export(checkpoint: summary.checkpoint, to: f32, type: .f32, name: name)
-            _ = try ModelQuantizer(input: f32.path, output: url.path, fileType: shipAs).run(threads: threads ?? ThreadPool.physicalCoreCount())
+            _ = try ModelQuantizer(input: f32.path, output: url.path, fileType: quantized).run(threads: threads ?? ThreadPool.physicalCoreCount())
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
             var figures: [String: Any] = ["file_bytes": bytes]
             for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
                                                         threads: threads) { figures[k] = v }
-            exported[shipAs.rawValue.lowercased()] = figures
-            log(String(format: "  %@: val CE %.4f, KL %.4f, top-1 %.3f (%d MB)", shipAs.rawValue, figures["val_ce"] as? Double ?? .nan,
+            exported[quantized.rawValue.lowercased()] = figures
+            log(String(format: "  %@: val CE %.4f, KL %.4f, top-1 %.3f (%d MB)", quantized.rawValue, figures["val_ce"] as? Double ?? .nan,
                        figures["kl_to_teacher"] as? Double ?? .nan, figures["top1_agreement"] as? Double ?? .nan, bytes / 1_000_000))
         }
         result["exports"] = exported
@@ -143,15 +143,15 @@ public struct DistillTrainingJob {
 }
 
 extension DistillTrainingJob {
-    /// The file a user runs, and its format's name: the `shipAs` file when set, else the Q8_0
-    /// export when there is one, else the first.
+    /// The file a user runs, and its format's name: the Q8_0 export when there is one, else
+    /// the `alsoQuantizedAs` file, else the first export.
     public var shippedFile: (url: URL, format: String)? {
-        if let shipAs {
-            let format = shipAs.rawValue.lowercased()
-            return (runDirectory.appendingPathComponent("student-\(format).gguf"), format)
-        }
-        guard let type = exports.contains(.q8_0) ? .q8_0 : exports.first else { return nil }
-        return (runDirectory.appendingPathComponent("student-\(type.rawValue).gguf"), type.rawValue)
+        let type: String
+        if exports.contains(.q8_0) { type = ExportType.q8_0.rawValue }
+        else if let q = alsoQuantizedAs { type = q.rawValue.lowercased() }
+        else if let first = exports.first { type = first.rawValue }
+        else { return nil }
+        return (runDirectory.appendingPathComponent("student-\(type).gguf"), type)
     }
 
     /// `probe`'s figures for the shipped export, answering the held-out prompts; nil without a
