@@ -68,19 +68,10 @@ extension DistillPipeline {
 
     /// The student's training shape: the preset's, or the starting GGUF's.
     func studentShape() throws -> ModelShape {
-        if case let .preset(p) = configuration.student {
-            let config = p.config(vocabularySize: 1, contextLength: 1)
-            return ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                              kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
-        }
+        if case let .preset(p) = configuration.student { return ModelShape(p.config(vocabularySize: 1, contextLength: 1)) }
         let url = initialWeightsURL!
         let file: GGUFFile
         do { file = try GGUFFile(path: url.path) } catch { throw PretrainedWeightsError.unreadable(path: url.path, reason: error.localizedDescription) }
-        let config = try ModelConfig(gguf: file, architecture: file.architecture ?? "llama")
-        var shape = ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                               kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
-        shape.ropeBase = config.ropeFreqBase
-        shape.normEpsilon = config.rmsNormEpsilon
-        return shape
+        return ModelShape(try ModelConfig(gguf: file, architecture: file.architecture ?? "llama"))
     }
 }

@@ -41,6 +41,14 @@ public struct ModelShape: Sendable, Equatable {
         self.ffn = ffn
     }
 
+    /// The shape of `config` (its RoPE base and norm epsilon included).
+    public init(_ config: ModelConfig) {
+        self.init(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
+                  kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
+        ropeBase = config.ropeFreqBase
+        normEpsilon = config.rmsNormEpsilon
+    }
+
     public func config(vocabularySize: Int, contextLength: Int) -> ModelConfig {
         ModelConfig(architecture: "llama", layerCount: layers, embeddingSize: dim, headCount: heads,
                     kvHeadCount: kvHeads, feedForwardSize: ffn, vocabularySize: vocabularySize,

@@ -27,15 +27,10 @@ public struct PretrainedWeights: Sendable {
     }
 
     /// The training shape of these weights (for `TrainSettings.shape`).
-    public var shape: ModelShape {
-        var s = ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                           kvHeads: config.kvHeadCount, ffn: config.feedForwardSize)
-        s.ropeBase = config.ropeFreqBase
-        s.normEpsilon = config.rmsNormEpsilon
-        return s
-    }
+    public var shape: ModelShape { ModelShape(config) }
 
-    /// Reads `url` (a model, or a training checkpoint: its optimizer state is left aside). Refuses what the trainer cannot represent: another architecture, an untied
+    /// Reads `url` (a model, or a training checkpoint: its optimizer state is left aside).
+    /// Refuses what the trainer cannot represent: another architecture, an untied
     /// output head, biases or other extra tensors, RoPE scaling, partial RoPE or a head size
     /// other than D/H, and weights that are not finite.
     public static func load(_ url: URL) throws(PretrainedWeightsError) -> PretrainedWeights {
