@@ -105,6 +105,7 @@ let package = Package(
                 "KingletDistill",
                 "KingletGGUF",
                 "KingletKernels",
+                "KingletTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
