@@ -84,7 +84,7 @@ struct TrainingJob {
         let validation = try TextBatchSource.validation(shard: dataset.validation, batches: settings.evalBatches,
                                                         batch: settings.batch, length: settings.length)
         let name = "kinglet-\(settings.preset)-\(out.lastPathComponent)"
-        let trainer = Trainer(model: model, settings: settings, source: batches, validation: validation, directory: out,
+        let trainer = try Trainer(model: model, settings: settings, source: batches, validation: validation, directory: out,
                               tokenizerMetadata: source.metadataKeys.filter { $0.hasPrefix("tokenizer.") }.compactMap { k in
                                   source.metadata[k].map { (key: k, value: $0) } },
                               runName: name)

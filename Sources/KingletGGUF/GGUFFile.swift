@@ -10,6 +10,14 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     public let byteCount: Int
 
     public var elementCount: Int { dims.reduce(1, *) }
+
+    public init(name: String, dims: [Int], type: GGMLType, offset: Int, byteCount: Int) {
+        self.name = name
+        self.dims = dims
+        self.type = type
+        self.offset = offset
+        self.byteCount = byteCount
+    }
 }
 
 /// A zero-copy view of a tensor's bytes inside a mapped file.

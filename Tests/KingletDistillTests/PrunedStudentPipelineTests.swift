@@ -6,8 +6,9 @@ import Testing
 
 /// The default recipe's shape on the real teacher with the smallest settings: the student is the
 /// teacher cut down (2 layers, 256 feed-forward channels), measured before training, healed by
-/// KD (α 1) and a CE-only baseline from the same starting point, shipped as Q8_0 with a copy in
-/// the teacher's quantization (Q4_1), with the starting point in the report.
+/// KD (α 1) and a CE-only baseline from the same starting point, the last quarter of the steps on
+/// weights rounded to the teacher's quantization (Q4_1), shipped in it, with the starting point in
+/// the report.
 struct PrunedStudentPipelineTests {
     @Test func aPrunedStudentIsMeasuredHealedAndShippedAsTheTeacherIs() async throws {
         let dir = try TeacherTestSupport.temporaryDirectory()
@@ -36,23 +37,31 @@ struct PrunedStudentPipelineTests {
         let untrained = log.events.compactMap { if case let .trained(name, f, _) = $0, name.contains("untrained") { f } else { nil } }
         #expect(untrained.count == 1 && (untrained.first?.top1Agreement ?? -1) >= 0)
 
-        // Both runs started from it (α 1 for KD); each ships Q8_0 and a copy in the teacher's quantization.
+        // Both runs started from it (α 1 for KD), trained their last quarter (1 of 3 steps) on
+        // weights rounded to the teacher's Q4_1, and ship that file alone.
         for run in result.runs {
             let info = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as? [String: Any])
             #expect(info["student"] as? String == "pruned")
+            #expect(info["quantization_aware"] as? String == "Q4_1" && info["quantization_aware_from_step"] as? Int == 2)
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q4_1.gguf").path))
-            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q8_0.gguf").path))
+            #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q8_0.gguf").path))
             #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q4_0.gguf").path))
             #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("student-f32.tmp.gguf").path))
+            #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("rounded.tmp").path))
+            // The run's own figures are the shipped file's (both are the rounded weights).
+            let eval = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("eval.json"))) as? [String: Any])
+            let q41 = try #require((eval["exports"] as? [String: Any])?["q4_1"] as? [String: Any])
+            let own = try #require(eval["kl_to_teacher"] as? Double), file = try #require(q41["kl_to_teacher"] as? Double)
+            #expect(abs(own - file) <= 0.02 * max(own, 1e-3), "training's rounded view \(own) vs the Q4_1 file \(file)")
         }
-        #expect(result.student == dir.appendingPathComponent("kd-seed0/student-q8_0.gguf"))
+        #expect(result.student == dir.appendingPathComponent("kd-seed0/student-q4_1.gguf"))
         #expect(try GGUFFile(path: dir.appendingPathComponent("kd-seed0/student-q4_1.gguf").path).metadata["general.file_type"]?.intValue == 3)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: result.reportJSON)) as? [String: Any])
         let start = try #require(json["untrained_student"] as? [String: Any])
         #expect((start["top1_agreement"] as? Double).map { (0 ... 1).contains($0) } == true)
         let runs = try #require(json["runs"] as? [[String: Any]])
-        #expect(runs.first?["alpha"] as? Double == 1 && runs.first?["shipped_format"] as? String == "q8_0")
-        #expect((runs.first?["exports"] as? [String: Any]).map { Set($0.keys) } == ["q8_0", "q4_1"])
+        #expect(runs.first?["alpha"] as? Double == 1 && runs.first?["shipped_format"] as? String == "q4_1")
+        #expect((runs.first?["exports"] as? [String: Any]).map { Set($0.keys) } == ["q4_1"])
         #expect(try String(contentsOf: result.report, encoding: .utf8).contains("Before training, the student cut from the teacher"))
     }
 }

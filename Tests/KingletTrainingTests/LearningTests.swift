@@ -81,13 +81,13 @@ final class ArraySource: BatchSource {
         return s
     }
 
-    static func trainer(_ s: TrainSettings, dir: URL) -> (Trainer, ArraySource) {
+    static func trainer(_ s: TrainSettings, dir: URL) throws -> (Trainer, ArraySource) {
         let config = s.shape.config(vocabularySize: CountingLanguage.vocabulary, contextLength: s.length)
         let model = TrainableLlama(config: config, seed: s.seed, pool: nil)
         let source = ArraySource(tokens: CountingLanguage.stream(documents: 4000, seed: 1), batch: s.batch, length: s.length, seed: s.seed)
         let val = ArraySource.validation(CountingLanguage.stream(documents: 200, seed: 2), batches: 4, batch: 8, length: s.length,
                                          align: CountingLanguage.documentLength)
-        let t = Trainer(model: model, settings: s, source: source, validation: val, directory: dir,
+        let t = try Trainer(model: model, settings: s, source: source, validation: val, directory: dir,
                         tokenizerMetadata: [], runName: "test")
         t.log = { _ in }
         return (t, source)
@@ -100,7 +100,7 @@ final class ArraySource: BatchSource {
     @Test func learnsTheCountingLanguageToItsFloor() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (t, _) = Self.trainer(Self.settings(steps: 800), dir: dir)
+        let (t, _) = try Self.trainer(Self.settings(steps: 800), dir: dir)
         let first = CrossEntropyObjective().evaluate(t.model, t.validation)["val_loss"]!
         let summary = try t.run(resume: false)
         let val = summary.validation["val_loss"]!
@@ -116,14 +116,14 @@ final class ArraySource: BatchSource {
         defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
         var s = Self.settings(steps: 2 * n)
         s.evalEvery = 10
-        let (straight, _) = Self.trainer(s, dir: a)
+        let (straight, _) = try Self.trainer(s, dir: a)
         let full = try straight.run(resume: false)
 
-        let (first, source) = Self.trainer(s, dir: b)
+        let (first, source) = try Self.trainer(s, dir: b)
         first.shouldStop = { source.drawn >= n }
         let half = try first.run(resume: false)
         #expect(half.interrupted && half.steps == n)
-        let (second, _) = Self.trainer(s, dir: b)
+        let (second, _) = try Self.trainer(s, dir: b)
         let resumed = try second.run(resume: true)
         #expect(resumed.steps == 2 * n)
         #expect(resumed.finalLoss.bitPattern == full.finalLoss.bitPattern)

@@ -22,7 +22,7 @@ import Testing
         var rng = SplitMix64(state: 9)
         let tokens = (0 ..< 4000).map { _ in Int32(rng.next() % UInt64(vocab)) }
         let dir = try DataFixtures.temporaryDirectory()
-        let trainer = Trainer(model: model, settings: s, source: ArraySource(tokens: tokens, batch: 4, length: 32, seed: 1),
+        let trainer = try Trainer(model: model, settings: s, source: ArraySource(tokens: tokens, batch: 4, length: 32, seed: 1),
                               validation: [], directory: dir, tokenizerMetadata: meta.metadata, runName: "same-numbers")
         trainer.log = { _ in }
         let summary = try trainer.run(resume: false)

@@ -33,9 +33,14 @@ struct DistillRunCommand: AsyncParsableCommand {
     var budgetMinutes: Double?
     @Option(help: "Sequences per step.") var batch: Int = defaults.batch
     @Option(help: "Tokens per sequence.") var seq: Int = defaults.seq
-    @Option(help: "Peak learning rate (default: 2e-3 from scratch, 3e-4 from trained weights).") var lr: Float?
+    @Option(help: "Peak learning rate (default: 2e-3 from scratch, 1e-3 from trained weights).") var lr: Float?
     @Option(help: "Weight α of the distillation term (default: 1 from trained weights, 0.5 from scratch).") var alpha: Double?
     @Option(help: "Loss temperature.") var temperature: Double = defaults.temperature
+    @Option(name: .customLong("quantization-aware-share"), help: """
+        For a student cut from a teacher in a 4- to 6-bit type: the share of each run's last steps trained on \
+        weights rounded to that type, which it then ships in (0: full precision, shipped as Q8_0).
+        """)
+    var quantizationAwareShare: Double = defaults.quantizationAwareShare
     @Option(name: .shortAndLong, help: "Threads.") var threads: Int?
     @Option(help: "Output directory.") var out: String
 
@@ -45,6 +50,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         }
         do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
         if let b = budgetMinutes, !(b >= 1 && b <= 7 * 24 * 60) { throw ValidationError("--budget-minutes must be between 1 and 10080") }
+        if !(0 ... 1).contains(quantizationAwareShare) { throw ValidationError("--quantization-aware-share must be in [0, 1]") }
     }
 
     /// The pipeline, configured from the flags.
@@ -63,6 +69,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         c.learningRate = lr
         c.alpha = alpha
         c.temperature = temperature
+        c.quantizationAwareShare = quantizationAwareShare
         c.threads = threads
         return DistillPipeline(c)
     }

@@ -6,6 +6,10 @@ import KingletTraining
 
 extension Divergence: ExpressibleByArgument {}
 
+extension QuantizeFileType: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}
+
 /// `kinglet distill train`: a student on teacher samples (KD), or the CE-only baseline.
 struct DistillTrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +36,14 @@ struct DistillTrainCommand: AsyncParsableCommand {
     var onPolicy: String?
     @Option(name: .customLong("on-policy-ratio"), help: "With --on-policy: the share λ of rows drawn from it (CE weight 0 there).")
     var onPolicyRatio: Double = 0.5
+    @Option(name: .customLong("quantization-aware"), help: """
+        Train for this llama.cpp file type (Q4_1, Q4_0, Q8_0, …): every step sees the weights rounded as that file \
+        holds them; the student is also written as that type (student-<type>.gguf) and that is the file it ships as.
+        """) var quantizationAware: QuantizeFileType?
+    @Option(name: .customLong("quantization-aware-steps"), help: """
+        With --quantization-aware: round only in the last N steps (the steps before heal at full precision; \
+        the rounded phase restarts the learning-rate schedule). Default: every step.
+        """) var quantizationAwareSteps: Int?
     @OptionGroup var training: TrainingOptions
 
     func validate() throws {
@@ -39,6 +51,9 @@ struct DistillTrainCommand: AsyncParsableCommand {
         if !(temperature > 0 && temperature <= 20) { throw ValidationError("--temperature must be in (0, 20]") }
         if !(beta > 0 && beta < 1) { throw ValidationError("--beta must be in (0, 1)") }
         if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in (0, 1)") }
+        if let n = quantizationAwareSteps, n < 1 || quantizationAware == nil {
+            throw ValidationError("--quantization-aware-steps needs --quantization-aware and must be at least 1")
+        }
         if !(0 ... 1).contains(onPolicyRatio) { throw ValidationError("--on-policy-ratio must be in [0, 1]") }
         if onPolicy != nil && (baseline || alpha == 0) { throw ValidationError("--on-policy needs KD with --alpha above 0 (its rows have no CE)") }
     }
@@ -56,6 +71,8 @@ struct DistillTrainCommand: AsyncParsableCommand {
             job.validationFraction = valFraction
             job.threads = training.threads
             job.resume = training.resume
+            job.quantizationAware = quantizationAware
+            job.quantizationAwareSteps = quantizationAwareSteps
             job.onPolicy = onPolicy.map { OnPolicyMix(dataDirectory: URL(fileURLWithPath: $0), ratio: onPolicyRatio) }
             StopSignal.install()
             try job.run(events: printer.handle)

@@ -52,6 +52,11 @@ public struct DistillPipeline: Sendable {
         public static let scratchAlpha = 0.5
         public static let pretrainedAlpha = 1.0
         public var temperature = 1.0
+        /// For a student cut from a teacher in a 4- to 6-bit file type: the share of each run's last
+        /// steps trained for that type (quantization-aware, `FakeQuantization`), after which the
+        /// student ships in it; 0: train at full precision and ship Q8_0 (with a copy in the
+        /// teacher's type). See `DistillRecipe.swift`.
+        public var quantizationAwareShare = 0.25
         /// Share of the samples held out (by a hash of the id).
         public var validationFraction = 0.05
         /// Worker threads (nil: the physical cores).
@@ -72,6 +77,9 @@ public struct DistillPipeline: Sendable {
             if !(1 ... 1 << 16).contains(scoreTopK) { throw .invalidSetting(name: "scoreTopK", requirement: "between 1 and 65536") }
             if let b = budgetMinutes, !(b > 0 && b.isFinite) { throw .invalidSetting(name: "budgetMinutes", requirement: "positive") }
             if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw .invalidSetting(name: "learningRate", requirement: "positive") }
+            if !(0 ... 1).contains(quantizationAwareShare) {
+                throw .invalidSetting(name: "quantizationAwareShare", requirement: "in [0, 1]")
+            }
             if let alpha, !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
             if !(temperature > 0 && temperature <= 20) { throw .invalidSetting(name: "temperature", requirement: "in (0, 20]") }
             if !(validationFraction > 0 && validationFraction < 1) {

@@ -29,6 +29,13 @@ public struct DistillTrainingJob {
     /// the teacher's own, so that the two can be compared as users get them), evaluated like the
     /// other exports; it is the shipped file only when there is no Q8_0 export.
     public var alsoQuantizedAs: QuantizeFileType?
+    /// Train for this file type (quantization-aware: every step sees the matrices rounded as that
+    /// file will hold them, `FakeQuantization`); the student is then also written as that type
+    /// and that file is the one shipped. nil: full precision.
+    public var quantizationAware: QuantizeFileType?
+    /// With `quantizationAware`: how many of the last steps see rounded weights (nil: all). The
+    /// steps before heal at full precision; the exports are written from the rounded weights.
+    public var quantizationAwareSteps: Int?
     public var threads: Int?
     public var resume = false
     /// Measures the shipped export (Q8_0, else the first) after exporting; nil: skip. Its threads
@@ -76,7 +83,10 @@ public struct DistillTrainingJob {
         let validation = Array(validationAll.prefix(maxValidationSamples))
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
         var settings = settings
+        settings.quantizationAware = quantizationAware?.rawValue
+        settings.quantizationAwareFrom = quantizationAware == nil ? nil : quantizationAwareSteps.map { max(settings.steps - $0, 0) }
         let model = try TrainableLlama.start(&settings, vocabularySize: tokenizer.vocabularySize, pool: pool)
+        let rounding = try quantizationAware.map { try FakeQuantization(layout: model.layout, fileType: $0) }
         var d = distillation
         if kind == .baseline { d.alpha = 0 }
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
@@ -84,16 +94,20 @@ public struct DistillTrainingJob {
                                    "parameters": model.parameterCount, "train_samples": train.count, "validation_samples": validation.count]
         if kind == .kd { info["alpha"] = d.alpha; info["temperature"] = d.temperature; info["divergence"] = d.divergence.rawValue }
         if kind == .kd, let mix = onPolicy { info["on_policy_ratio"] = mix.ratio }
+        if let quantizationAware {
+            info["quantization_aware"] = quantizationAware.rawValue
+            info["quantization_aware_from_step"] = settings.roundedPhaseStart ?? 0
+        }
         try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
             .write(to: runDirectory.appendingPathComponent("run.json"), options: .atomic)
 
         let source = try batchSource(train: train, store: store, settings: settings)
         let valBatches = try DistillBatchSource.validation(validation, store: store, batch: settings.batch, length: settings.length)
-        let trainer = Trainer(model: model, settings: settings, source: source, validation: valBatches,
+        let trainer = try Trainer(model: model, settings: settings, source: source, validation: valBatches,
                               objective: DistillationObjective(settings: d), directory: runDirectory,
                               tokenizerMetadata: teacher.metadataKeys.filter { $0.hasPrefix("tokenizer.") }.compactMap { k in
                                   teacher.metadata[k].map { (key: k, value: $0) } },
-                              runName: name)
+                              runName: name, fakeQuantization: rounding)
         trainer.log = log
         log(String(format: "%@ (%@): %.1fM parameters, %d training / %d held-out samples", name, kind.rawValue,
                    Double(model.parameterCount) / 1e6, train.count, validation.count))
@@ -101,12 +115,14 @@ public struct DistillTrainingJob {
         guard !summary.interrupted else { throw DistillTrainingError.interrupted(runDirectory) }
 
         var result: [String: Any] = [:]
-        for (k, v) in DistillationObjective.evaluate(model, valBatches) { result[k] = v }
+        for (k, v) in trainer.withShippedWeights(after: summary.steps, { DistillationObjective.evaluate(model, valBatches) }) { result[k] = v }
         result["tokens"] = summary.tokens
+        let weights = try shippedWeightsCheckpoint(summary.checkpoint, trainer: trainer, steps: summary.steps)
+        defer { if weights != summary.checkpoint { try? FileManager.default.removeItem(at: weights.deletingLastPathComponent()) } }
         var exported: [String: Any] = [:]
         for type in exports {
             let url = runDirectory.appendingPathComponent("student-\(type.rawValue).gguf")
-            let r = try GGUFExporter.export(checkpoint: summary.checkpoint, to: url, type: type, name: name)
+            let r = try GGUFExporter.export(checkpoint: weights, to: url, type: type, name: name)
             var figures: [String: Any] = ["file_bytes": r.fileBytes]
             for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
                                                         threads: threads) { figures[k] = v }
@@ -115,11 +131,11 @@ public struct DistillTrainingJob {
                        figures["val_ce"] as? Double ?? .nan, figures["kl_to_teacher"] as? Double ?? .nan,
                        figures["top1_agreement"] as? Double ?? .nan, r.fileBytes / 1_000_000))
         }
-        if let quantized = alsoQuantizedAs {
+        if let quantized = shippedQuantization {
             let name = "student-\(quantized.rawValue.lowercased()).gguf", url = runDirectory.appendingPathComponent(name)
             let f32 = runDirectory.appendingPathComponent("student-f32.tmp.gguf")
             defer { try? FileManager.default.removeItem(at: f32) }
-            try GGUFExporter.export(checkpoint: summary.checkpoint, to: f32, type: .f32, name: name)
+            try GGUFExporter.export(checkpoint: weights, to: f32, type: .f32, name: name)
             _ = try ModelQuantizer(input: f32.path, output: url.path, fileType: quantized).run(threads: threads ?? ThreadPool.physicalCoreCount())
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
             var figures: [String: Any] = ["file_bytes": bytes]
@@ -143,11 +159,29 @@ public struct DistillTrainingJob {
 }
 
 extension DistillTrainingJob {
-    /// The file a user runs, and its format's name: the Q8_0 export when there is one, else
-    /// the `alsoQuantizedAs` file, else the first export.
+    /// The checkpoint the exports are written from: the run's own, or (after a rounded phase) a
+    /// copy in a temporary directory beside it whose weights are the rounded ones, so that every
+    /// export starts from what training saw (the masters behind them are not a model).
+    func shippedWeightsCheckpoint(_ checkpoint: URL, trainer: Trainer, steps: Int) throws -> URL {
+        guard quantizationAware != nil, steps > 0, trainer.isRoundedAfter(steps) else { return checkpoint }
+        var ck = try TrainingCheckpoint.read(checkpoint)
+        ck.parameters = trainer.shippedParameters(after: steps)
+        let dir = runDirectory.appendingPathComponent("rounded.tmp")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try ck.write(to: dir, tokenizerMetadata: trainer.tokenizerMetadata, name: name)
+        return dir.appendingPathComponent(TrainingCheckpoint.fileName)
+    }
+
+    /// The llama.cpp file type written beside the exports: the one trained for, else `alsoQuantizedAs`.
+    var shippedQuantization: QuantizeFileType? { quantizationAware ?? alsoQuantizedAs }
+
+    /// The file a user runs, and its format's name: the file type trained for when there is one,
+    /// else the Q8_0 export when there is one, else the `alsoQuantizedAs` file, else the first export.
     public var shippedFile: (url: URL, format: String)? {
         let type: String
-        if exports.contains(.q8_0) { type = ExportType.q8_0.rawValue }
+        if let q = quantizationAware { type = q.rawValue.lowercased() }
+        else if exports.contains(.q8_0) { type = ExportType.q8_0.rawValue }
         else if let q = alsoQuantizedAs { type = q.rawValue.lowercased() }
         else if let first = exports.first { type = first.rawValue }
         else { return nil }

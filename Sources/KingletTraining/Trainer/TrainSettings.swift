@@ -27,6 +27,14 @@ public struct TrainSettings: Codable, Sendable, Equatable {
     public var shape: ModelShape
     /// The GGUF the weights start from (`--init`; its shape replaces `shape`); nil: random from `seed`.
     public var initialWeights: String?
+    /// The file type the matrices are rounded to in every step (quantization-aware training,
+    /// `FakeQuantization.target`); nil: full precision.
+    public var quantizationAware: String?
+    /// With `quantizationAware`: the step at which rounding starts (nil: the first). The steps
+    /// before it heal at full precision with their own warm-up and cosine decay; the rounded
+    /// phase restarts the schedule (warm-up, then decay over its own steps), so that weights
+    /// have the rate to cross a rounding step.
+    public var quantizationAwareFrom: Int?
 
     public init(steps: Int, batch: Int, length: Int, preset: String, shape: ModelShape) {
         self.steps = steps
@@ -36,8 +44,23 @@ public struct TrainSettings: Codable, Sendable, Equatable {
         self.shape = shape
     }
 
-    public var schedule: LearningRateSchedule {
-        LearningRateSchedule(peak: learningRate, warmup: warmup, total: steps, floor: minLearningRate)
+    /// The learning rate for 0-based step `step`: one warm-up and cosine over the run, or one per
+    /// phase when a rounded phase starts later (`quantizationAwareFrom`).
+    public func learningRate(at step: Int) -> Float {
+        guard let from = roundedPhaseStart, from > 0 else {
+            return LearningRateSchedule(peak: learningRate, warmup: warmup, total: steps, floor: minLearningRate).rate(at: step)
+        }
+        if step < from {
+            return LearningRateSchedule(peak: learningRate, warmup: min(warmup, from), total: from, floor: minLearningRate).rate(at: step)
+        }
+        let length = steps - from
+        return LearningRateSchedule(peak: learningRate, warmup: min(warmup, max(length / 10, 1)), total: length,
+                                    floor: minLearningRate).rate(at: step - from)
+    }
+
+    /// The first step that sees rounded weights; nil without quantization-aware training.
+    public var roundedPhaseStart: Int? {
+        quantizationAware == nil ? nil : min(max(quantizationAwareFrom ?? 0, 0), steps)
     }
 
     public var tokensPerStep: Int { batch * length * accumulation }

@@ -19,6 +19,7 @@ public enum TrainError: Error, LocalizedError {
     case resumeMismatch(String)
     case noCheckpoint(URL)
     case diverged(step: Int, loss: Double)
+    case quantizationMismatch(settings: String?, plan: String?)
 
     public var errorDescription: String? {
         switch self {
@@ -28,6 +29,8 @@ public enum TrainError: Error, LocalizedError {
             return "no checkpoint to resume in \(dir.path). Hint: start a new run instead of resuming."
         case let .diverged(step, loss):
             return "training diverged at step \(step) (loss \(loss)). Hint: lower the learning rate or lengthen the warmup."
+        case let .quantizationMismatch(settings, plan):
+            return "the settings train for \(settings ?? "full precision") but the rounding plan is for \(plan ?? "none"). Hint: build the plan for the settings' file type (or clear quantizationAware)."
         }
     }
 }
@@ -43,7 +46,7 @@ public final class Trainer {
     let validation: [TrainingBatch]
     let objective: TrainingObjective
     let directory: URL
-    let tokenizerMetadata: [(key: String, value: GGUFValue)]
+    public let tokenizerMetadata: [(key: String, value: GGUFValue)]
     let runName: String
     let optimizer: AdamW
     /// Receives the progress lines.
@@ -52,10 +55,17 @@ public final class Trainer {
     public var logEvery = 10
     /// Asked before each step; true stops the run with a checkpoint (default: Ctrl-C/SIGTERM seen).
     public var shouldStop: () -> Bool = { StopSignal.isRequested }
+    /// Quantization-aware training: steps and validation see the rounded weights (`settings.
+    /// quantizationAware` must name its target); the optimizer updates the masters.
+    let rounding: QuantizedView?
 
     public init(model: TrainableLlama, settings: TrainSettings, source: BatchSource, validation: [TrainingBatch],
                 objective: TrainingObjective = CrossEntropyObjective(), directory: URL,
-                tokenizerMetadata: [(key: String, value: GGUFValue)], runName: String) {
+                tokenizerMetadata: [(key: String, value: GGUFValue)], runName: String,
+                fakeQuantization: FakeQuantization? = nil) throws(TrainError) {
+        guard settings.quantizationAware == fakeQuantization?.target else {
+            throw .quantizationMismatch(settings: settings.quantizationAware, plan: fakeQuantization?.target)
+        }
         self.model = model
         self.settings = settings
         self.source = source
@@ -65,6 +75,7 @@ public final class Trainer {
         self.tokenizerMetadata = tokenizerMetadata
         self.runName = runName
         optimizer = AdamW(parameterCount: model.layout.count, settings: settings.adam)
+        rounding = fakeQuantization.map { QuantizedView(model: model, plan: $0) }
     }
 
     public var checkpointURL: URL { directory.appendingPathComponent(TrainingCheckpoint.fileName) }
@@ -94,7 +105,6 @@ public final class Trainer {
         }
         let metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), resumeAfterStep: resume ? step : nil)
         let flopsPerStep = model.trainingFLOPs(batch: settings.batch, length: settings.length) * Double(settings.accumulation)
-        let schedule = settings.schedule
         let started = Date()
         var computeSeconds = 0.0, stepsThisSession = 0
         var lastLoss = Double.nan
@@ -106,20 +116,25 @@ public final class Trainer {
             let t0 = Date()
             model.zeroGradients()
             var lossSum = 0.0, weightSum = 0.0
-            for _ in 0 ..< settings.accumulation {
-                var batch = try source.next()
-                if settings.accumulation > 1 {
-                    let s = 1 / Float(settings.accumulation)
-                    batch.weights = batch.weights.map { $0 * s }
+            let rounded = isRounded(at: step)
+            if rounded { rounding?.enter() }
+            do {
+                defer { rounding?.leave() }  // the masters come back even when a batch fails
+                for _ in 0 ..< settings.accumulation {
+                    var batch = try source.next()
+                    if settings.accumulation > 1 {
+                        let s = 1 / Float(settings.accumulation)
+                        batch.weights = batch.weights.map { $0 * s }
+                    }
+                    let r = try objective.train(model, batch)
+                    lossSum += r.loss
+                    weightSum += r.weight
                 }
-                let r = try objective.train(model, batch)
-                lossSum += r.loss
-                weightSum += r.weight
             }
             let loss = weightSum > 0 ? lossSum / weightSum : .nan
             guard loss.isFinite else { throw TrainError.diverged(step: step, loss: loss) }
             let norm = GradientClipping.globalNorm(model.gradients.pointer, count: model.layout.count, pool: model.pool)
-            let lr = schedule.rate(at: step)
+            let lr = settings.learningRate(at: step)
             optimizer.update(model.parameters.pointer, model.gradients.pointer, layout: model.layout, lr: lr,
                              gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip), pool: model.pool)
             step += 1
@@ -133,7 +148,7 @@ public final class Trainer {
                             "tokens_per_s": tps, "gflops": gflops, "elapsed_s": Date().timeIntervalSince(started)])
             let evalNow = settings.evalEvery > 0 && (step % settings.evalEvery == 0 || step == settings.steps) && !validation.isEmpty
             if evalNow {
-                lastValidation = try objective.evaluate(model, validation)
+                lastValidation = try withShippedWeights(after: step) { try objective.evaluate(model, validation) }
                 var line: [String: Any] = ["type": "eval", "step": step, "tokens": tokens]
                 for (k, v) in lastValidation { line[k] = v }
                 metrics.append(line)
@@ -156,6 +171,29 @@ public final class Trainer {
         return TrainSummary(steps: step, tokens: tokens, finalLoss: lastLoss, validation: lastValidation,
                             interrupted: interrupted, checkpoint: checkpointURL,
                             tokensPerSecond: Double(settings.tokensPerStep) / avg, gflops: flopsPerStep / avg / 1e9)
+    }
+
+    /// Whether 0-based step `step` trains on the rounded weights.
+    func isRounded(at step: Int) -> Bool {
+        rounding != nil && step >= (settings.roundedPhaseStart ?? .max)
+    }
+
+    /// Whether the weights after `steps` steps are rounded ones (the rounded phase has begun).
+    public func isRoundedAfter(_ steps: Int) -> Bool { steps > 0 && isRounded(at: steps - 1) }
+
+    /// Runs `body` with the weights the shipped file will hold once `steps` steps are done: the
+    /// rounded ones when the rounded phase has begun, else the model's own.
+    public func withShippedWeights<R>(after steps: Int, _ body: () throws -> R) rethrows -> R {
+        guard isRoundedAfter(steps), let rounding else { return try body() }
+        rounding.enter()
+        defer { rounding.leave() }
+        return try body()
+    }
+
+    /// The model's parameters as the shipped file will hold them after `steps` steps (rounded in
+    /// the rounded phase), in `ParameterLayout` order.
+    public func shippedParameters(after steps: Int) -> [Float] {
+        withShippedWeights(after: steps) { model.withParameters { Array($0) } }
     }
 
     func saveCheckpoint(step: Int, tokens: Int) throws {
