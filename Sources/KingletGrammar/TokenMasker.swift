@@ -20,26 +20,61 @@ public final class TokenMasker: Sendable {
     /// How many return positions below a stack's top are part of its cached context. Larger
     /// values leave fewer tokens to check per step but make more distinct contexts.
     public let contextFrames: Int
+    /// Positions whose base masks were computed when the masker was built (see ``init``).
+    public let precomputedPositions: Int
 
+    /// Each byte-set position's base (see ``ContextMasks``), when precomputed.
+    private let bases: [ContextMasks?]
+    /// Bases computed on first use (positions past ``baseStorageLimit``, or all of them when not
+    /// precomputed).
+    private let lateBases = Mutex<[Int32: ContextMasks]>([:])
     private let cache = Mutex<[[Int32]: ContextMasks]>([:])
 
     /// Most contexts kept; past it the cache starts over (bounded memory on grammars with very
-    /// many contexts: at most about this many × vocabulary/8 bytes).
+    /// many contexts: at most about this many × vocabulary/4 bytes). Bases computed on first use
+    /// are bounded the same way.
     public static let maxCachedContexts = 4096
+
+    /// Most memory, in 4-byte words, the bases precomputed at construction may take (256 MiB);
+    /// the positions left over get theirs on first use.
+    public static let baseStorageLimit = 64 << 20
 
     /// The default ``contextFrames``.
     public static let defaultContextFrames = 4
 
-    public init(grammar: Grammar, trie: TokenTrie, contextFrames: Int = TokenMasker.defaultContextFrames) {
+    /// Builds the masker. With `precompute` (the default), every byte-set position of the
+    /// grammar gets its base masks now, by walking the whole trie from it: the cost moves from a
+    /// context's first use (a whole-trie walk, 1–8 ms on a 49k–262k vocabulary) to
+    /// construction (see the README for measured figures), so masks are fast from the first
+    /// token. Without it, bases are computed on first use.
+    public init(grammar: Grammar, trie: TokenTrie, contextFrames: Int = TokenMasker.defaultContextFrames, precompute: Bool = true) {
         self.grammar = grammar
         self.trie = trie
         self.contextFrames = max(0, contextFrames)
+        let program = grammar.program
+        var bases = [ContextMasks?](repeating: nil, count: precompute ? program.count : 0)
+        var walk = TrieWalk(program: program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
+        var arena = StackArena()
+        var words = 0, done = 0
+        for p in bases.indices where program.kinds[p] == .bytes && words < Self.baseStorageLimit {
+            let b = ContextMasks.base(position: Int32(p), walk: &walk, arena: &arena)
+            bases[p] = b
+            words += b.storageWords
+            done += 1
+            // Memoized states are shared among positions; bound them.
+            if walk.states.count > 8192 || arena.count > 1 << 20 {
+                walk.states.removeAll()
+                arena.removeAll()
+            }
+        }
+        self.bases = bases
+        precomputedPositions = done
     }
 
     /// Number of contexts cached so far.
     public var cachedContexts: Int { cache.withLock { $0.count } }
 
-    /// The cached masks for a stack's context, computed on first use.
+    /// The cached masks for a stack's context, computed on first use from its top's base.
     func masks(for stack: Int32, in arena: StackArena) -> ContextMasks {
         var key: [Int32] = []
         var s = stack
@@ -51,12 +86,26 @@ public final class TokenMasker: Sendable {
         if closed { key.append(StackArena.accepted) }
         if let hit = cache.withLock({ $0[key] }) { return hit }
         let frames = closed ? Array(key.dropLast()) : key
-        let computed = ContextMasks.compute(program: grammar.program, trie: trie, frames: frames, closed: closed)
+        let computed = ContextMasks.refine(base(of: key[0]), program: grammar.program, trie: trie, frames: frames, closed: closed)
         cache.withLock {
             if $0.count >= Self.maxCachedContexts { $0.removeAll() }
             $0[key] = computed
         }
         return computed
+    }
+
+    /// The base of byte-set position `p`: precomputed, or computed now and kept.
+    func base(of p: Int32) -> ContextMasks {
+        if Int(p) < bases.count, let b = bases[Int(p)] { return b }
+        if let hit = lateBases.withLock({ $0[p] }) { return hit }
+        var walk = TrieWalk(program: grammar.program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
+        var arena = StackArena()
+        let b = ContextMasks.base(position: p, walk: &walk, arena: &arena)
+        lateBases.withLock {
+            if $0.count >= Self.maxCachedContexts { $0.removeAll() }
+            $0[p] = b
+        }
+        return b
     }
 }
 
@@ -81,41 +130,21 @@ extension GrammarMatcher {
                 continue
             }
             let m = masker.masks(for: s, in: arena)
-            if let a = m.acceptedBits {
-                for i in 0 ..< words { bits[i] |= a[i] }
-            } else {
-                for t in m.acceptedList { bits[Int(t) >> 6] |= 1 << UInt64(t & 63) }
-            }
-            if !m.uncertainNodes.isEmpty { walkUncertain(m, from: s, trie: trie, bits: &bits) }
+            m.accepted.insert(into: &bits)
+            m.extraAccepted.insert(into: &bits)
+            if !m.uncertainRoots.isEmpty { walkUncertain(m, from: s, trie: trie, bits: &bits) }
         }
     }
 
-    /// Walks a context's uncertain sub-trie from the real stack `s`.
+    /// Walks a context's uncertain subtrees from the real stack `s` (nothing escapes it).
     private func walkUncertain(_ m: ContextMasks, from s: Int32, trie: TokenTrie, bits: inout [UInt64]) {
         let mark = arena.count
         defer { arena.rollback(to: mark) }
-        var sets = maskScratch
-        defer { maskScratch = sets }
-        if sets.count <= trie.maxTokenLength { sets = Array(repeating: [], count: trie.maxTokenLength + 1) }
-        sets[0] = [s]
-        var j = 0
-        let n = m.uncertainNodes.count
-        while j < n {
-            let node = Int(m.uncertainNodes[j])
-            let d = Int(trie.nodeDepth[node])
-            guard grammar.program.advance(sets[d - 1], byte: trie.nodeByte[node], arena: &arena, into: &sets[d], limit: stackLimit),
-                  !sets[d].isEmpty
-            else {
-                j = Int(m.uncertainSkip[j])
-                continue
-            }
-            if m.uncertainOwn[j] {
-                for t in trie.tokenStart[node] ..< trie.tokenStart[node + 1] {
-                    let id = trie.tokens[Int(t)]
-                    bits[Int(id) >> 6] |= 1 << UInt64(id & 63)
-                }
-            }
-            j += 1
-        }
+        var walk = maskWalk ?? TrieWalk(program: grammar.program, trie: trie, limit: stackLimit)
+        walk.states.removeAll()
+        var result = TrieWalk.Result()
+        walk.run(from: [s], roots: m.uncertainRoots, arena: &arena, into: &result)
+        bits.setBits(result.accepted)
+        maskWalk = walk
     }
 }
