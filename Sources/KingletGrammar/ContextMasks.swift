@@ -9,10 +9,10 @@
 ///   those tokens (``uncertainRoots``, subtrees of the trie) from the real stack.
 /// When the whole stack fits in the context, nothing is uncertain.
 ///
-/// The context made of a position alone (`K` = 0, the *base*) is computed for every position when
-/// the masker is built, by walking the whole trie. A deeper context only refines its top's base:
-/// what the base accepts or rejects stays so (a path that stays above the base's frame is a path
-/// of the context too), so its first use walks only the base's uncertain subtrees.
+/// The context made of a position alone (the *base*) walks the whole trie. A context one frame
+/// deeper only refines its parent (``refine(_:frames:closed:walk:arena:)``): it walks the
+/// parent's uncertain subtrees alone. The masker computes the bases and their one-frame-deeper
+/// contexts when it is built, and the deeper ones on first use, each from its parent.
 struct ContextMasks: Sendable {
     /// Tokens accepted by the top position's base (shared among its contexts).
     var accepted = TokenSet()
@@ -36,17 +36,19 @@ struct ContextMasks: Sendable {
                             uncertainRoots: result.uncertainRoots)
     }
 
-    /// The masks of a context refining `base` (its top position's): `frames` are positions top
-    /// first; `closed` says the stack ends there (the root rule's frame is included), so
-    /// nothing escapes.
-    static func refine(_ base: ContextMasks, program: GrammarProgram, trie: TokenTrie, frames: [Int32], closed: Bool) -> ContextMasks {
-        guard !base.uncertainRoots.isEmpty, frames.count > 1 || closed else { return base }
-        var arena = StackArena()
+    /// The masks of a context one step deeper than `parent`'s (one more frame, or the same
+    /// frames closed): `frames` are its positions top first; `closed` says the stack ends there
+    /// (the root rule's frame is included), so nothing escapes. Walks only `parent`'s uncertain
+    /// subtrees: a path that stays within the parent's frames is a path of this context too,
+    /// so what the parent accepts or rejects stays so. `walk` and `arena` may be shared.
+    static func refine(_ parent: ContextMasks, frames: [Int32], closed: Bool, walk: inout TrieWalk, arena: inout StackArena) -> ContextMasks {
+        guard !parent.uncertainRoots.isEmpty else { return parent }
         var top = closed ? StackArena.accepted : StackArena.escaped
         for p in frames.reversed() { top = arena.push(p, on: top) }
-        var walk = TrieWalk(program: program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
         var result = TrieWalk.Result()
-        walk.run(from: [top], roots: base.uncertainRoots, arena: &arena, into: &result)
-        return ContextMasks(accepted: base.accepted, extraAccepted: TokenSet(result.accepted, wordCount: trie.maskWordCount), uncertainRoots: result.uncertainRoots)
+        walk.run(from: [top], roots: parent.uncertainRoots, arena: &arena, into: &result)
+        return ContextMasks(accepted: parent.accepted,
+                            extraAccepted: parent.extraAccepted.union(result.accepted, wordCount: walk.trie.maskWordCount),
+                            uncertainRoots: result.uncertainRoots)
     }
 }

@@ -20,61 +20,78 @@ public final class TokenMasker: Sendable {
     /// How many return positions below a stack's top are part of its cached context. Larger
     /// values leave fewer tokens to check per step but make more distinct contexts.
     public let contextFrames: Int
-    /// Positions whose base masks were computed when the masker was built (see ``init``).
-    public let precomputedPositions: Int
+    /// Contexts computed when the masker was built (see ``init(grammar:trie:contextFrames:precompute:)``).
+    public let precomputedContexts: Int
 
-    /// Each byte-set position's base (see ``ContextMasks``), when precomputed.
-    private let bases: [ContextMasks?]
-    /// Bases computed on first use (positions past ``baseStorageLimit``, or all of them when not
-    /// precomputed).
-    private let lateBases = Mutex<[Int32: ContextMasks]>([:])
+    /// Contexts computed at construction: every byte-set position alone (its base), and with
+    /// each return position the grammar can put below it. Keyed like ``cache``.
+    private let precomputed: [[Int32]: ContextMasks]
+    /// Contexts computed on first use, keyed by their positions top first, then
+    /// ``StackArena/accepted`` when the stack ends there.
     private let cache = Mutex<[[Int32]: ContextMasks]>([:])
 
     /// Most contexts kept; past it the cache starts over (bounded memory on grammars with very
-    /// many contexts: at most about this many × vocabulary/4 bytes). Bases computed on first use
-    /// are bounded the same way.
+    /// many contexts: at most about this many × vocabulary/4 bytes).
     public static let maxCachedContexts = 4096
 
-    /// Most memory, in 4-byte words, the bases precomputed at construction may take (256 MiB);
-    /// the positions left over get theirs on first use.
-    public static let baseStorageLimit = 64 << 20
+    /// Most memory, in 4-byte words, the contexts precomputed at construction may take
+    /// (256 MiB); the contexts left over are computed on first use.
+    public static let precomputeStorageLimit = 64 << 20
 
     /// The default ``contextFrames``.
     public static let defaultContextFrames = 4
 
-    /// Builds the masker. With `precompute` (the default), every byte-set position of the
-    /// grammar gets its base masks now, by walking the whole trie from it: the cost moves from a
-    /// context's first use (a whole-trie walk, 1–8 ms on a 49k–262k vocabulary) to
-    /// construction (see the README for measured figures), so masks are fast from the first
-    /// token. Without it, bases are computed on first use.
+    /// Builds the masker. With `precompute` (the default) it computes now, for every byte-set
+    /// position of the grammar, the masks of the position alone (walking the whole trie) and of
+    /// the position over each return position the grammar can put below it (walking what the
+    /// former leaves uncertain): deeper contexts then only refine these on first use, so masks
+    /// are fast from the first token. The cost moves to construction (the README has measured
+    /// figures: milliseconds to hundreds of milliseconds, by grammar and vocabulary); reuse
+    /// maskers. Without `precompute`, every context is computed on first use.
     public init(grammar: Grammar, trie: TokenTrie, contextFrames: Int = TokenMasker.defaultContextFrames, precompute: Bool = true) {
         self.grammar = grammar
         self.trie = trie
         self.contextFrames = max(0, contextFrames)
-        let program = grammar.program
-        var bases = [ContextMasks?](repeating: nil, count: precompute ? program.count : 0)
+        var table: [[Int32]: ContextMasks] = [:]
+        if precompute { Self.precompute(grammar.program, trie: trie, pairs: contextFrames > 0, into: &table) }
+        precomputed = table
+        precomputedContexts = table.count
+    }
+
+    /// Fills `table` with every position's base, then (with `pairs`) every position over each
+    /// of its possible return positions, within ``precomputeStorageLimit``.
+    private static func precompute(_ program: GrammarProgram, trie: TokenTrie, pairs: Bool, into table: inout [[Int32]: ContextMasks]) {
         var walk = TrieWalk(program: program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
         var arena = StackArena()
-        var words = 0, done = 0
-        for p in bases.indices where program.kinds[p] == .bytes && words < Self.baseStorageLimit {
-            let b = ContextMasks.base(position: Int32(p), walk: &walk, arena: &arena)
-            bases[p] = b
-            words += b.storageWords
-            done += 1
-            // Memoized states are shared among positions; bound them.
+        var words = 0
+        func keep(_ key: [Int32], _ c: ContextMasks) {
+            table[key] = c
+            words += c.storageWords
+            // Memoized states are shared among walks; bound them.
             if walk.states.count > 8192 || arena.count > 1 << 20 {
                 walk.states.removeAll()
                 arena.removeAll()
             }
         }
-        self.bases = bases
-        precomputedPositions = done
+        let positions = (0 ..< program.count).filter { program.kinds[$0] == .bytes }.map(Int32.init)
+        for p in positions where words < precomputeStorageLimit {
+            keep([p], ContextMasks.base(position: p, walk: &walk, arena: &arena))
+        }
+        guard pairs else { return }
+        let rule = program.ruleOfPosition()
+        let frames = program.returnFrames(ruleOf: rule)
+        for p in positions {
+            guard let base = table[[p]], !base.uncertainRoots.isEmpty else { continue }
+            for f in frames[Int(rule[Int(p)])] where words < precomputeStorageLimit {
+                keep([p, f], ContextMasks.refine(base, frames: [p, f], closed: false, walk: &walk, arena: &arena))
+            }
+        }
     }
 
-    /// Number of contexts cached so far.
+    /// Number of contexts computed on first use and cached so far.
     public var cachedContexts: Int { cache.withLock { $0.count } }
 
-    /// The cached masks for a stack's context, computed on first use from its top's base.
+    /// The masks for a stack's context.
     func masks(for stack: Int32, in arena: StackArena) -> ContextMasks {
         var key: [Int32] = []
         var s = stack
@@ -82,30 +99,31 @@ public final class TokenMasker: Sendable {
             key.append(arena.position(s))
             s = arena.parent(s)
         }
-        let closed = s < 0
-        if closed { key.append(StackArena.accepted) }
+        if s < 0 { key.append(StackArena.accepted) }
+        return context(key)
+    }
+
+    /// The masks of context `key`: precomputed, cached, or refined now from its parent (one frame
+    /// fewer, or the same frames not closed) and cached.
+    func context(_ key: [Int32]) -> ContextMasks {
+        if let c = precomputed[key] { return c }
         if let hit = cache.withLock({ $0[key] }) { return hit }
+        let closed = key.last == StackArena.accepted
         let frames = closed ? Array(key.dropLast()) : key
-        let computed = ContextMasks.refine(base(of: key[0]), program: grammar.program, trie: trie, frames: frames, closed: closed)
+        var walk = TrieWalk(program: grammar.program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
+        var arena = StackArena()
+        let computed: ContextMasks
+        if !closed && frames.count == 1 {
+            computed = ContextMasks.base(position: frames[0], walk: &walk, arena: &arena)
+        } else {
+            let parent = context(closed ? frames : Array(frames.dropLast()))
+            computed = ContextMasks.refine(parent, frames: frames, closed: closed, walk: &walk, arena: &arena)
+        }
         cache.withLock {
             if $0.count >= Self.maxCachedContexts { $0.removeAll() }
             $0[key] = computed
         }
         return computed
-    }
-
-    /// The base of byte-set position `p`: precomputed, or computed now and kept.
-    func base(of p: Int32) -> ContextMasks {
-        if Int(p) < bases.count, let b = bases[Int(p)] { return b }
-        if let hit = lateBases.withLock({ $0[p] }) { return hit }
-        var walk = TrieWalk(program: grammar.program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
-        var arena = StackArena()
-        let b = ContextMasks.base(position: p, walk: &walk, arena: &arena)
-        lateBases.withLock {
-            if $0.count >= Self.maxCachedContexts { $0.removeAll() }
-            $0[p] = b
-        }
-        return b
     }
 }
 

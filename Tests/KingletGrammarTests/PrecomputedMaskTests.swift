@@ -74,10 +74,10 @@ import Testing
             let program = grammar.program
             var checked = 0
             for p in 0 ..< program.count where program.kinds[p] == .bytes {
-                guard Self.check(masker.base(of: Int32(p)), program, frames: [Int32(p)], closed: false, trie: trie, name: name) else { return }
+                guard Self.check(masker.context([Int32(p)]), program, frames: [Int32(p)], closed: false, trie: trie, name: name) else { return }
                 checked += 1
             }
-            #expect(masker.precomputedPositions == checked, "\(name)")
+            #expect(masker.precomputedContexts >= checked && masker.cachedContexts == 0, "\(name)")
         }
     }
 
@@ -91,12 +91,16 @@ import Testing
             let masker = TokenMasker(grammar: grammar, trie: trie, contextFrames: contextFrames)
             var rng = SplitMix(seed: UInt64(name.utf8.count * 7 + contextFrames))
             var seen = Set<[Int32]>()
+            let rule = grammar.program.ruleOfPosition()
+            let below = grammar.program.returnFrames(ruleOf: rule)
             var mask: [UInt64] = []
             for _ in 0 ..< 6 {
                 let m = try GrammarMatcher(masker: masker)
                 for _ in 0 ..< 30 {
                     for s in m.stacks where s >= 0 {
                         let all = m.arena.frames(s)
+                        // The frame below a top is one the masker precomputes for it.
+                        if all.count > 1 { #expect(below[Int(rule[Int(all[0])])].contains(all[1]), "\(name): \(all)") }
                         let frames = Array(all.prefix(contextFrames + 1))
                         let closed = all.count <= contextFrames + 1
                         guard seen.insert(frames + (closed ? [StackArena.accepted] : [])).inserted else { continue }
@@ -126,7 +130,7 @@ import Testing
         let (vocab, special, eog) = TokenMaskTests.vocabulary()
         let trie = TokenTrie(vocabulary: vocab, special: special, endOfGeneration: eog)
         let eager = TokenMasker(grammar: .json, trie: trie), lazy = TokenMasker(grammar: .json, trie: trie, precompute: false)
-        #expect(lazy.precomputedPositions == 0 && eager.precomputedPositions > 0)
+        #expect(lazy.precomputedContexts == 0 && eager.precomputedContexts > 0)
         var rng = SplitMix(seed: 3)
         let a = try GrammarMatcher(masker: eager), b = try GrammarMatcher(masker: lazy)
         var ma: [UInt64] = [], mb: [UInt64] = []
