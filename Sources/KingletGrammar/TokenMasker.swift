@@ -38,6 +38,10 @@ public final class TokenMasker: Sendable {
     /// (256 MiB); the contexts left over are computed on first use.
     public static let precomputeStorageLimit = 64 << 20
 
+    /// Most trie nodes, in whole tries, that precomputing the contexts of a position over a
+    /// frame may visit (bounds construction time; those left out are computed on first use).
+    public static let precomputePairVisits = 512
+
     /// The default ``contextFrames``.
     public static let defaultContextFrames = 4
 
@@ -59,7 +63,8 @@ public final class TokenMasker: Sendable {
     }
 
     /// Fills `table` with every position's base, then (with `pairs`) every position over each
-    /// of its possible return positions, within ``precomputeStorageLimit``.
+    /// of its possible return positions, within ``precomputeStorageLimit`` and
+    /// ``precomputePairVisits``.
     private static func precompute(_ program: GrammarProgram, trie: TokenTrie, pairs: Bool, into table: inout [[Int32]: ContextMasks]) {
         var walk = TrieWalk(program: program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
         var arena = StackArena()
@@ -80,9 +85,12 @@ public final class TokenMasker: Sendable {
         guard pairs else { return }
         let rule = program.ruleOfPosition()
         let frames = program.returnFrames(ruleOf: rule)
-        for p in positions {
+        // Positions with few possible frames below first: a rule called from many places (a
+        // shared character class) is where a budget cut costs least per context left out.
+        let budget = walk.visited + precomputePairVisits * trie.nodeCount
+        for p in positions.sorted(by: { frames[Int(rule[Int($0)])].count < frames[Int(rule[Int($1)])].count }) {
             guard let base = table[[p]], !base.uncertainRoots.isEmpty else { continue }
-            for f in frames[Int(rule[Int(p)])] where words < precomputeStorageLimit {
+            for f in frames[Int(rule[Int(p)])] where words < precomputeStorageLimit && walk.visited < budget {
                 keep([p, f], ContextMasks.refine(base, frames: [p, f], closed: false, walk: &walk, arena: &arena))
             }
         }

@@ -17,6 +17,8 @@ struct TrieWalk {
     /// class), where the stack below may have no way to go on.
     let escapeIsUncertain: Bool
     var states = StateTable()
+    /// Trie nodes stepped into so far (a measure of work, for budgets).
+    private(set) var visited = 0
     private var scratch: [Int32] = []
     /// Per depth: the state, whether some ancestor's set escaped, and the node they belong to.
     private var ids: [Int32]
@@ -90,6 +92,7 @@ struct TrieWalk {
         while i < hi {
             let d = Int(trie.nodeDepth[i])
             let to = step(ids[d - 1], trie.nodeByte[i], arena: &arena)
+            visited += 1
             if to < 0 || (escapeIsUncertain && states.escapedOnly[Int(to)]) {
                 if to >= 0 || (to == StateTable.dead && escapedAbove[d - 1]) { result.uncertainRoots.append(Int32(i)) }
                 i = Int(trie.subtreeEnd[i])
