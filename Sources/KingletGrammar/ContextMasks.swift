@@ -16,15 +16,25 @@
 struct ContextMasks: Sendable {
     /// Tokens accepted by the top position's base (shared among its contexts).
     var accepted = TokenSet()
-    /// Tokens the context accepts beyond ``accepted``.
-    var extraAccepted = TokenSet()
+    /// Tokens the context accepts beyond ``accepted``: one set per refinement from the base
+    /// down (shared with the ancestors that found them; the last is this context's own).
+    var extraAccepted: [TokenSet] = []
     /// Roots of the uncertain subtrees, depth-first.
     var uncertainRoots: [Int32] = []
 
-    var acceptedCount: Int { accepted.count + extraAccepted.count }
 
-    /// Storage in 4-byte words (for memory bounds).
-    var storageWords: Int { accepted.storageWords + extraAccepted.storageWords + uncertainRoots.count }
+    /// Storage in 4-byte words (for memory bounds) of what this context alone holds: its own
+    /// accepted tokens and uncertain roots (the rest is shared with its ancestors).
+    var ownStorageWords: Int { (ownsLastExtra ? extraAccepted.last?.storageWords ?? 0 : 0) + uncertainRoots.count }
+    /// Whether the last of ``extraAccepted`` was found by this context (not inherited).
+    var ownsLastExtra = false
+
+    /// Sets the bits of every accepted token in `mask`.
+    @inline(__always)
+    func insertAccepted(into mask: inout [UInt64]) {
+        accepted.insert(into: &mask)
+        for e in extraAccepted { e.insert(into: &mask) }
+    }
 
     /// The base of position `position` (a byte-set position): the whole trie walked from the
     /// position alone. `walk` and `arena` may be shared among bases (memoized transitions).
@@ -42,13 +52,20 @@ struct ContextMasks: Sendable {
     /// subtrees: a path that stays within the parent's frames is a path of this context too,
     /// so what the parent accepts or rejects stays so. `walk` and `arena` may be shared.
     static func refine(_ parent: ContextMasks, frames: [Int32], closed: Bool, walk: inout TrieWalk, arena: inout StackArena) -> ContextMasks {
-        guard !parent.uncertainRoots.isEmpty else { return parent }
+        guard !parent.uncertainRoots.isEmpty else {
+            var same = parent
+            same.ownsLastExtra = false
+            return same
+        }
         var top = closed ? StackArena.accepted : StackArena.escaped
         for p in frames.reversed() { top = arena.push(p, on: top) }
         var result = TrieWalk.Result()
         walk.run(from: [top], roots: parent.uncertainRoots, arena: &arena, into: &result)
-        return ContextMasks(accepted: parent.accepted,
-                            extraAccepted: parent.extraAccepted.union(result.accepted, wordCount: walk.trie.maskWordCount),
-                            uncertainRoots: result.uncertainRoots)
+        var out = ContextMasks(accepted: parent.accepted, extraAccepted: parent.extraAccepted, uncertainRoots: result.uncertainRoots)
+        if !result.accepted.isEmpty {
+            out.extraAccepted.append(TokenSet(result.accepted, wordCount: walk.trie.maskWordCount))
+            out.ownsLastExtra = true
+        }
+        return out
     }
 }

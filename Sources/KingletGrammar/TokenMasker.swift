@@ -22,6 +22,8 @@ public final class TokenMasker: Sendable {
     public let contextFrames: Int
     /// Contexts computed when the masker was built (see ``init(grammar:trie:contextFrames:precompute:)``).
     public let precomputedContexts: Int
+    /// Memory their masks take, in bytes.
+    public let precomputedBytes: Int
 
     /// Contexts computed at construction: every byte-set position alone (its base), and with
     /// each return position the grammar can put below it. Keyed like ``cache``.
@@ -57,21 +59,23 @@ public final class TokenMasker: Sendable {
         self.trie = trie
         self.contextFrames = max(0, contextFrames)
         var table: [[Int32]: ContextMasks] = [:]
-        if precompute { Self.precompute(grammar.program, trie: trie, pairs: contextFrames > 0, into: &table) }
+        let words = precompute ? Self.precompute(grammar.program, trie: trie, pairs: contextFrames > 0, into: &table) : 0
         precomputed = table
+        precomputedBytes = words * 4
         precomputedContexts = table.count
     }
 
     /// Fills `table` with every position's base, then (with `pairs`) every position over each
     /// of its possible return positions, within ``precomputeStorageLimit`` and
     /// ``precomputePairVisits``.
-    private static func precompute(_ program: GrammarProgram, trie: TokenTrie, pairs: Bool, into table: inout [[Int32]: ContextMasks]) {
+    /// Returns the storage taken, in 4-byte words.
+    private static func precompute(_ program: GrammarProgram, trie: TokenTrie, pairs: Bool, into table: inout [[Int32]: ContextMasks]) -> Int {
         var walk = TrieWalk(program: program, trie: trie, limit: GrammarMatcher.defaultStackLimit)
         var arena = StackArena()
         var words = 0
         func keep(_ key: [Int32], _ c: ContextMasks) {
             table[key] = c
-            words += c.storageWords
+            words += c.ownStorageWords + (key.count == 1 ? c.accepted.storageWords : 0)
             // Memoized states are shared among walks; bound them.
             if walk.states.count > 8192 || arena.count > 1 << 20 {
                 walk.states.removeAll()
@@ -82,7 +86,7 @@ public final class TokenMasker: Sendable {
         for p in positions where words < precomputeStorageLimit {
             keep([p], ContextMasks.base(position: p, walk: &walk, arena: &arena))
         }
-        guard pairs else { return }
+        guard pairs else { return words }
         let rule = program.ruleOfPosition()
         let frames = program.returnFrames(ruleOf: rule)
         // Positions with few possible frames below first: a rule called from many places (a
@@ -94,6 +98,7 @@ public final class TokenMasker: Sendable {
                 keep([p, f], ContextMasks.refine(base, frames: [p, f], closed: false, walk: &walk, arena: &arena))
             }
         }
+        return words
     }
 
     /// Number of contexts computed on first use and cached so far.
@@ -156,8 +161,7 @@ extension GrammarMatcher {
                 continue
             }
             let m = masker.masks(for: s, in: arena)
-            m.accepted.insert(into: &bits)
-            m.extraAccepted.insert(into: &bits)
+            m.insertAccepted(into: &bits)
             if !m.uncertainRoots.isEmpty { walkUncertain(m, from: s, trie: trie, bits: &bits) }
         }
     }

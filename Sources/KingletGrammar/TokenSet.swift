@@ -16,16 +16,6 @@ struct TokenSet: Sendable {
         }
     }
 
-    /// This set with `tokens` added.
-    func union(_ tokens: [Int32], wordCount: Int) -> TokenSet {
-        guard !tokens.isEmpty else { return self }
-        guard var b = bits else { return TokenSet(list + tokens, wordCount: wordCount) }
-        b.setBits(tokens)
-        var out = TokenSet()
-        out.bits = b
-        return out
-    }
-
     var count: Int { bits.map { $0.reduce(0) { $0 + $1.nonzeroBitCount } } ?? list.count }
 
     /// Storage in 4-byte words.

@@ -127,7 +127,7 @@ for c in benchCases() {
     let buildMs = (now() - t0) * 1e3
     let docs = c.documents.map { tokenizer.encode($0, addSpecial: false, parseSpecial: false) }
     print("\n\(c.name): \(grammar), context frames \(frames), \(docs.count) documents, \(docs.map(\.count).reduce(0, +)) tokens")
-    print(String(format: "  masker built in %.1f ms (%d contexts precomputed)", buildMs, masker.precomputedContexts))
+    print(String(format: "  masker built in %.1f ms (%d contexts precomputed, %.1f MiB)", buildMs, masker.precomputedContexts, Double(masker.precomputedBytes) / 1048576))
     for pass in 0 ..< 3 {
         var stats = Stats()
         t0 = now()

@@ -27,8 +27,7 @@ import Testing
     /// The kind of every text token per `masks`.
     static func kinds(_ masks: ContextMasks, trie: TokenTrie) -> [Int32: Kind] {
         var bits = Array(repeating: UInt64(0), count: trie.maskWordCount)
-        masks.accepted.insert(into: &bits)
-        masks.extraAccepted.insert(into: &bits)
+        masks.insertAccepted(into: &bits)
         var out: [Int32: Kind] = [:]
         for t in trie.tokens { out[t] = bits[Int(t) >> 6] >> UInt64(t & 63) & 1 == 1 ? .accepted : .rejected }
         for r in masks.uncertainRoots {
