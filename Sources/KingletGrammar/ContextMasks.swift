@@ -63,7 +63,11 @@ struct ContextMasks: Sendable {
         walk.run(from: [top], roots: parent.uncertainRoots, arena: &arena, into: &result)
         var out = ContextMasks(accepted: parent.accepted, extraAccepted: parent.extraAccepted, uncertainRoots: result.uncertainRoots)
         if !result.accepted.isEmpty {
-            out.extraAccepted.append(TokenSet(result.accepted, wordCount: walk.trie.maskWordCount))
+            // A few tokens are kept as their own list; many become one bitset with the
+            // ancestors' (a mask then ORs at most two bitsets).
+            let words = walk.trie.maskWordCount
+            let own = TokenSet(result.accepted, wordCount: words)
+            out.extraAccepted = own.isBitset ? [TokenSet.bitsetUnion(parent.extraAccepted + [own], wordCount: words)] : parent.extraAccepted + [own]
             out.ownsLastExtra = true
         }
         return out

@@ -33,7 +33,8 @@ public final class TokenMasker: Sendable {
     private let cache = Mutex<[[Int32]: ContextMasks]>([:])
 
     /// Most contexts kept; past it the cache starts over (bounded memory on grammars with very
-    /// many contexts: at most about this many × vocabulary/4 bytes).
+    /// many contexts: each holds what it found beyond its parent, at most one vocabulary bitset
+    /// (vocabulary/8 bytes) or a shorter list, and its uncertain subtrees' roots).
     public static let maxCachedContexts = 4096
 
     /// Most memory, in 4-byte words, the contexts precomputed at construction may take

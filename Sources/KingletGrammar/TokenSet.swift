@@ -16,6 +16,18 @@ struct TokenSet: Sendable {
         }
     }
 
+    /// Whether the set is stored as a bitset.
+    var isBitset: Bool { bits != nil }
+
+    /// The union of `sets` as one bitset.
+    static func bitsetUnion(_ sets: [TokenSet], wordCount: Int) -> TokenSet {
+        var out = TokenSet()
+        var b = Array(repeating: UInt64(0), count: wordCount)
+        for set in sets { set.insert(into: &b) }
+        out.bits = b
+        return out
+    }
+
     var count: Int { bits.map { $0.reduce(0) { $0 + $1.nonzeroBitCount } } ?? list.count }
 
     /// Storage in 4-byte words.
