@@ -28,8 +28,6 @@ struct TokenSet: Sendable {
         return out
     }
 
-    var count: Int { bits.map { $0.reduce(0) { $0 + $1.nonzeroBitCount } } ?? list.count }
-
     /// Storage in 4-byte words.
     var storageWords: Int { bits.map { $0.count * 2 } ?? list.count }
 
