@@ -2,132 +2,74 @@
 ///
 /// A stack's *context* is its top position plus up to `K` return positions below it. Walking the
 /// token trie from that context in isolation sorts every token into:
-/// - accepted: some path consumes all its bytes without popping below the context, so it is
-///   allowed whatever lies deeper in the stack;
+/// - accepted: some path consumes all its bytes (popping below the context only after the last
+///   byte, if at all), so it is allowed whatever lies deeper in the stack;
 /// - rejected: every path dies without popping below the context;
 /// - uncertain: some path pops below the context with bytes left; decided per step by walking
-///   those tokens (``uncertain``, a small sub-trie) from the real stack.
+///   those tokens (``uncertainRoots``, subtrees of the trie) from the real stack.
 /// When the whole stack fits in the context, nothing is uncertain.
+///
+/// The context made of a position alone (the *base*) walks the whole trie. A context one frame
+/// deeper only refines its parent (``refine(_:frames:closed:walk:arena:)``): it walks the
+/// parent's uncertain subtrees alone. The masker computes the bases and their one-frame-deeper
+/// contexts when it is built, and the deeper ones on first use, each from its parent.
 struct ContextMasks: Sendable {
-    /// Accepted token ids, as a sorted list when few, else as a bitset.
-    var acceptedList: [Int32] = []
-    var acceptedBits: [UInt64]? = nil
-    /// Trie nodes to walk at run time, depth-first: node, and the index after its subtree here.
-    var uncertainNodes: [Int32] = []
-    var uncertainSkip: [Int32] = []
-    /// Whether the node's own tokens are uncertain (false for ancestors kept only as a path).
-    var uncertainOwn: [Bool] = []
+    /// Tokens accepted by the top position's base (shared among its contexts).
+    var accepted = TokenSet()
+    /// Tokens the context accepts beyond ``accepted``: one set per refinement from the base
+    /// down (shared with the ancestors that found them; the last is this context's own).
+    var extraAccepted: [TokenSet] = []
+    /// Roots of the uncertain subtrees, depth-first.
+    var uncertainRoots: [Int32] = []
 
-    var acceptedCount: Int { acceptedBits.map { $0.reduce(0) { $0 + $1.nonzeroBitCount } } ?? acceptedList.count }
 
-    /// Computes the masks for a context: `frames` are positions top first; `closed` says the
-    /// stack ends there (the root rule's frame is included), so nothing escapes.
-    static func compute(program: GrammarProgram, trie: TokenTrie, frames: [Int32], closed: Bool) -> ContextMasks {
-        var arena = StackArena()
+    /// Storage in 4-byte words (for memory bounds) of what this context alone holds: its own
+    /// accepted tokens and uncertain roots (the rest is shared with its ancestors).
+    var ownStorageWords: Int { (ownsLastExtra ? extraAccepted.last?.storageWords ?? 0 : 0) + uncertainRoots.count }
+    /// Whether the last of ``extraAccepted`` was found by this context (not inherited).
+    var ownsLastExtra = false
+
+    /// Sets the bits of every accepted token in `mask`.
+    @inline(__always)
+    func insertAccepted(into mask: inout [UInt64]) {
+        accepted.insert(into: &mask)
+        for e in extraAccepted { e.insert(into: &mask) }
+    }
+
+    /// The base of position `position` (a byte-set position): the whole trie walked from the
+    /// position alone. `walk` and `arena` may be shared among bases (memoized transitions).
+    static func base(position: Int32, walk: inout TrieWalk, arena: inout StackArena) -> ContextMasks {
+        let top = arena.push(position, on: StackArena.escaped)
+        var result = TrieWalk.Result()
+        walk.run(from: [top], roots: [0], arena: &arena, into: &result)
+        return ContextMasks(accepted: TokenSet(result.accepted, wordCount: walk.trie.maskWordCount),
+                            uncertainRoots: result.uncertainRoots)
+    }
+
+    /// The masks of a context one step deeper than `parent`'s (one more frame, or the same
+    /// frames closed): `frames` are its positions top first; `closed` says the stack ends there
+    /// (the root rule's frame is included), so nothing escapes. Walks only `parent`'s uncertain
+    /// subtrees: a path that stays within the parent's frames is a path of this context too,
+    /// so what the parent accepts or rejects stays so. `walk` and `arena` may be shared.
+    static func refine(_ parent: ContextMasks, frames: [Int32], closed: Bool, walk: inout TrieWalk, arena: inout StackArena) -> ContextMasks {
+        guard !parent.uncertainRoots.isEmpty else {
+            var same = parent
+            same.ownsLastExtra = false
+            return same
+        }
         var top = closed ? StackArena.accepted : StackArena.escaped
         for p in frames.reversed() { top = arena.push(p, on: top) }
-        // Stack sets met during the walk, interned, with their transitions memoized per byte: most
-        // trie nodes (e.g. every character inside a string) lead to a set seen before, so the walk
-        // is mostly table lookups (a DFA built lazily over this context's stack sets).
-        var states = StateTable()
-        var ids = Array(repeating: Int32(0), count: trie.maxTokenLength + 1)
-        var escapedAbove = Array(repeating: false, count: trie.maxTokenLength + 1)
-        ids[0] = states.intern([top])
-        var scratch: [Int32] = []
-        var accepted: [Int32] = []
-        var uncertainRoots: [Int32] = []
-        var i = 1
-        let n = trie.nodeCount
-        while i < n {
-            let d = Int(trie.nodeDepth[i])
-            let from = ids[d - 1], byte = trie.nodeByte[i]
-            var to = states.transition(from, byte)
-            if to == StateTable.unknown {
-                // A budget overrun rejects (fail closed); an empty set may still be uncertain.
-                if !program.advance(states.sets[Int(from)], byte: byte, arena: &arena, into: &scratch, limit: GrammarMatcher.defaultStackLimit) {
-                    to = StateTable.failed
-                } else {
-                    to = scratch.isEmpty ? StateTable.dead : states.intern(scratch)
-                }
-                states.setTransition(from, byte, to)
-            }
-            if to < 0 {
-                if to == StateTable.dead && escapedAbove[d - 1] { uncertainRoots.append(Int32(i)) }
-                i = Int(trie.subtreeEnd[i])
-                continue
-            }
-            ids[d] = to
-            for t in trie.tokenStart[i] ..< trie.tokenStart[i + 1] { accepted.append(trie.tokens[Int(t)]) }
-            escapedAbove[d] = escapedAbove[d - 1] || states.escaped[Int(to)]
-            i += 1
+        var result = TrieWalk.Result()
+        walk.run(from: [top], roots: parent.uncertainRoots, arena: &arena, into: &result)
+        var out = ContextMasks(accepted: parent.accepted, extraAccepted: parent.extraAccepted, uncertainRoots: result.uncertainRoots)
+        if !result.accepted.isEmpty {
+            // A few tokens are kept as their own list; many become one bitset with the
+            // ancestors' (a mask then ORs at most two bitsets).
+            let words = walk.trie.maskWordCount
+            let own = TokenSet(result.accepted, wordCount: words)
+            out.extraAccepted = own.isBitset ? [TokenSet.bitsetUnion(parent.extraAccepted + [own], wordCount: words)] : parent.extraAccepted + [own]
+            out.ownsLastExtra = true
         }
-        var out = ContextMasks()
-        if accepted.count * 2 < trie.maskWordCount {
-            out.acceptedList = accepted.sorted()
-        } else {
-            var bits = Array(repeating: UInt64(0), count: trie.maskWordCount)
-            for t in accepted { bits[Int(t) >> 6] |= 1 << UInt64(t & 63) }
-            out.acceptedBits = bits
-        }
-        out.buildUncertain(roots: uncertainRoots, trie: trie)
         return out
-    }
-
-    /// Lists the uncertain subtrees and their ancestors depth-first, with skip indices.
-    private mutating func buildUncertain(roots: [Int32], trie: TokenTrie) {
-        var listed = Set<Int32>()
-        var nodes: [Int32] = [], own: [Bool] = []
-        for r in roots {
-            var chain: [Int32] = []
-            var j = trie.nodeParent[Int(r)]
-            while j > 0 && !listed.contains(j) {
-                chain.append(j)
-                j = trie.nodeParent[Int(j)]
-            }
-            for a in chain.reversed() { listed.insert(a); nodes.append(a); own.append(false) }
-            for k in r ..< trie.subtreeEnd[Int(r)] { listed.insert(k); nodes.append(k); own.append(true) }
-        }
-        var skip = Array(repeating: Int32(nodes.count), count: nodes.count)
-        var open: [Int] = []
-        for (idx, node) in nodes.enumerated() {
-            while let t = open.last, trie.nodeDepth[Int(nodes[t])] >= trie.nodeDepth[Int(node)] {
-                skip[t] = Int32(idx)
-                open.removeLast()
-            }
-            open.append(idx)
-        }
-        uncertainNodes = nodes
-        uncertainSkip = skip
-        uncertainOwn = own
-    }
-}
-
-/// Interned stack sets of one context walk and their memoized byte transitions.
-struct StateTable {
-    static let unknown: Int32 = -3
-    static let failed: Int32 = -2
-    static let dead: Int32 = -1
-
-    private(set) var sets: [[Int32]] = []
-    private(set) var escaped: [Bool] = []
-    private var index: [[Int32]: Int32] = [:]
-    private var transitions: [Int32] = []
-
-    mutating func intern(_ set: [Int32]) -> Int32 {
-        if let id = index[set] { return id }
-        let id = Int32(sets.count)
-        sets.append(set)
-        escaped.append(set.first == StackArena.escaped)
-        index[set] = id
-        transitions.append(contentsOf: repeatElement(Self.unknown, count: 256))
-        return id
-    }
-
-    @inline(__always) func transition(_ from: Int32, _ byte: UInt8) -> Int32 {
-        transitions[Int(from) << 8 | Int(byte)]
-    }
-
-    mutating func setTransition(_ from: Int32, _ byte: UInt8, _ to: Int32) {
-        transitions[Int(from) << 8 | Int(byte)] = to
     }
 }

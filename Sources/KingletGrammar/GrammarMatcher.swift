@@ -14,8 +14,8 @@ public final class GrammarMatcher {
     var arena = StackArena()
     var stacks: [Int32]
     private var scratch: [Int32] = []
-    /// Per-depth stack sets reused by mask walks.
-    var maskScratch: [[Int32]] = []
+    /// The walker of mask steps, kept for its buffers.
+    var maskWalk: TrieWalk?
     private var ended = false
 
     /// The default ``stackLimit``.

@@ -21,6 +21,10 @@ struct GrammarProgram: Sendable {
     var root: Int32 = 0
 
     var count: Int { kinds.count }
+
+    /// Whether some rule has no alternative (e.g. an empty character class): expanding into it
+    /// yields no stack, so popping into an unknown stack may lead nowhere.
+    var hasRuleMatchingNothing: Bool { alternatives.contains { $0.isEmpty } }
 }
 
 /// One item of a rule body while compiling: a byte set or a call.

@@ -4,7 +4,8 @@
 // produce them), timing the mask before each token: the first pass fills the context cache
 // ("cold"), the next passes reuse it ("warm"). Then random walks (uniform over allowed tokens).
 //
-//   swift run -c release --scratch-path .build-gr kinglet-grammar-bench [--frames K] [MODEL.gguf]
+//   swift run -c release --scratch-path .build-gr kinglet-grammar-bench [--frames K] [--lazy] [MODEL.gguf]
+//   (--lazy: no precomputed bases, each computed on first use, as before)
 //   kinglet-grammar-bench sample SCHEMA.json COUNT [SEED]   (random sentences; Sample.swift)
 //
 // Default model: ~/.cache/kinglet/models/smollm2-135m/*.gguf.
@@ -96,6 +97,8 @@ if let i = args.firstIndex(of: "--frames"), i + 1 < args.count, let k = Int(args
     frames = k
     args.removeSubrange(i ... i + 1)
 }
+let precompute = !args.contains("--lazy")
+args.removeAll { $0 == "--lazy" }
 guard let path = args.first ?? defaultModel() else {
     print("no model: pass a GGUF path (SmolLM2 is looked for in ~/.cache/kinglet/models/smollm2-135m)")
     exit(2)
@@ -119,9 +122,12 @@ print("cpu: \(cpuName()); \(ProcessInfo.processInfo.activeProcessorCount) cores"
 for c in benchCases() {
     let grammar: Grammar
     do { grammar = try c.grammar() } catch { print("\(c.name): \(error)"); continue }
-    let masker = TokenMasker(grammar: grammar, trie: trie, contextFrames: frames)
+    t0 = now()
+    let masker = TokenMasker(grammar: grammar, trie: trie, contextFrames: frames, precompute: precompute)
+    let buildMs = (now() - t0) * 1e3
     let docs = c.documents.map { tokenizer.encode($0, addSpecial: false, parseSpecial: false) }
     print("\n\(c.name): \(grammar), context frames \(frames), \(docs.count) documents, \(docs.map(\.count).reduce(0, +)) tokens")
+    print(String(format: "  masker built in %.1f ms (%d contexts precomputed, %.1f MiB)", buildMs, masker.precomputedContexts, Double(masker.precomputedBytes) / 1048576))
     for pass in 0 ..< 3 {
         var stats = Stats()
         t0 = now()
