@@ -36,6 +36,15 @@ struct DistillRunCommand: AsyncParsableCommand {
     @Option(help: "Peak learning rate (default: 2e-3 from scratch, 3e-4 from trained weights).") var lr: Float?
     @Option(help: "Weight α of the distillation term (default: 1 from trained weights, 0.5 from scratch).") var alpha: Double?
     @Option(help: "Loss temperature.") var temperature: Double = defaults.temperature
+    @Option(name: .customLong("on-policy-ratio"), help: """
+        On-policy distillation (GKD) in the KD runs: λ in [0, 1), the share of batch rows drawn from the \
+        student's own samples, which the teacher scores (0: the teacher's samples only). The KD run pauses \
+        at evenly spaced steps, its checkpoint samples training prompts, and training resumes on the mix; \
+        with --budget-minutes the planner measures that sampling and pays for it (see README). Baselines never mix.
+        """)
+    var onPolicyRatio: Double = defaults.onPolicyRatio
+    @Option(name: .customLong("on-policy-rounds"), help: "With --on-policy-ratio: how many times the KD run samples anew.")
+    var onPolicyRounds: Int = defaults.onPolicyRounds
     @Option(name: .shortAndLong, help: "Threads.") var threads: Int?
     @Option(help: "Output directory.") var out: String
 
@@ -45,6 +54,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         }
         do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
         if let b = budgetMinutes, !(b >= 1 && b <= 7 * 24 * 60) { throw ValidationError("--budget-minutes must be between 1 and 10080") }
+        do { try pipeline.configuration.validate() } catch { throw ValidationError(Self.flagged(error)) }
     }
 
     /// The pipeline, configured from the flags.
@@ -63,6 +73,8 @@ struct DistillRunCommand: AsyncParsableCommand {
         c.learningRate = lr
         c.alpha = alpha
         c.temperature = temperature
+        c.onPolicyRatio = onPolicyRatio
+        c.onPolicyRounds = onPolicyRounds
         c.threads = threads
         return DistillPipeline(c)
     }
