@@ -26,14 +26,17 @@ import Testing
         return DistillPipeline(c)
     }
 
-    /// The teacher dataset of `OnPolicyJobTests`, scored, in `dir/data`.
-    static func data(_ dir: URL, teacher: String) throws {
-        let data = dir.appendingPathComponent("data")
+    /// Two pipeline directories under `root` with the same scored teacher dataset (`OnPolicyJobTests`'s) in `data/`.
+    static func twoDirectories(_ root: URL, _ a: String, _ b: String, teacher: String) throws -> (URL, URL) {
+        let first = root.appendingPathComponent(a), second = root.appendingPathComponent(b)
+        let data = first.appendingPathComponent("data")
         _ = try OnPolicyJobTests.teacherDataset(data, teacher: teacher, n: 16)
         var scoring = DistillScoringJob(teacher: teacher, dataDirectory: data)
         scoring.topK = OnPolicyJobTests.k
         scoring.threads = 1
         try scoring.run()
+        try FileManager.default.copyItem(at: data, to: second.appendingPathComponent("data"))
+        return (first, second)
     }
 
     static func losses(_ run: URL) throws -> [Double] {
@@ -41,13 +44,9 @@ import Testing
     }
 
     @Test func theKDRunTrainsOnItsOwnSamplesAndTheBaselineDoesNot() async throws {
-        let root = try TeacherTestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let teacher = try OnPolicyJobTests.modelFile(tied: true)
-        defer { unlink(teacher) }
-        let on = root.appendingPathComponent("on"), off = root.appendingPathComponent("off")
-        try Self.data(on, teacher: teacher)
-        try FileManager.default.copyItem(at: on.appendingPathComponent("data"), to: off.appendingPathComponent("data"))
+        let root = try TeacherTestSupport.temporaryDirectory(), teacher = try OnPolicyJobTests.modelFile(tied: true)
+        defer { try? FileManager.default.removeItem(at: root); unlink(teacher) }
+        let (on, off) = try Self.twoDirectories(root, "on", "off", teacher: teacher)
         let onPolicy = Self.pipeline(on, teacher: teacher, ratio: 0.5), offPolicy = Self.pipeline(off, teacher: teacher, ratio: 0)
         for p in [onPolicy, offPolicy] {
             for kind in [DistillTrainingJob.Kind.kd, .baseline] { try await p.trainRun(kind, seed: 0, steps: Self.steps) }
@@ -100,13 +99,9 @@ import Testing
     }
 
     @Test func aStoppedOnPolicyRunResumesToTheSameLosses() async throws {
-        let root = try TeacherTestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let teacher = try OnPolicyJobTests.modelFile(tied: true)
-        defer { unlink(teacher) }
-        let straight = root.appendingPathComponent("straight"), stopped = root.appendingPathComponent("stopped")
-        try Self.data(straight, teacher: teacher)
-        try FileManager.default.copyItem(at: straight.appendingPathComponent("data"), to: stopped.appendingPathComponent("data"))
+        let root = try TeacherTestSupport.temporaryDirectory(), teacher = try OnPolicyJobTests.modelFile(tied: true)
+        defer { try? FileManager.default.removeItem(at: root); unlink(teacher) }
+        let (straight, stopped) = try Self.twoDirectories(root, "straight", "stopped", teacher: teacher)
         try await Self.pipeline(straight, teacher: teacher, ratio: 0.5).trainRun(.kd, seed: 0, steps: Self.steps)
 
         // Stopped before the round, then after it (the rerun pauses, samples, resumes, stops), then finished.

@@ -38,16 +38,9 @@ public struct OnPolicyRounds: Codable, Sendable, Equatable {
     /// RUN/onpolicy-roundN/: the exported student that sampled, samples.jsonl and scores/.
     public static func directory(in run: URL, round: Int) -> URL { run.appendingPathComponent("onpolicy-round\(round)") }
 
-    public static func saved(in run: URL) -> OnPolicyRounds? {
-        guard let data = try? Data(contentsOf: url(in: run)) else { return nil }
-        return try? JSONDecoder().decode(OnPolicyRounds.self, from: data)
-    }
+    public static func saved(in run: URL) -> OnPolicyRounds? { read(in: run) }
 
-    public func save(in run: URL) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try e.encode(self).write(to: Self.url(in: run), options: .atomic)
-    }
+    public func save(in run: URL) throws { try write(in: run) }
 
     /// The steps at which `count` rounds sample, evenly spaced in a run of `steps` steps (round r
     /// of R at steps·r/(R+1)), each at least 1 and after the one before; fewer when the run is too short.

@@ -20,16 +20,9 @@ public struct SeedSteps: Codable, Sendable, Equatable {
     /// DIR/plan-seeds.json.
     public static func url(in dir: URL) -> URL { dir.appendingPathComponent("plan-seeds.json") }
 
-    public static func saved(in dir: URL) -> SeedSteps {
-        guard let data = try? Data(contentsOf: url(in: dir)), let s = try? JSONDecoder().decode(SeedSteps.self, from: data) else { return SeedSteps() }
-        return s
-    }
+    public static func saved(in dir: URL) -> SeedSteps { read(in: dir) ?? SeedSteps() }
 
-    public func save(in dir: URL) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try e.encode(self).write(to: Self.url(in: dir), options: .atomic)
-    }
+    public func save(in dir: URL) throws { try write(in: dir) }
 
     /// Predicted seconds of one pair of `steps` steps under `plan`'s measurements.
     public static func predictedPairSeconds(_ plan: DistillBudget, steps: Int, validationBatches: Int) -> Double {

@@ -85,17 +85,10 @@ public struct DistillBudget: Codable, Sendable, Equatable {
     }
 
     /// The plan saved in `dir`, if there is a readable one.
-    public static func saved(in dir: URL) -> DistillBudget? {
-        guard let data = try? Data(contentsOf: url(in: dir)) else { return nil }
-        return try? JSONDecoder().decode(DistillBudget.self, from: data)
-    }
+    public static func saved(in dir: URL) -> DistillBudget? { read(in: dir) }
 
     /// Writes `dir/plan.json` (sorted keys, indented; replaced atomically).
-    public func save(in dir: URL) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try e.encode(self).write(to: Self.url(in: dir), options: .atomic)
-    }
+    public func save(in dir: URL) throws { try write(in: dir) }
 
     /// The saved plan, or a new one fitted to the time left since `started` with a step timed by
     /// `measureStep` (called only when there is no saved plan), and saved.
