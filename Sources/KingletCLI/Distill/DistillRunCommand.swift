@@ -13,7 +13,8 @@ struct DistillRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Generate → score → train (KD and baseline, per seed) → evaluate → export → report, resumably.",
         discussion: """
-        Stages write into --out: data/ (teacher samples and scores), kd-seedN/ and baseline-seedN/ (runs),
+        Stages write into --out: data/ (teacher samples and scores), kd-seedN/ and baseline-seedN/ (runs; with
+        --on-policy-ratio, kd-seedN/onpolicy-roundR/ holds each round's student samples and scores),
         report.html and report.json. Rerunning skips finished stages and resumes interrupted ones.
         """)
 

@@ -41,9 +41,10 @@ extension DistillPipeline {
         return try job.run(events: events)
     }
 
-    /// The mix after the last finished round (nil before the first).
+    /// The mix after the last finished round (nil before the first, or when its time cap left it no scored sample).
     func mix(of record: OnPolicyRounds, in run: URL) -> OnPolicyMix? {
-        record.rounds.last.map { OnPolicyMix(dataDirectory: OnPolicyRounds.directory(in: run, round: $0.round), ratio: record.ratio) }
+        guard let last = record.rounds.last, last.scored > 0 else { return nil }
+        return OnPolicyMix(dataDirectory: OnPolicyRounds.directory(in: run, round: last.round), ratio: record.ratio)
     }
 
     /// One round at `step`: the run's checkpoint exported as Q8_0 (as the student ships), its

@@ -9,6 +9,7 @@ import KingletTraining
 ///     directory/data/          samples.jsonl, scores/
 ///     directory/plan.json      the budget plan (with `budgetMinutes`)
 ///     directory/kd-seedN/      run.json, metrics.jsonl, checkpoint, student-q8_0/q4_0.gguf, eval.json
+///     directory/kd-seedN/onpolicy-roundR/   with `onPolicyRatio` > 0: a round's student, samples and scores
 ///     directory/baseline-seedN/
 ///     directory/teacher.json   the teacher's own decode speed, size, answers and perplexity of them
 ///     directory/report.html    and report.json
