@@ -134,6 +134,16 @@ import Testing
         }
     }
 
+    @Test func theCommandLineNamesTheFlag() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-onpolicy-\(UUID().uuidString)")
+        let kinglet = try TeacherTestSupport.kinglet()
+        let ratio = try TeacherTestSupport.run(kinglet, ["distill", "run", "--on-policy-ratio", "1", "--out", out.path])
+        #expect(ratio.status != 0 && ratio.stderr.contains("--on-policy-ratio must be in [0, 1)"), "\(ratio.stderr)")
+        let alpha = try TeacherTestSupport.run(kinglet, ["distill", "run", "--on-policy-ratio", "0.5", "--alpha", "0", "--out", out.path])
+        #expect(alpha.status != 0 && alpha.stderr.contains("--alpha must be above 0 with on-policy samples"), "\(alpha.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func theBudgetPaysForTheRoundsOutOfThePairsEqualSteps() throws {
         let cost = OnPolicyCost(ratio: 0.5, rounds: 1, batch: 8, sampleSeconds: 0.5)
         #expect(cost.secondsPerStep == 0.5 * 8 * 0.5 * 0.5)
