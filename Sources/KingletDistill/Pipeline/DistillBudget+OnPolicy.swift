@@ -30,9 +30,10 @@ public struct OnPolicyCost: Codable, Sendable, Equatable {
 
     /// How the plan pays for the rounds, for the plan's printout.
     public func explanation(steps: Int) -> String {
-        String(format: "on-policy λ %.2f, %d round(s) per KD run: the student samples about λ·batch rows per step it has "
-               + "left and the teacher scores them, %.2f s a sample (measured) → %.2f s per KD step. KD and baseline keep "
-               + "equal steps, so the pair shares it: %d steps each (%@ at λ 0); the KD run pays its rounds on top of them.",
+        String(format: "on-policy λ %.2f, %d round(s) per KD run: each round the student samples one completion per "
+               + "on-policy row the mix draws until the next (λ·batch a step) and the teacher scores them, %.2f s a sample "
+               + "(measured) → %.2f s per KD step. KD and baseline keep equal steps, so the pair shares that cost: %d steps "
+               + "each (%@ at λ 0), and the KD run spends the difference on its rounds.",
                ratio, rounds, sampleSeconds, secondsPerStep, steps, stepsWithout.map(String.init) ?? "?")
     }
 }

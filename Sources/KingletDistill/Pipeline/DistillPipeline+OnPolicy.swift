@@ -68,7 +68,7 @@ extension DistillPipeline {
                               seed: UInt64(seed) << 32 | UInt64(round))
         // With a budget, a round that runs far past its planned share stops early (its samples so far are used).
         job.maxMinutes = DistillBudget.saved(in: directory)?.onPolicy.map { 2 * Double(count) * $0.sampleSeconds / 60 }
-        events(.message("\(run.lastPathComponent): on-policy round \(round) at step \(step): the student samples \(count) prompts, the teacher scores them"))
+        events(.message("\(run.lastPathComponent): paused at step \(step) for on-policy round \(round): the student samples \(count) prompts, the teacher scores them"))
         let s = try await job.run(events: events)
         let r = OnPolicyRounds.Round(round: round, step: step, prompts: s.prompts, samples: s.generation.cached + s.generation.generated,
                                      scored: s.scoring.scored, complete: s.complete, seconds: Date().timeIntervalSince(started))

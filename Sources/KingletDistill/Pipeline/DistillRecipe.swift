@@ -36,6 +36,7 @@ extension DistillPipeline.Configuration {
         }
         parts.append(String(format: "α %.2f, learning rate %g, %d teacher samples, %d seed(s)", effectiveAlpha,
                             Double(effectiveLearningRate), count, seeds))
+        if onPolicyRatio > 0 { parts.append(String(format: "on-policy λ %.2f in %d round(s) per KD run", onPolicyRatio, onPolicyRounds)) }
         if learningRate == nil || alpha == nil {
             parts.append(student.isPretrained ? "— defaults for a student starting from trained weights: see `DistillRecipe.swift`"
                                               : "— defaults for a student from scratch")
