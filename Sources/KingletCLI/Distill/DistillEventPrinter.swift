@@ -13,6 +13,7 @@ final class DistillEventPrinter: Sendable {
         case let .planned(plan, budgetMinutes, file):
             Terminal.status(String(format: "== budget: %.1f of %.0f minutes left for %d runs; a step takes %.2f s → %d steps each (%@)",
                                    plan.secondsLeft / 60, budgetMinutes, plan.runs, plan.stepSeconds, plan.steps, file.path))
+            if let onPolicy = plan.onPolicy { Terminal.status("   " + onPolicy.explanation(steps: plan.steps)) }
         case .message(let line):
             Terminal.status(line)
         case let .teacherLoaded(file, seconds, threads, concurrency):

@@ -13,7 +13,8 @@ struct DistillRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Generate → score → train (KD and baseline, per seed) → evaluate → export → report, resumably.",
         discussion: """
-        Stages write into --out: data/ (teacher samples and scores), kd-seedN/ and baseline-seedN/ (runs),
+        Stages write into --out: data/ (teacher samples and scores), kd-seedN/ and baseline-seedN/ (runs; with
+        --on-policy-ratio, kd-seedN/onpolicy-roundR/ holds each round's student samples and scores),
         report.html and report.json. Rerunning skips finished stages and resumes interrupted ones.
         """)
 
@@ -41,6 +42,15 @@ struct DistillRunCommand: AsyncParsableCommand {
         weights rounded to that type, which it then ships in (0: full precision, shipped as Q8_0).
         """)
     var quantizationAwareShare: Double = defaults.quantizationAwareShare
+    @Option(name: .customLong("on-policy-ratio"), help: """
+        On-policy distillation (GKD) in the KD runs: λ in [0, 1), the share of batch rows drawn from the \
+        student's own samples, which the teacher scores (0: the teacher's samples only). The KD run pauses \
+        at evenly spaced steps, its checkpoint samples training prompts, and training resumes on the mix; \
+        with --budget-minutes the planner measures that sampling and pays for it (see README). Baselines never mix.
+        """)
+    var onPolicyRatio: Double = defaults.onPolicyRatio
+    @Option(name: .customLong("on-policy-rounds"), help: "With --on-policy-ratio: how many times the KD run samples anew.")
+    var onPolicyRounds: Int = defaults.onPolicyRounds
     @Option(name: .shortAndLong, help: "Threads.") var threads: Int?
     @Option(help: "Output directory.") var out: String
 
@@ -50,7 +60,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         }
         do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
         if let b = budgetMinutes, !(b >= 1 && b <= 7 * 24 * 60) { throw ValidationError("--budget-minutes must be between 1 and 10080") }
-        if !(0 ... 1).contains(quantizationAwareShare) { throw ValidationError("--quantization-aware-share must be in [0, 1]") }
+        do { try pipeline.configuration.validate() } catch { throw ValidationError(Self.flagged(error)) }
     }
 
     /// The pipeline, configured from the flags.
@@ -70,6 +80,8 @@ struct DistillRunCommand: AsyncParsableCommand {
         c.alpha = alpha
         c.temperature = temperature
         c.quantizationAwareShare = quantizationAwareShare
+        c.onPolicyRatio = onPolicyRatio
+        c.onPolicyRounds = onPolicyRounds
         c.threads = threads
         return DistillPipeline(c)
     }

@@ -20,21 +20,15 @@ public struct SeedSteps: Codable, Sendable, Equatable {
     /// DIR/plan-seeds.json.
     public static func url(in dir: URL) -> URL { dir.appendingPathComponent("plan-seeds.json") }
 
-    public static func saved(in dir: URL) -> SeedSteps {
-        guard let data = try? Data(contentsOf: url(in: dir)), let s = try? JSONDecoder().decode(SeedSteps.self, from: data) else { return SeedSteps() }
-        return s
-    }
+    public static func saved(in dir: URL) -> SeedSteps { read(in: dir) ?? SeedSteps() }
 
-    public func save(in dir: URL) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try e.encode(self).write(to: Self.url(in: dir), options: .atomic)
-    }
+    public func save(in dir: URL) throws { try write(in: dir) }
 
     /// Predicted seconds of one pair of `steps` steps under `plan`'s measurements.
     public static func predictedPairSeconds(_ plan: DistillBudget, steps: Int, validationBatches: Int) -> Double {
         let evaluations = Double(DistillBudget.evaluationsPerRun * validationBatches) * plan.stepSeconds / 2
-        return 2 * (DistillBudget.perRunOverhead + evaluations + Double(steps) * plan.stepSeconds * DistillBudget.stepMargin)
+        let onPolicy = Double(steps) * (plan.onPolicy?.secondsPerStep ?? 0)   // the KD run's rounds
+        return 2 * (DistillBudget.perRunOverhead + evaluations + Double(steps) * plan.stepSeconds * DistillBudget.stepMargin) + onPolicy
     }
 
     /// Steps for the next pair: the most whose corrected prediction fits `secondsLeft` (less the
@@ -43,7 +37,7 @@ public struct SeedSteps: Codable, Sendable, Equatable {
                            validationBatches: Int) -> Int {
         let share = (secondsLeft - reportReserve) / Double(max(pairsLeft, 1)) / max(correction, 0.1)
         let fixed = predictedPairSeconds(plan, steps: 0, validationBatches: validationBatches)
-        let perStep = 2 * plan.stepSeconds * DistillBudget.stepMargin
+        let perStep = 2 * plan.stepSeconds * DistillBudget.stepMargin + (plan.onPolicy?.secondsPerStep ?? 0)
         return max(DistillBudget.minimumSteps, Int((share - fixed) / perStep))
     }
 }

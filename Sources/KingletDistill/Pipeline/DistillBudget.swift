@@ -31,17 +31,21 @@ public struct DistillBudget: Codable, Sendable, Equatable {
     public var runs: Int
     /// Optimizer steps of each run.
     public var steps: Int
+    /// With on-policy KD runs: what their sampling costs and the steps it took from each run.
+    public var onPolicy: OnPolicyCost?
 
     enum CodingKeys: String, CodingKey {
         case budgetMinutes = "budget_minutes", secondsLeft = "seconds_left", stepSeconds = "step_seconds", runs, steps
+        case onPolicy = "on_policy"
     }
 
-    public init(budgetMinutes: Double, secondsLeft: Double, stepSeconds: Double, runs: Int, steps: Int) {
+    public init(budgetMinutes: Double, secondsLeft: Double, stepSeconds: Double, runs: Int, steps: Int, onPolicy: OnPolicyCost? = nil) {
         self.budgetMinutes = budgetMinutes
         self.secondsLeft = secondsLeft
         self.stepSeconds = stepSeconds
         self.runs = runs
         self.steps = steps
+        self.onPolicy = onPolicy
     }
 
     /// `DIR/plan.json`.
@@ -54,12 +58,16 @@ public struct DistillBudget: Codable, Sendable, Equatable {
     /// `evaluationsPerRun` held-out evaluations of `validationBatches` batches (each about half a
     /// step: the forward pass and the per-row figures over the whole vocabulary), the rest in
     /// steps of `stepSeconds × stepMargin`; at least `minimumSteps`. Throws when not one step fits.
+    ///
+    /// With `onPolicy`, each KD run also pays `onPolicy.secondsPerStep` per step for its rounds'
+    /// sampling and scoring. KD and baseline keep equal steps, so that cost is shared by the pair
+    /// (half of it on each run's step), and `onPolicy.stepsWithout` keeps what λ = 0 would give.
     public static func fit(budgetMinutes: Double, secondsLeft: Double, stepSeconds: Double, runs: Int,
-                           validationBatches: Int) throws(DistillBudgetError) -> DistillBudget {
+                           validationBatches: Int, onPolicy: OnPolicyCost? = nil) throws(DistillBudgetError) -> DistillBudget {
         precondition(runs >= 1 && stepSeconds > 0 && validationBatches >= 0, "runs, step time and batches must be positive")
         let evaluations = Double(evaluationsPerRun * validationBatches) * stepSeconds / 2
         let fixed = perRunOverhead + evaluations
-        let step = stepSeconds * stepMargin
+        let step = stepSeconds * stepMargin + (onPolicy?.secondsPerStep ?? 0) / 2
         let perRun = secondsLeft / Double(runs) - perRunOverhead - evaluations
         guard perRun >= step else {
             let elapsed = budgetMinutes * 60 - secondsLeft
@@ -67,31 +75,30 @@ public struct DistillBudget: Codable, Sendable, Equatable {
             throw .tooSmall(budgetMinutes: budgetMinutes, secondsLeft: secondsLeft, runs: runs,
                             secondsPerRun: fixed + step, suggestedMinutes: Int((needed / 60).rounded(.up)))
         }
+        var cost = onPolicy
+        if cost != nil {
+            cost?.stepsWithout = try fit(budgetMinutes: budgetMinutes, secondsLeft: secondsLeft, stepSeconds: stepSeconds, runs: runs,
+                                         validationBatches: validationBatches).steps
+        }
         return DistillBudget(budgetMinutes: budgetMinutes, secondsLeft: secondsLeft, stepSeconds: stepSeconds, runs: runs,
-                             steps: max(minimumSteps, Int(perRun / step)))
+                             steps: max(minimumSteps, Int(perRun / step)), onPolicy: cost)
     }
 
     /// The plan saved in `dir`, if there is a readable one.
-    public static func saved(in dir: URL) -> DistillBudget? {
-        guard let data = try? Data(contentsOf: url(in: dir)) else { return nil }
-        return try? JSONDecoder().decode(DistillBudget.self, from: data)
-    }
+    public static func saved(in dir: URL) -> DistillBudget? { read(in: dir) }
 
     /// Writes `dir/plan.json` (sorted keys, indented; replaced atomically).
-    public func save(in dir: URL) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try e.encode(self).write(to: Self.url(in: dir), options: .atomic)
-    }
+    public func save(in dir: URL) throws { try write(in: dir) }
 
     /// The saved plan, or a new one fitted to the time left since `started` with a step timed by
     /// `measureStep` (called only when there is no saved plan), and saved.
+    /// With `onPolicy` (nil: off-policy), the KD runs' sampling is accounted for as `fit` says.
     public static func plan(in dir: URL, budgetMinutes: Double, started: Date, runs: Int, validationBatches: Int,
-                            measureStep: () throws -> Double) throws -> DistillBudget {
+                            onPolicy: OnPolicyCost? = nil, measureStep: () throws -> Double) throws -> DistillBudget {
         if let saved = saved(in: dir) { return saved }
         let left = budgetMinutes * 60 - Date().timeIntervalSince(started)
         let plan = try fit(budgetMinutes: budgetMinutes, secondsLeft: left, stepSeconds: try measureStep(), runs: runs,
-                           validationBatches: validationBatches)
+                           validationBatches: validationBatches, onPolicy: onPolicy)
         try plan.save(in: dir)
         return plan
     }

@@ -41,8 +41,9 @@ extension DistillPipeline {
     }
 
     /// With a budget, the saved plan or a new one fitted to the time left since `started`
-    /// (`DistillBudget`), and the held-out batches an evaluation reads; nil without a budget.
-    public func budgetPlan(started: Date, events: @escaping DistillEventHandler = { _ in })
+    /// (`DistillBudget`; `onPolicy`: the KD runs' on-policy rounds to pay for), and the held-out
+    /// batches an evaluation reads; nil without a budget.
+    public func budgetPlan(started: Date, onPolicy: OnPolicyCost? = nil, events: @escaping DistillEventHandler = { _ in })
         throws -> (budget: DistillBudget, validationBatches: Int)? {
         let c = configuration
         guard let budgetMinutes = c.budgetMinutes else { return nil }
@@ -53,7 +54,7 @@ extension DistillPipeline {
                                                     validationFraction: c.validationFraction).validation.count
         let validationBatches = (min(held, DistillTrainingJob.defaultMaxValidationSamples) + c.batch - 1) / c.batch
         let plan = try DistillBudget.plan(in: directory, budgetMinutes: budgetMinutes, started: started, runs: 2 * c.seeds,
-                                          validationBatches: validationBatches) {
+                                          validationBatches: validationBatches, onPolicy: onPolicy) {
             DistillBudget.measureStep(shape: shape, vocabularySize: vocabulary, batch: c.batch, seq: c.seq, threads: c.threads)
         }
         events(.planned(plan, budgetMinutes: budgetMinutes, file: DistillBudget.url(in: directory)))

@@ -9,6 +9,7 @@ import KingletTraining
 ///     directory/data/          samples.jsonl, scores/
 ///     directory/plan.json      the budget plan (with `budgetMinutes`)
 ///     directory/kd-seedN/      run.json, metrics.jsonl, checkpoint, student-q8_0/q4_0.gguf, eval.json
+///     directory/kd-seedN/onpolicy-roundR/   with `onPolicyRatio` > 0: a round's student, samples and scores
 ///     directory/baseline-seedN/
 ///     directory/teacher.json   the teacher's own decode speed, size, answers and perplexity of them
 ///     directory/report.html    and report.json
@@ -57,6 +58,12 @@ public struct DistillPipeline: Sendable {
         /// student ships in it; 0: train at full precision and ship Q8_0 (with a copy in the
         /// teacher's type). See `DistillRecipe.swift`.
         public var quantizationAwareShare = 0.25
+        /// λ of on-policy distillation (GKD) in the KD runs: after each of `onPolicyRounds` evenly
+        /// spaced steps the student samples completions for training prompts, the teacher scores
+        /// them, and this share of each batch's rows comes from those samples (`OnPolicyRounds`).
+        /// 0: off-policy, the teacher's samples only. The baselines never mix.
+        public var onPolicyRatio = 0.0
+        public var onPolicyRounds = 1
         /// Share of the samples held out (by a hash of the id).
         public var validationFraction = 0.05
         /// Worker threads (nil: the physical cores).
@@ -81,6 +88,13 @@ public struct DistillPipeline: Sendable {
                 throw .invalidSetting(name: "quantizationAwareShare", requirement: "in [0, 1]")
             }
             if let alpha, !(0 ... 1).contains(alpha) { throw .invalidSetting(name: "alpha", requirement: "in [0, 1]") }
+            if !(0 ..< 1).contains(onPolicyRatio) {
+                throw .invalidSetting(name: "onPolicyRatio", requirement: "in [0, 1) (it is \(onPolicyRatio)): at 1 no batch row would be the teacher's")
+            }
+            if onPolicyRatio > 0, effectiveAlpha == 0 {
+                throw .invalidSetting(name: "alpha", requirement: "above 0 with on-policy samples (their rows carry no CE)")
+            }
+            if onPolicyRounds < 1 { throw .invalidSetting(name: "onPolicyRounds", requirement: "at least 1 (it is \(onPolicyRounds))") }
             if !(temperature > 0 && temperature <= 20) { throw .invalidSetting(name: "temperature", requirement: "in (0, 20]") }
             if !(validationFraction > 0 && validationFraction < 1) {
                 throw .invalidSetting(name: "validationFraction", requirement: "in (0, 1)")
@@ -101,6 +115,8 @@ public struct DistillPipeline: Sendable {
     public var configuration: Configuration
     /// Where teacher models named by alias are found (and pulled).
     public var store = ModelStore()
+    /// For tests: the KD runs stop at this step as Ctrl-C would stop them (checkpoint, then `.interrupted`).
+    var stopKDAtStep: Int?
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -128,7 +144,7 @@ public struct DistillPipeline: Sendable {
         if case .pruned = configuration.student { events(.stage(.prune)) }
         try prepareStudent(events: events)
         try measureTeacher(events: events)
-        let plan = try budgetPlan(started: started, events: events)
+        let plan = try budgetPlan(started: started, onPolicy: try await onPolicyCost(events: events), events: events)
         var seedSteps = SeedSteps.saved(in: directory)
         var runs: [URL] = []
         for seed in 0 ..< configuration.seeds {
@@ -143,7 +159,7 @@ public struct DistillPipeline: Sendable {
                     continue
                 }
                 events(.stage(.train(kind, seed: seed)))
-                try train(kind, seed: seed, steps: steps, events: events)
+                try await trainRun(kind, seed: seed, steps: steps, events: events)
                 trainedNow += 1
             }
             if let plan, trainedNow == 2 {

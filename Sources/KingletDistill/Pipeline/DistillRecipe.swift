@@ -37,9 +37,10 @@ extension DistillPipeline.Configuration {
         parts.append(String(format: "α %.2f, learning rate %g, %d teacher samples, %d seed(s)", effectiveAlpha,
                             Double(effectiveLearningRate), count, seeds))
         if student.isPretrained && quantizationAwareShare > 0 {
-            parts.append(String(format: "; the last %.0f%% of each run's steps train on weights rounded to the teacher's quantization, the type it ships in",
+            parts.append(String(format: "the last %.0f%% of each run's steps train on weights rounded to the teacher's quantization, the type it ships in",
                                 quantizationAwareShare * 100))
         }
+        if onPolicyRatio > 0 { parts.append(String(format: "on-policy λ %.2f in %d round(s) per KD run", onPolicyRatio, onPolicyRounds)) }
         if learningRate == nil || alpha == nil {
             parts.append(student.isPretrained ? "— defaults for a student starting from trained weights: see `DistillRecipe.swift`"
                                               : "— defaults for a student from scratch")

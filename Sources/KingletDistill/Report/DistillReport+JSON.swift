@@ -34,6 +34,11 @@ extension DistillReport {
         o["shipped_format"] = r.shipped?.format ?? NSNull()
         o["tg128_vs_teacher"] = Self.number(speedup(r))
         if i.kind == .kd {
+            o["on_policy_ratio"] = r.data.onPolicy?.ratio ?? 0
+            o["on_policy_rounds"] = (r.data.onPolicy?.rounds ?? []).map { x -> [String: Any] in
+                ["round": x.round, "step": x.step, "prompts": x.prompts, "samples": x.samples, "scored": x.scored,
+                 "complete": x.complete, "seconds": Self.number(x.seconds)]
+            }
             o["tokens_to_baseline"] = Self.number(r.tokensToBaseline)
             o["reached_baseline"] = baselineFinalValCE == nil ? NSNull() : (r.tokensToBaseline != nil) as Any
         }

@@ -82,6 +82,8 @@ public struct DistillRun: Sendable, Equatable {
     public var eval: [EvalPoint]
     /// eval.json, nil while the run has not written it.
     public var final: FinalEval?
+    /// onpolicy-rounds.json: a KD run's on-policy rounds (nil for an off-policy run).
+    public var onPolicy: OnPolicyRounds?
 
     /// Final figures: eval.json's, else the last eval line's.
     public var finalFigures: EvalFigures {
@@ -107,6 +109,7 @@ public struct DistillRun: Sendable, Equatable {
         let evalURL = directory.appendingPathComponent("eval.json")
         final = FileManager.default.fileExists(atPath: evalURL.path)
             ? try Self.decode(FinalEval.self, from: try Self.read(evalURL), path: evalURL.path, line: nil) : nil
+        onPolicy = OnPolicyRounds.saved(in: directory)
     }
 
     public init(directory: URL, info: RunInfo, train: [TrainPoint], eval: [EvalPoint], final: FinalEval?) {

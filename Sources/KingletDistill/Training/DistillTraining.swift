@@ -43,6 +43,9 @@ public struct DistillTrainingJob {
     public var probe: ShippedModelProbe? = ShippedModelProbe()
     /// On-policy samples mixed into a `kd` run's batches (nil: the teacher's samples only).
     public var onPolicy: OnPolicyMix?
+    /// Stop with a checkpoint on reaching this step, as Ctrl-C would (`run` throws `.interrupted`):
+    /// where an on-policy round samples (`DistillTrainingJob+Stop.swift`). nil: train to the end.
+    public var stopAtStep: Int?
 
     public init(dataDirectory: URL, scoresDirectory: URL, teacherPath: URL, runDirectory: URL, name: String, kind: Kind,
                 settings: TrainSettings, distillation: DistillationSettings) {
@@ -109,6 +112,7 @@ public struct DistillTrainingJob {
                                   teacher.metadata[k].map { (key: k, value: $0) } },
                               runName: name, fakeQuantization: rounding)
         trainer.log = log
+        if let stop = try stopCondition() { trainer.shouldStop = stop }
         log(String(format: "%@ (%@): %.1fM parameters, %d training / %d held-out samples", name, kind.rawValue,
                    Double(model.parameterCount) / 1e6, train.count, validation.count))
         let summary = try trainer.run(resume: resume)
