@@ -34,13 +34,14 @@ extension DistillPipeline.Configuration {
         case .preset: parts.append("(random weights, from scratch)")
         case .initial: parts.append("(starting from the given model)")
         }
-        parts.append(String(format: "α %.2f, learning rate %g, %d teacher samples, %d seed(s)", effectiveAlpha,
-                            Double(effectiveLearningRate), count, seeds))
+        var settings = [String(format: "α %.2f, learning rate %g, %d teacher samples, %d seed(s)", effectiveAlpha,
+                               Double(effectiveLearningRate), count, seeds)]
         if student.isPretrained && quantizationAwareShare > 0 {
-            parts.append(String(format: "the last %.0f%% of each run's steps train on weights rounded to the teacher's quantization, the type it ships in",
-                                quantizationAwareShare * 100))
+            settings.append(String(format: "the last %.0f%% of each run's steps on weights rounded to the teacher's quantization, which it ships in",
+                                   quantizationAwareShare * 100))
         }
-        if onPolicyRatio > 0 { parts.append(String(format: "on-policy λ %.2f in %d round(s) per KD run", onPolicyRatio, onPolicyRounds)) }
+        if onPolicyRatio > 0 { settings.append(String(format: "on-policy λ %.2f in %d round(s) per KD run", onPolicyRatio, onPolicyRounds)) }
+        parts.append(settings.joined(separator: "; "))
         if learningRate == nil || alpha == nil {
             parts.append(student.isPretrained ? "— defaults for a student starting from trained weights: see `DistillRecipe.swift`"
                                               : "— defaults for a student from scratch")
