@@ -122,7 +122,13 @@ extension DistillPipeline {
             if share > 0, let type = teacherType, type.defaultType.blockSize > 1 {
                 job.exports = []
                 job.quantizationAware = type
-                job.quantizationAwareSteps = max(Int((Double(steps) * share).rounded()), 1)
+                var rounded = max(Int((Double(steps) * share).rounded()), 1)
+                if configuration.onPolicyRatio > 0, let last = OnPolicyRounds.boundaries(steps: steps, count: configuration.onPolicyRounds).last {
+                    // An on-policy round samples from the checkpoint's weights: keep the rounds before
+                    // the rounded phase, whose masters are not the model the student is.
+                    rounded = min(rounded, steps - last)
+                }
+                job.quantizationAwareSteps = rounded
             } else {
                 job.exports = [.q8_0]
                 job.alsoQuantizedAs = teacherType
