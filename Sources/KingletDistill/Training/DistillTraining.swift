@@ -164,12 +164,12 @@ public struct DistillTrainingJob {
 
 extension DistillTrainingJob {
     /// The checkpoint the exports are written from: the run's own, or (after a rounded phase) a
-    /// copy in a temporary directory beside it whose weights are the rounded ones, so that every
-    /// export starts from what training saw (the masters behind them are not a model).
+    /// weights-only one in a temporary directory beside it holding the rounded weights, so that
+    /// every export starts from what training saw (the masters behind them are not a model).
     func shippedWeightsCheckpoint(_ checkpoint: URL, trainer: Trainer, steps: Int) throws -> URL {
-        guard quantizationAware != nil, steps > 0, trainer.isRoundedAfter(steps) else { return checkpoint }
-        var ck = try TrainingCheckpoint.read(checkpoint)
-        ck.parameters = trainer.shippedParameters(after: steps)
+        guard trainer.isRoundedAfter(steps) else { return checkpoint }
+        let ck = TrainingCheckpoint(config: trainer.model.config, step: steps, tokens: 0, adamUpdates: 0, samplerState: [],
+                                    settingsJSON: "", parameters: trainer.shippedParameters(after: steps), adamM: [], adamV: [])
         let dir = runDirectory.appendingPathComponent("rounded.tmp")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -73,8 +73,11 @@ extension TrainingCheckpoint {
         w.set("kinglet.train.sampler_state", .array(.uint64, samplerState.map { .uint64($0) }))
         w.set("kinglet.train.settings", settingsJSON)
         ParameterLayout(c).addTensors(parameters, to: &w)
-        w.addTensor(TensorNames.trainingStatePrefix + "m", dims: [adamM.count], floats: adamM)
-        w.addTensor(TensorNames.trainingStatePrefix + "v", dims: [adamV.count], floats: adamV)
+        // Empty moments: weights only (an export source, which `read` refuses to resume from).
+        if !adamM.isEmpty || !adamV.isEmpty {
+            w.addTensor(TensorNames.trainingStatePrefix + "m", dims: [adamM.count], floats: adamM)
+            w.addTensor(TensorNames.trainingStatePrefix + "v", dims: [adamV.count], floats: adamV)
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try w.write(to: directory.appendingPathComponent(Self.fileName).path)
     }
