@@ -33,8 +33,7 @@ struct TrainBenchCommand: ParsableCommand {
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
         let model = TrainableLlama(config: config, seed: 1, pool: pool)
         var settings = TrainSettings(steps: steps + 1, batch: batch, length: seq, preset: preset.rawValue,
-                                     shape: ModelShape(dim: config.embeddingSize, layers: config.layerCount, heads: config.headCount,
-                                                       kvHeads: config.kvHeadCount, ffn: config.feedForwardSize))
+                                     shape: ModelShape(config))
         settings.evalEvery = 0
         settings.checkpointEvery = 0
         if let dir = writeCheckpoint {

@@ -58,9 +58,7 @@ struct TrainingOptions: ParsableArguments {
         if let dim, let layers, let heads, let kvHeads, let ffn {
             return ("custom", ModelShape(dim: dim, layers: layers, heads: heads, kvHeads: kvHeads, ffn: ffn))
         }
-        let c = preset.config(vocabularySize: 1, contextLength: 1)
-        return (preset.rawValue, ModelShape(dim: c.embeddingSize, layers: c.layerCount, heads: c.headCount,
-                                            kvHeads: c.kvHeadCount, ffn: c.feedForwardSize))
+        return (preset.rawValue, ModelShape(preset.config(vocabularySize: 1, contextLength: 1)))
     }
 
     func settings() -> TrainSettings {

@@ -5,7 +5,7 @@ import Testing
 @testable import KingletTraining
 
 /// A trained model, exported as F32 and run by the inference engine, gives the training forward
-/// pass's logits (max |Δ| ≤ 1e-4).
+/// pass's logits (max |Δ| ≤ 1e-5).
 @Suite struct SameNumbersTests {
     @Test func exportedF32MatchesTheTrainingForward() throws {
         let vocab = DataFixtures.configuration().tokens.count
@@ -34,6 +34,6 @@ import Testing
         let diff = zip(engine, training).map { abs($0 - $1) }.max() ?? .infinity
         print("exported F32 vs training forward: max |Δlogit| = \(diff) over \(probe.count) positions × \(vocab)")
         #expect(engine.count == training.count)
-        #expect(diff <= 1e-4)
+        #expect(diff <= 1e-5)  // 2.4e-7 measured: the norms, RoPE, SiLU and softmax are the engine's own
     }
 }

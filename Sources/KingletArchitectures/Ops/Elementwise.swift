@@ -1,13 +1,16 @@
 import Foundation
 import KingletKernels
 
-/// SwiGLU: g ← silu(g) · u, with silu(x) = x / (1 + e^(−x)). g, u: [n].
+/// silu(x) = x / (1 + e^(−x)), as ggml computes it: the one definition inference and training share.
+@inlinable
+package func silu(_ x: Float) -> Float {
+    x / (1 + expf(-x))
+}
+
+/// SwiGLU: g ← silu(g) · u. g, u: [n].
 @inlinable
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count n: Int) {
-    for i in 0 ..< n {
-        let x = g[i]
-        g[i] = x / (1 + expf(-x)) * u[i]
-    }
+    for i in 0 ..< n { g[i] = silu(g[i]) * u[i] }
 }
 
 /// GeGLU: g ← gelu(g) · u with the tanh approximation, computed as ggml's CPU backend does: the

@@ -7,12 +7,19 @@ func rmsNorm(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, _ y: Uns
              rows: Int, size d: Int, epsilon: Float) {
     for r in 0 ..< rows {
         let xr = x + r * d, yr = y + r * d
-        var sum: Double = 0
-        for i in 0 ..< d { sum += Double(xr[i] * xr[i]) }
-        let mean = Float(sum / Double(d))
-        let scale = 1 / (mean + epsilon).squareRoot()
+        let scale = rmsNormScale(xr, size: d, epsilon: epsilon)
         for i in 0 ..< d { yr[i] = (xr[i] * scale) * w[i] }
     }
+}
+
+/// 1/√(mean(x²) + ε) of one row of `d` values, the sum of squares in Double as ggml does: the one
+/// definition the inference engine and the training forward (which saves it for its backward) share.
+@inlinable
+package func rmsNormScale(_ x: UnsafePointer<Float>, size d: Int, epsilon: Float) -> Float {
+    var sum: Double = 0
+    for i in 0 ..< d { sum += Double(x[i] * x[i]) }
+    let mean = Float(sum / Double(d))
+    return 1 / (mean + epsilon).squareRoot()
 }
 
 /// Per-head RMSNorm (Q/K norm of Gemma 3, Qwen 3): every head of every row normalised on its own,

@@ -11,14 +11,26 @@ public enum RoPEStyle: Sendable {
     case neox
 }
 
-struct RoPE {
-    let dims: Int      // rotated dimensions per head (≤ Dh)
+/// Shared with training (`package`): its rotation tables and rotations are these.
+package struct RoPE {
+    package let dims: Int      // rotated dimensions per head (≤ Dh)
     let base: Float
     let style: RoPEStyle
     var scaling: RoPEScaling = .none
 
+    package init(dims: Int, base: Float, style: RoPEStyle) {
+        self.dims = dims
+        self.base = base
+        self.style = style
+    }
+
+    init(dims: Int, base: Float, style: RoPEStyle, scaling: RoPEScaling) {
+        self.init(dims: dims, base: base, style: style)
+        self.scaling = scaling
+    }
+
     /// cos/sin for one position: [dims/2] each.
-    func angles(position: Int, cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
+    package func angles(position: Int, cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
         let thetaScale = powf(base, -2.0 / Float(dims))
         var theta = Float(position)
         for i in 0 ..< dims / 2 {
@@ -31,7 +43,7 @@ struct RoPE {
 
     /// Rotates `heads` heads of size `headSize` in place at one position.
     /// v: [heads, headSize]; c, s: [dims/2].
-    func apply(_ v: UnsafeMutablePointer<Float>, heads: Int, headSize: Int,
+    package func apply(_ v: UnsafeMutablePointer<Float>, heads: Int, headSize: Int,
                cos c: UnsafePointer<Float>, sin s: UnsafePointer<Float>) {
         for h in 0 ..< heads {
             let x = v + h * headSize

@@ -91,7 +91,8 @@ public final class TrainableLlama: @unchecked Sendable {
     }
 
     private var attentionShape: (Int, Int) -> AttentionShape {
-        { b, t in AttentionShape(batch: b, length: t, heads: self.config.headCount, kvHeads: self.config.kvHeadCount, headSize: self.config.headSize) }
+        { b, t in AttentionShape(batch: b, length: t, heads: self.config.headCount, kvHeads: self.config.kvHeadCount, headSize: self.config.headSize,
+                        scale: self.config.queryScale) }
     }
 
     /// Forward through the layers to the final norm (saving activations). A layer in `skipping`

@@ -19,7 +19,17 @@ struct AttentionShape {
     var kOffset: Int { heads * headSize }
     var vOffset: Int { (heads + kvHeads) * headSize }
     var group: Int { heads / kvHeads }
-    var scale: Float { 1 / Float(headSize).squareRoot() }
+    /// The scale of q·k: the model's (`ModelConfig.queryScale`, 1/√Dh unless the file sets one).
+    var scale: Float
+
+    init(batch: Int, length: Int, heads: Int, kvHeads: Int, headSize: Int, scale: Float? = nil) {
+        self.batch = batch
+        self.length = length
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headSize = headSize
+        self.scale = scale ?? 1 / Float(headSize).squareRoot()
+    }
 }
 
 enum AttentionOp {
@@ -35,11 +45,10 @@ enum AttentionOp {
                 Sgemm.gemm(transA: false, transB: true, m: T, n: T, k: Dh, a: base + h * Dh, lda: stride,
                            b: base + s.kOffset + kvh * Dh, ldb: stride, c: p, ldc: T, accumulate: false, pool: nil)
                 for t in 0 ..< T {
+                    // the inference engine's softmax: exp(s·scale − max), 1/Σ summed in Double
                     let row = p + t * T
-                    VectorMath.scale(row, t + 1, by: s.scale)
-                    let m = VectorMath.max(row, t + 1)
-                    let sum = VectorMath.expShifted(row, t + 1, shift: m)
-                    VectorMath.scale(row, t + 1, by: Float(1 / sum))
+                    let inverseSum = AttentionSoftmax.numerators(row, count: t + 1, scale: s.scale, softcap: nil)
+                    VectorMath.scale(row, t + 1, by: inverseSum)
                     if t + 1 < T { (row + t + 1).update(repeating: 0, count: T - t - 1) }
                 }
                 // y_h [T, Dh] = P · V_kvh

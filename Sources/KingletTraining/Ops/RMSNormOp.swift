@@ -1,6 +1,8 @@
+import KingletArchitectures
 import KingletKernels
 
-/// RMSNorm: y = x · rstd · g with rstd = 1/√(mean(x²) + ε), per row.
+/// RMSNorm: y = x · rstd · g with rstd = 1/√(mean(x²) + ε), per row (the inference engine's
+/// `rmsNormScale`, sum of squares in Double).
 ///
 ///   x, y, dy, dx  [N, D]
 ///   g, dg         [D]
@@ -12,8 +14,7 @@ enum RMSNormOp {
         Parallel.rows(n, pool: pool) { range in
             for r in range {
                 let xr = x + r * dim, yr = y + r * dim
-                let ms = VectorMath.dot(xr, xr, dim) / Float(dim)
-                let s = 1 / (ms + eps).squareRoot()
+                let s = rmsNormScale(xr, size: dim, epsilon: eps)
                 rstd[r] = s
                 for i in 0 ..< dim { yr[i] = xr[i] * s * g[i] }
             }
