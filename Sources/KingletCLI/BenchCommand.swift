@@ -18,6 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: [.customShort("b"), .long], help: "Prompt batch size.") var batchSize: Int = 512
     @Option(name: [.customShort("o"), .long], help: "Output: md or json.") var output: Format = .md
     @Option(name: [.customShort("d"), .long], help: "Tokens already in the cache before each test (untimed).") var depth: Int = 0
+    @Flag(name: .customLong("no-bandwidth"), help: "Skip measuring memory read bandwidth (and tg's fraction of the bound it sets).")
+    var skipBandwidth = false
     @Option(name: .customLong("kv-cache"),
             help: "KV cache types, comma-separated (f16, f32, q8_0, q4_0); several alternate within each repetition.")
     var kvCache: String = "f16"
@@ -40,6 +42,19 @@ struct BenchCommand: AsyncParsableCommand {
         if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
         if batchSize < 1 { throw ValidationError("-b must be ≥ 1") }
         if try precisions.isEmpty { throw ValidationError("--kv-cache names no cache type") }
+    }
+
+    /// The machine's read bandwidth on the engine's threads and, per cache type, the tg bound it
+    /// sets: bytes per token at the middle of the tg run.
+    private func bandwidthBound(_ engine: Engine, kinds: [KVCache.Precision])
+        -> (bandwidth: Double, of: [KVCache.Precision: (bytesPerToken: Int, tokensPerSecond: Double)]) {
+        let bandwidth = MemoryBandwidth.measure(pool: engine.pool)
+        var of: [KVCache.Precision: (bytesPerToken: Int, tokensPerSecond: Double)] = [:]
+        for p in kinds {
+            let bytes = engine.bytesReadPerToken(position: depth + generate / 2, precision: p)
+            of[p] = (bytes, bandwidth / Double(bytes))
+        }
+        return (bandwidth, of)
     }
 
     func run() async throws {
@@ -73,6 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
                 if prompt > 0 { results.append((p, BenchmarkResult(test: "pp\(prompt)" + at, tokens: prompt, samples: pp[i]))) }
                 if generate > 0 { results.append((p, BenchmarkResult(test: "tg\(generate)" + at, tokens: generate, samples: tg[i]))) }
             }
+            let bound = generate > 0 && !skipBandwidth ? bandwidthBound(engine, kinds: kinds) : nil
             let size = (try? FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int) ?? 0
             let name = engine.gguf.metadata["general.name"]?.stringValue ?? path.lastPathComponent
             let type = engine.model.weightSummary
@@ -86,13 +102,28 @@ struct BenchCommand: AsyncParsableCommand {
                                  name, type, Double(size) / 1048576, Double(params) / 1e6, Kernels.backendDescription,
                                  engine.pool.threadCount, p.rawValue, r.test, r.tokensPerSecond, r.stddev))
                 }
+                if let bound {
+                    print(String(format: "\nmemory read bandwidth %.1f GB/s (%d threads)", bound.bandwidth / 1e9, engine.pool.threadCount))
+                    for (p, r) in results where r.test.hasPrefix("tg") {
+                        let b = bound.of[p]!
+                        print(String(format: "%@ kv %@: %.1f MB read per token, bound %.1f t/s, reached %.0f%%",
+                                     r.test, p.rawValue, Double(b.bytesPerToken) / 1e6, b.tokensPerSecond, 100 * r.tokensPerSecond / b.tokensPerSecond))
+                    }
+                }
             case .json:
                 let objects: [[String: Any]] = results.map { p, r in
-                    ["model": name, "type_kv": p.rawValue, "model_type": type, "model_size": size, "model_n_params": params,
+                    var o: [String: Any] = ["model": name, "type_kv": p.rawValue, "model_type": type, "model_size": size, "model_n_params": params,
                      "kernels": Kernels.backendDescription, "n_threads": engine.pool.threadCount,
                      "test": r.test, "n_prompt": r.test.hasPrefix("pp") ? r.tokens : 0,
                      "n_gen": r.test.hasPrefix("tg") ? r.tokens : 0, "n_depth": depth,
                      "tokens_per_second": r.tokensPerSecond, "stddev": r.stddev, "samples_ts": r.samples]
+                    if let bound, r.test.hasPrefix("tg"), let b = bound.of[p] {
+                        o["read_bandwidth_bytes_per_second"] = bound.bandwidth
+                        o["bytes_read_per_token"] = b.bytesPerToken
+                        o["bandwidth_bound_ts"] = b.tokensPerSecond
+                        o["bandwidth_fraction"] = r.tokensPerSecond / b.tokensPerSecond
+                    }
+                    return o
                 }
                 let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
