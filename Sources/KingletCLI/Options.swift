@@ -51,12 +51,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("repeat-penalty"), help: "Penalty for recently seen tokens (1: off).") var repeatPenalty: Float = 1.0
     @Option(help: "Random seed, for reproducible sampling.") var seed: UInt64?
 
+    /// The library's rules (`SamplingParameters.validate`), each error naming its flag.
     func validate() throws {
-        if temperature < 0 || !temperature.isFinite { throw ValidationError("--temperature must be ≥ 0") }
-        if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
-        if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
-        if repeatPenalty <= 0 { throw ValidationError("--repeat-penalty must be > 0") }
-        if topK < 0 { throw ValidationError("--top-k must be ≥ 0") }
+        do throws(SamplingError) { try parameters.validate() } catch { throw ValidationError(sampling: error) }
     }
 
     var parameters: SamplingParameters {

@@ -93,11 +93,10 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         if (prompts == nil) == (preset == nil) { throw ValidationError("give exactly one of --prompts FILE and --preset NAME") }
         if let c = count, c < 1 { throw ValidationError("--count must be ≥ 1") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
-        if !temperature.isFinite || !(0 ... 2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2") }
-        if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
-        if !(-2 ... 2).contains(frequencyPenalty) || !(-2 ... 2).contains(presencePenalty) {
-            throw ValidationError("--frequency-penalty and --presence-penalty must be between -2 and 2")
-        }
+        // OpenAI's ranges: a remote teacher is an OpenAI-compatible server.
+        let sampling = SamplingParameters(openAITemperature: temperature, topP: topP, presencePenalty: presencePenalty,
+                                          frequencyPenalty: frequencyPenalty, seed: nil)
+        do throws(SamplingError) { try sampling.validateOpenAI() } catch { throw ValidationError(sampling: error) }
         if let k = topLogprobs, !(0 ... 20).contains(k) { throw ValidationError("--top-logprobs must be between 0 and 20") }
         if !(1 ... 256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
         if let t = threads, !(1 ... 256).contains(t) { throw ValidationError("--threads must be between 1 and 256") }

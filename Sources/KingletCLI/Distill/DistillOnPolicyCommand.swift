@@ -38,8 +38,9 @@ struct DistillOnPolicyCommand: AsyncParsableCommand {
     func validate() throws {
         if count < 1 { throw ValidationError("--count must be ≥ 1") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
-        if !temperature.isFinite || !(temperature > 0 && temperature <= 2) { throw ValidationError("--temperature must be in (0, 2]") }
-        if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        if !(temperature > 0) { throw ValidationError("--temperature must be above 0: on-policy samples are drawn") }
+        let sampling = SamplingParameters(openAITemperature: temperature, topP: topP, presencePenalty: nil, frequencyPenalty: nil, seed: nil)
+        do throws(SamplingError) { try sampling.validateOpenAI() } catch { throw ValidationError(sampling: error) }
         if !(1 ... 65536).contains(topK) { throw ValidationError("--top-k must be between 1 and 65536") }
         if !(0 ..< 1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if !(1 ... 256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }

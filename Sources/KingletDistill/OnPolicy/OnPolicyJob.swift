@@ -77,7 +77,12 @@ public struct OnPolicyJob: Sendable {
         if !(settings.temperature > 0) {
             throw .invalidSetting(name: "temperature", requirement: "above 0: on-policy samples are drawn (it is \(settings.temperature))")
         }
-        if !(settings.topP > 0 && settings.topP <= 1) { throw .invalidSetting(name: "topP", requirement: "in (0, 1] (it is \(settings.topP))") }
+        do throws(SamplingError) {  // the runtime's rules, on what the student samples with (LocalTeacher's mapping)
+            try SamplingParameters(openAITemperature: settings.temperature, topP: settings.topP, presencePenalty: settings.presencePenalty,
+                                   frequencyPenalty: settings.frequencyPenalty, seed: nil).validate()
+        } catch {
+            throw .invalidSetting(name: error.field.rawValue, requirement: "\(error.rule) (it is \(error.value))")
+        }
         if settings.maxTokens < 1 { throw .invalidSetting(name: "maxTokens", requirement: "at least 1 (it is \(settings.maxTokens))") }
         if concurrency < 1 { throw .invalidSetting(name: "concurrency", requirement: "at least 1 (it is \(concurrency))") }
         if !(1 ... 1 << 16).contains(topK) { throw .invalidSetting(name: "topK", requirement: "between 1 and 65536 (it is \(topK))") }

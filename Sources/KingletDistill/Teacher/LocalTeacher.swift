@@ -35,13 +35,8 @@ public final class LocalTeacher: Teacher, @unchecked Sendable {
     public static func parameters(for r: TeacherRequest, truncates: Bool = true) -> GenerateParameters {
         var p = GenerateParameters()
         p.maxTokens = r.maxTokens
-        var s = SamplingParameters()
-        s.temperature = r.temperature
-        s.topP = r.topP
-        s.frequencyPenalty = r.frequencyPenalty
-        s.presencePenalty = r.presencePenalty
-        if s.presencePenalty != 0 || s.frequencyPenalty != 0 { s.penaltyWindow = -1 }  // as kinglet serve
-        s.seed = r.seed
+        var s = SamplingParameters(openAITemperature: r.temperature, topP: r.topP, presencePenalty: r.presencePenalty,
+                                   frequencyPenalty: r.frequencyPenalty, seed: r.seed)  // as kinglet serve
         if !truncates { s.topK = 0; s.minP = 0 }
         p.sampling = s
         return p

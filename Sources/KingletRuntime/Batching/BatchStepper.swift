@@ -109,7 +109,8 @@ public final class BatchStepper<Job> {
     /// Starts a sequence in the slot the placement policy picks. Call only while `hasFreeSlot`.
     ///
     /// - Returns: the slot's index.
-    /// - Throws: `SequenceDecoder`'s errors (empty prompt, prompt too long); the slot stays free.
+    /// - Throws: `SequenceDecoder`'s errors (empty prompt, prompt too long, a sampling setting out of
+    ///   range); the slot stays free.
     @discardableResult
     public func admit(_ job: Job, prompt: [Int32], parameters: GenerateParameters,
                       logprobs: Int? = nil) throws(GenerationError) -> Int {

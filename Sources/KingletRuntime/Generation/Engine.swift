@@ -160,9 +160,12 @@ public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
     case promptTooLong(tokens: Int, context: Int)
     /// The output constraint cannot start (its grammar needs too many parse states).
     case constraint(GrammarError)
+    /// A sampling setting is out of range (`SamplingParameters.validate()`).
+    case sampling(SamplingError)
 
     public var errorDescription: String? {
         switch self {
+        case .sampling(let e): return e.errorDescription
         case .constraint(let e): return "the output constraint cannot be used: \(e)"
         case .emptyPrompt: return "the prompt is empty (0 tokens). Give some text to continue."
         case .promptTooLong(let t, let c):

@@ -65,11 +65,13 @@ public struct SequenceDecoder: @unchecked Sendable {
     ///   - maskers: where the constraint's token masker is kept between generations (pass
     ///     `Engine.maskers`; nil: a new masker, its masks computed afresh).
     /// - Throws: `GenerationError.emptyPrompt`, or `.promptTooLong` when the prompt leaves no
-    ///   room for a new token, `.constraint` when the grammar cannot start; the cache is left as it was.
+    ///   room for a new token, `.sampling` when a sampling setting is out of range,
+    ///   `.constraint` when the grammar cannot start; the cache is left as it was.
     public init(prompt: [Int32], parameters p: GenerateParameters, cache: PromptCache, reuseLimit: Int = .max,
                 tokenizer: Tokenizer, logprobs: Int? = nil, vocabulary: TokenTrie? = nil,
                 maskers: MaskerCache? = nil) throws(GenerationError) {
         guard !prompt.isEmpty else { throw .emptyPrompt }
+        do throws(SamplingError) { try p.sampling.validate() } catch { throw .sampling(error) }
         let capacity = cache.state.cache.capacity
         guard prompt.count < capacity else {
             throw .promptTooLong(tokens: prompt.count, context: capacity)

@@ -1,5 +1,6 @@
 import KingletKernels
-/// Sampling settings. `temperature <= 0` means greedy.
+/// Sampling settings. Temperature 0 means greedy. `validate()` states and checks their
+/// ranges; `init(openAITemperature:…)` reads an OpenAI request's.
 public struct SamplingParameters: Sendable, Equatable {
     public var temperature: Float = 0.8
     public var topK: Int = 40
@@ -31,6 +32,8 @@ public struct SamplerChain: Sendable {
     private let stages: [any LogitSampler]
     private let penalties: PenaltySampler
 
+    /// A chain over `p`, which must be valid (`SamplingParameters.validate()`; generation's entry
+    /// points, `SequenceDecoder` and so `Engine` and `BatchStepper`, check before building one).
     public init(_ p: SamplingParameters) {
         parameters = p
         seed = p.seed ?? UInt64.random(in: 0 ... UInt64.max)

@@ -12,9 +12,10 @@ struct SamplingFields: Sendable {
     var frequencyPenalty: Double?
     var n: Int?
 
-    /// Validates ranges (OpenAI's) and builds `GenerateParameters`. `maxTokensParam` names the
-    /// field the limit came from, for the error; `limit` is the server's ceiling on it (also the
-    /// limit when the request names none; nil: until the context is full).
+    /// Validates ranges (OpenAI's: `SamplingParameters.validateOpenAI`) and builds
+    /// `GenerateParameters`. `maxTokensParam` names the field the limit came from, for the error;
+    /// `limit` is the server's ceiling on it (also the limit when the request names none; nil:
+    /// until the context is full).
     func parameters(maxTokensParam: String, limit: Int?) throws(APIError) -> GenerateParameters {
         if let n, n != 1 {
             throw .invalid("'n' must be 1: this server generates one choice per request (got \(n)). Send several requests instead.", param: "n")
@@ -29,29 +30,20 @@ struct SamplingFields: Sendable {
             }
             p.maxTokens = m
         }
-        var s = SamplingParameters()
-        if let t = temperature {
-            guard t.isFinite, (0 ... 2).contains(t) else { throw .invalid("'temperature' must be between 0 and 2 (got \(t)).", param: "temperature") }
-            s.temperature = Float(t)
-        }
-        if let t = topP {
-            guard t.isFinite, t > 0, t <= 1 else { throw .invalid("'top_p' must be in (0, 1] (got \(t)).", param: "top_p") }
-            s.topP = Float(t)
-        }
-        if let v = presencePenalty {
-            guard v.isFinite, (-2 ... 2).contains(v) else { throw .invalid("'presence_penalty' must be between -2 and 2 (got \(v)).", param: "presence_penalty") }
-            s.presencePenalty = Float(v)
-        }
-        if let v = frequencyPenalty {
-            guard v.isFinite, (-2 ... 2).contains(v) else { throw .invalid("'frequency_penalty' must be between -2 and 2 (got \(v)).", param: "frequency_penalty") }
-            s.frequencyPenalty = Float(v)
-        }
-        if s.presencePenalty != 0 || s.frequencyPenalty != 0 { s.penaltyWindow = -1 }  // OpenAI: the whole output
-        s.seed = seed.map { UInt64(bitPattern: $0) }
+        let s = SamplingParameters(openAITemperature: temperature.map(Float.init), topP: topP.map(Float.init),
+                                   presencePenalty: presencePenalty.map(Float.init),
+                                   frequencyPenalty: frequencyPenalty.map(Float.init), seed: seed.map { UInt64(bitPattern: $0) })
+        do throws(SamplingError) { try s.validateOpenAI() } catch { throw Self.apiError(error) }
         p.sampling = s
         let stops = stop?.values ?? []
         guard stops.count <= 16 else { throw .invalid("'stop' takes at most 16 strings (got \(stops.count)).", param: "stop") }
         p.stop = stops
         return p
+    }
+
+    /// A sampling setting out of OpenAI's range, named by its request field.
+    static func apiError(_ e: SamplingError) -> APIError {
+        guard let name = e.field.openAIName else { return .invalid(e.errorDescription ?? "\(e)") }
+        return .invalid("'\(name)' must be \(e.rule) (got \(e.value)).", param: name)
     }
 }
