@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KingletDistill
+import KingletRuntime
 
 @Suite struct DistillReportTests {
     /// Writes a run directory in the trainer's format.
@@ -144,14 +145,14 @@ import Testing
     }
 
     @Test func axisTicksAreNiceNumbers() {
-        let s = NiceScale(lo: 0, hi: 1_234_567)
+        let s = NiceAxis(lo: 0, hi: 1_234_567)
         #expect(s.step == 500_000 && s.lo == 0 && s.hi == 1_500_000)
         #expect(s.ticks.map(s.label) == ["0", "0.5M", "1.0M", "1.5M"])
-        let y = NiceScale(lo: 2.83, hi: 4.12)
+        let y = NiceAxis(lo: 2.83, hi: 4.12)
         #expect(y.step == 0.5 && y.lo == 2.5 && y.hi == 4.5)
         #expect(y.ticks.map(y.label) == ["2.5", "3.0", "3.5", "4.0", "4.5"])
-        let flat = NiceScale(lo: 3, hi: 3)
+        let flat = NiceAxis(lo: 3, hi: 3)
         #expect(flat.lo < 3 && flat.hi > 3)
-        #expect(NiceScale(lo: 0, hi: 0.042).label(0.02) == "0.02")
+        #expect(NiceAxis(lo: 0, hi: 0.042).label(0.02) == "0.02")
     }
 }

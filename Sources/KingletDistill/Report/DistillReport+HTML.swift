@@ -1,5 +1,6 @@
 import Foundation
 import KingletChatTemplate
+import KingletRuntime
 
 extension DistillReport {
     static let kindColor: [RunKind: String] = [.kd: "#1f6fb4", .baseline: "#d9711c"]
@@ -29,7 +30,7 @@ extension DistillReport {
         h += "<p class=\"headline\">\(headline())</p>\n"
         h += legend()
         h += "<div class=\"charts\">\n"
-        h += chart("Validation cross-entropy", "validation CE (nats/token)", { $0.valCE }, reference: baselineFinalValCE.map { ($0, "baseline final CE") })
+        h += chart("Validation cross-entropy", "validation CE (nats/token)", { $0.valCE }, reference: baselineFinalValCE.map { SVGChart.Reference(y: $0, label: "baseline final CE") })
         h += chart("KL divergence to the teacher", "KL(teacher ‖ student) (nats)", { $0.klToTeacher }, reference: nil)
         h += chart("Top-1 agreement with the teacher", "top-1 agreement", { $0.top1Agreement }, reference: nil)
         h += "</div>\n"
@@ -83,13 +84,14 @@ extension DistillReport {
         return h + "</p>\n"
     }
 
-    private func chart(_ title: String, _ yLabel: String, _ value: (EvalPoint) -> Double?, reference: (Double, String)?) -> String {
+    private func chart(_ title: String, _ yLabel: String, _ value: (EvalPoint) -> Double?, reference: SVGChart.Reference?) -> String {
         let series = runs.map { r in
-            SVGLineChart.Series(label: "\(r.name) (\(r.kind.rawValue), seed \(r.data.info.seed))", color: Self.kindColor[r.kind] ?? "#444",
-                                dash: seedDash(r.data.info.seed),
-                                points: r.data.eval.compactMap { p in value(p).map { (p.tokens, $0) } })
+            SVGChart.Line(label: "\(r.name) (\(r.kind.rawValue), seed \(r.data.info.seed))", color: Self.kindColor[r.kind] ?? "#444",
+                          dash: seedDash(r.data.info.seed), markers: true,
+                          points: r.data.eval.compactMap { p in value(p).map { SVGChart.Point(x: p.tokens, y: $0) } })
         }
-        return SVGLineChart(title: title, xLabel: "tokens seen", yLabel: yLabel, series: series, reference: reference).render() + "\n"
+        return SVGChart(title: title, x: .init("tokens seen", .nice(includingZero: true)), y: .init(yLabel), lines: series,
+                        reference: reference).render() + "\n"
     }
 
     private func runTable() -> String {

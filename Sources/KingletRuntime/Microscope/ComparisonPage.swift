@@ -101,63 +101,14 @@ public struct ComparisonPage: Sendable {
 
     /// A scatter plot: x as given, y = bits per byte; each point labelled, x error bars.
     private func chart(title: String, xLabel: String, x: (ComparisonReport.Model) -> Double, xErr: (ComparisonReport.Model) -> Double) -> String {
-        let w = 560.0, hgt = 360.0, left = 64.0, right = 20.0, top = 34.0, bottom = 50.0
-        let xs = report.models.map(x), ys = report.models.map(\.bitsPerByte)
-        let xe = report.models.map(xErr)
-        let (x0, x1, xt) = Self.axis(min: zip(xs, xe).map { $0 - $1 }.min() ?? 0, max: zip(xs, xe).map { $0 + $1 }.max() ?? 1)
-        let (y0, y1, yt) = Self.axis(min: ys.min() ?? 0, max: ys.max() ?? 1)
-        func px(_ v: Double) -> Double { left + (v - x0) / max(x1 - x0, 1e-12) * (w - left - right) }
-        func py(_ v: Double) -> Double { hgt - bottom - (v - y0) / max(y1 - y0, 1e-12) * (hgt - top - bottom) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-size=\"11\" font-family=\"system-ui,sans-serif\">"
-        s += "<text x=\"\(Int(w / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\">\(esc(title))</text>"
-        s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(w - left - right)\" height=\"\(hgt - top - bottom)\" fill=\"#fafafa\" stroke=\"#bbb\"/>"
-        for v in xt {
-            s += "<line x1=\"\(px(v))\" x2=\"\(px(v))\" y1=\"\(top)\" y2=\"\(hgt - bottom)\" stroke=\"#e4e4e4\"/>"
-            s += "<text x=\"\(px(v))\" y=\"\(hgt - bottom + 15)\" text-anchor=\"middle\">\(Self.tick(v, ticks: xt))</text>"
+        let dots = report.models.enumerated().map { i, m in
+            SVGChart.Dot(x: x(m), y: m.bitsPerByte, xError: xErr(m), label: shortName(m), title: m.name, color: Self.palette[i % Self.palette.count])
         }
-        for v in yt {
-            s += "<line x1=\"\(left)\" x2=\"\(w - right)\" y1=\"\(py(v))\" y2=\"\(py(v))\" stroke=\"#e4e4e4\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(Self.tick(v, ticks: yt))</text>"
-        }
-        s += "<text x=\"\((left + w - right) / 2)\" y=\"\(hgt - 12)\" text-anchor=\"middle\">\(esc(xLabel))</text>"
-        s += "<text transform=\"translate(16 \((top + hgt - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">bits per byte (lower is better)</text>"
-        for (i, m) in report.models.enumerated() {
-            let color = Self.palette[i % Self.palette.count]
-            let cx = px(xs[i]), cy = py(ys[i])
-            if xe[i] > 0 {
-                s += "<line x1=\"\(px(xs[i] - xe[i]))\" x2=\"\(px(xs[i] + xe[i]))\" y1=\"\(cy)\" y2=\"\(cy)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
-            }
-            s += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"5\" fill=\"\(color)\"><title>\(esc(m.name))</title></circle>"
-            let anchor = cx > w * 0.7 ? "end" : "start"
-            s += "<text x=\"\(cx + (anchor == "end" ? -8 : 8))\" y=\"\(cy - 7)\" text-anchor=\"\(anchor)\" fill=\"\(color)\">\(esc(shortName(m)))</text>"
-        }
-        return s + "</svg>\n"
+        return SVGChart(title: title, x: .init(xLabel, .padded(0.12)), y: .init("bits per byte (lower is better)", .padded(0.12)),
+                        dots: dots, width: 560, height: 360).render() + "\n"
     }
 
     private func shortName(_ m: ComparisonReport.Model) -> String { URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent }
-
-    /// A padded range with "nice" ticks (1, 2, 5 × 10ⁿ steps).
-    static func axis(min lo: Double, max hi: Double) -> (Double, Double, [Double]) {
-        var lo = lo, hi = hi
-        if !(hi > lo) { lo -= 1; hi += 1 }
-        let pad = (hi - lo) * 0.12
-        lo -= pad
-        hi += pad
-        let raw = (hi - lo) / 5
-        let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-        let first = ceil(lo / step) * step
-        let ticks = stride(from: first, through: hi, by: step).map { $0 }
-        return (lo, hi, ticks)
-    }
-
-    /// A tick label with as many decimals as the ticks' step needs (0.02 apart: two), so
-    /// neighbouring labels never read the same.
-    static func tick(_ v: Double, ticks: [Double]) -> String {
-        let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : 1
-        let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
-        return String(format: "%.\(decimals)f", v)
-    }
 
     private func f(_ v: Double, _ digits: Int) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "–" }
 

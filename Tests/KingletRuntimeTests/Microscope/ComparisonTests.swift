@@ -70,10 +70,11 @@ import Testing
         #expect(Comparison.firstDifference("é1", "é2") == 1, "counted in characters")
         #expect(Comparison.firstDifference("same", "same") == nil)
         for (lo, hi) in [(0.0, 1.0), (93.2, 312.7), (0.91, 0.98), (5.0, 5.0), (0.9739, 1.0885)] {
-            let (a, b, ticks) = ComparisonPage.axis(min: lo, max: hi)
+            let axis = NiceAxis(lo: lo, hi: hi, padding: 0.12)  // the page's scatter axes
+            let (a, b, ticks) = (axis.lo, axis.hi, axis.ticks)
             #expect(a < lo && b > hi && ticks.count >= 3 && ticks.count <= 12, "\(lo)…\(hi): \(ticks)")
             #expect(ticks.allSatisfy { $0 >= a && $0 <= b } && ticks == ticks.sorted())
-            let labels = ticks.map { ComparisonPage.tick($0, ticks: ticks) }
+            let labels = ticks.map(axis.label)
             #expect(Set(labels).count == labels.count, "distinct labels \(labels)")
         }
     }
