@@ -77,3 +77,53 @@ import Testing
         for i in 0 ..< dh { #expect(abs(o[i] - Float(i) / 64) < 1e-3) }
     }
 }
+
+/// A GQA group's queries in one pass (`attendGroup`) against each query alone.
+@Suite struct AttendGroupTests {
+    /// (head size, queries, positions): 64 (SmolLM2), 256 (Gemma 3), 128; 80 goes the one-query
+    /// way inside; 1…9 queries cover the kernel's chunks of four and their remainders.
+    /// Scale 8 makes the scores wide apart, so that a score one ulp off changes a probability's
+    /// F16 rounding somewhere (at 0.125 the rounding hides the dot products' order).
+    @Test(arguments: [(64, 3, 37), (64, 1, 5), (64, 4, 300), (64, 9, 64), (256, 4, 33), (128, 2, 129), (80, 3, 17), (32, 5, 1)],
+          [Float(0.125), 8])
+    func groupMatchesOneQueryAtATimeExactly(shape: (headSize: Int, queries: Int, len: Int), scale: Float) {
+        let (headSize, queries, len) = shape
+        let stride = headSize * 2
+        let (q, _) = HalfVectorTests.data(headSize * queries, seed: 11)
+        let (_, k) = HalfVectorTests.data(stride * len, seed: 12)
+        let (_, v) = HalfVectorTests.data(stride * len, seed: 13)
+        for half in HalfVector.fastVariants + [HalfVector.reference] {
+            var alone = [Float](repeating: 0, count: headSize * queries), scratch = [Float](repeating: 0, count: len)
+            for j in 0 ..< queries {
+                alone.withUnsafeMutableBufferPointer { o in
+                    q.withUnsafeBufferPointer { qb in
+                        half.attend(qb.baseAddress! + j * headSize, k: k, v: v, stride: stride, count: len, headSize: headSize,
+                                    scale: scale, scores: &scratch, out: o.baseAddress! + j * headSize)
+                    }
+                }
+            }
+            // outputs interleaved with a gap, to check the strides
+            let outStride = headSize + 7
+            var grouped = [Float](repeating: .nan, count: outStride * queries), scores = [Float](repeating: 0, count: len * queries)
+            q.withUnsafeBufferPointer { qb in
+                k.withUnsafeBufferPointer { kb in
+                    v.withUnsafeBufferPointer { vb in
+                        grouped.withUnsafeMutableBufferPointer { ob in
+                            scores.withUnsafeMutableBufferPointer { sb in
+                                half.attendGroup(.init(q: qb.baseAddress!, queryStride: headSize, queries: queries, k: kb.baseAddress!,
+                                                       v: vb.baseAddress!, stride: stride, count: len, headSize: headSize, scale: scale,
+                                                       scores: sb.baseAddress!, out: ob.baseAddress!, outStride: outStride))
+                            }
+                        }
+                    }
+                }
+            }
+            for j in 0 ..< queries {
+                let a = Array(alone[j * headSize ..< (j + 1) * headSize]), g = Array(grouped[j * outStride ..< j * outStride + headSize])
+                #expect(a.map(\.bitPattern) == g.map(\.bitPattern), "\(half.name) dh \(headSize), query \(j) of \(queries), \(len) positions")
+                let gap = grouped[j * outStride + headSize ..< (j + 1) * outStride]
+                #expect(gap.allSatisfy { $0.isNaN }, "wrote past its output")
+            }
+        }
+    }
+}

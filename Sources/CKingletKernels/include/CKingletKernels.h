@@ -113,6 +113,13 @@ void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n);
 /// One query attending over an F16 KV head (dh ≤ 512); see x86_avx2_f16vec.c.
 void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
                         int64_t len, int64_t dh, float scale, float *scores, float *out);
+/// `nq` queries of one GQA group (q + j·q_stride) over the same positions of one F16 KV head, each
+/// key and value row converted once for all: bit for bit `nq` calls of kk_avx2_attend_f16.
+/// scores: [nq·len] scratch; out + j·out_stride: [dh]. `wide`: the CPU has AVX-512 VL (more
+/// registers, the same results). See x86_attend_group.c.
+void kk_avx2_attend_f16_group(const float *q, int64_t q_stride, int64_t nq, const uint16_t *k, const uint16_t *v,
+                              int64_t stride, int64_t len, int64_t dh, float scale, float *scores,
+                              float *out, int64_t out_stride, int32_t wide);
 
 // x86-64 fp32 GEMM pieces (AVX2 + FMA; x86_avx2_sgemm.c), driven by Swift's Sgemm. Packed
 // panels: A [kc][6] per 6 rows of op(A), B [kc][16] per 16 columns of op(B), zero-padded.

@@ -90,10 +90,18 @@ struct Attention {
                         layer: Int, pool: ThreadPool) {
         let group = heads / kvHeads
         let half = HalfVector.native
-        // Work items: (segment, token, head), flattened; segment of item i found by prefix sums.
+        // A prompt's rows over an F16 cache go a GQA group at a time (`HalfVector.attendGroup`:
+        // each key and value row converted once for the group's query heads, the same numbers as
+        // one head at a time); a few decoding rows keep one item per head, so every thread has one.
+        let tokens = segments.reduce(0) { $0 + $1.tokens }
+        let grouped = group > 1 && softcap == nil && tokens * kvHeads >= 8 * pool.threadCount
+            && segments.allSatisfy { $0.cache.k16 != nil && $0.cache.blockKernels == nil }
+        let unit = grouped ? group : 1  // query heads per work item
+        let units = heads / unit
+        // Work items: (segment, token, unit of heads), flattened; segment of item i found by prefix sums.
         var firstItem: [Int] = []
         var items = 0
-        for s in segments { firstItem.append(items); items += s.tokens * heads }
+        for s in segments { firstItem.append(items); items += s.tokens * units }
         let maxEnd = segments.map { $0.start + $0.tokens }.max() ?? 0
         let maxLen = window.map { min($0, maxEnd) } ?? maxEnd
         // Decoding a few tokens over a short cache is microseconds of work: waking the other
@@ -103,16 +111,16 @@ struct Attention {
             if inline { body(0 ..< items) } else { pool.parallelFor(items, body) }
         }
         forEachChunk { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: maxLen + headSize) { buf in
-                let scores = buf.baseAddress!          // [positions]
-                let qh = scores + maxLen               // [Dh]
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: unit * maxLen + headSize) { buf in
+                let scores = buf.baseAddress!          // [unit, positions]
+                let qh = scores + unit * maxLen        // [Dh]
                 var si = 0
                 for item in range {
                     while si + 1 < segments.count && firstItem[si + 1] <= item { si += 1 }
                     while firstItem[si] > item { si -= 1 }
                     let seg = segments[si]
                     let local = item - firstItem[si]
-                    let t = local / heads, h = local % heads
+                    let t = local / units, h = (local % units) * unit  // the item's first head
                     let cache = seg.cache
                     let position = seg.start + t
                     let first = window.map { max(0, position - $0 + 1) } ?? 0
@@ -121,6 +129,20 @@ struct Attention {
                     let r = seg.firstRow + t
                     let qSrc = q + r * heads * headSize + h * headSize
                     let o = out + r * heads * headSize + h * headSize
+                    if grouped {
+                        if run2.isEmpty, let k16 = cache.k16, let v16 = cache.v16 {
+                            let off = base + run1.lowerBound * cache.rowSize
+                            half.attendGroup(.init(q: qSrc, queryStride: headSize, queries: unit, k: k16 + off, v: v16 + off,
+                                                   stride: cache.rowSize, count: run1.count, headSize: headSize, scale: scale,
+                                                   scores: scores, out: o, outStride: headSize))
+                        } else {
+                            for j in 0 ..< unit {
+                                attendRuns(qSrc + j * headSize, cache: cache, base: base, runs: [run1, run2], scores: scores, qh: qh,
+                                           out: o + j * headSize)
+                            }
+                        }
+                        continue
+                    }
                     if let kernels = cache.blockKernels {
                         attendBlocks(qSrc, cache: cache, kernels: kernels, layer: layer, kvHead: h / group, runs: (run1, run2),
                                      scores: scores, query: UnsafeMutableRawPointer(qh), out: o)
