@@ -12,20 +12,6 @@
 #include <math.h>
 #include "CKingletKernels.h"
 
-/// The softmax of kk_avx2_attend_f16: exp(s − max), double-precision sum, scaled, rounded to F16.
-#define KK_SOFTMAX_ROUND(TARGET_ROUND)                                                  \
-    do {                                                                                \
-        double sum = 0;                                                                 \
-        for (int64_t p = 0; p < len; p++) {                                             \
-            const float e = expf(s[p] - mx);                                            \
-            s[p] = e;                                                                   \
-            sum += (double)e;                                                           \
-        }                                                                               \
-        const float inv = (float)(1.0 / sum);                                           \
-        for (int64_t p = 0; p < len; p++) s[p] *= inv;                                  \
-        TARGET_ROUND(s, len);                                                           \
-    } while (0)
-
 static inline __attribute__((always_inline, target("avx2,fma,f16c"))) __m256 kk_ld_h(const uint16_t *p) {
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
@@ -66,11 +52,7 @@ static TARGET void NAME(const float *q, int64_t q_stride, const uint16_t *k, con
             mxs[j] = sc > mxs[j] ? sc : mxs[j];                                                             \
         }                                                                                                   \
     }                                                                                                       \
-    for (int j = 0; j < NQ; j++) {                                                                          \
-        float *s = scores + j * len;                                                                        \
-        const float mx = mxs[j];                                                                            \
-        KK_SOFTMAX_ROUND(kk_avx2_round_f16);                                                                \
-    }                                                                                                       \
+    for (int j = 0; j < NQ; j++) kk_avx2_softmax_round_f16(scores + j * len, len, mxs[j]);                  \
     for (int64_t c = 0; c < dh; c += 32) {                                                                  \
         __m256 o[NQ][4];                                                                                    \
         for (int j = 0; j < NQ; j++) o[j][0] = o[j][1] = o[j][2] = o[j][3] = _mm256_setzero_ps();           \

@@ -65,7 +65,8 @@ KK_TARGET void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n) {
 #if defined(__x86_64__)
 /// One query row attending over `len` cached positions of one KV head (F16 cache), the way
 /// llama.cpp's non-flash path computes it: q rounded to F16, scores = (q·k)·scale in f32,
-/// softmax with a double-precision sum, probabilities rounded to F16, out = Σ p·v.
+/// softmax with a vector exp and a double-precision sum (kk_avx2_softmax_round_f16, as ggml's
+/// vectorized softmax), probabilities rounded to F16, out = Σ p·v.
 /// q: [dh] f32; k, v: position p at k + p·stride (F16 bits); scores: [len] scratch; out: [dh].
 KK_TARGET void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
                                   int64_t len, int64_t dh, float scale, float *scores, float *out) {
@@ -78,15 +79,7 @@ KK_TARGET void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint1
         scores[p] = s;
         mx = s > mx ? s : mx;
     }
-    double sum = 0;
-    for (int64_t p = 0; p < len; p++) {
-        const float e = expf(scores[p] - mx);
-        scores[p] = e;
-        sum += (double)e;
-    }
-    const float inv = (float)(1.0 / sum);
-    for (int64_t p = 0; p < len; p++) scores[p] *= inv;
-    kk_avx2_round_f16(scores, len);
+    kk_avx2_softmax_round_f16(scores, len, mx);
     // 64 outputs at a time stay in 8 registers across all positions (Gemma's 256: four passes),
     // instead of loading and storing the output row once per position; each output is the same
     // chain of FMAs from 0 in position order either way. A tail of dh mod 64 goes through axpy.

@@ -113,6 +113,11 @@ void kk_avx2_to_f16(const float *src, uint16_t *dst, int64_t n);
 /// One query attending over an F16 KV head (dh ≤ 512); see x86_avx2_f16vec.c.
 void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t stride,
                         int64_t len, int64_t dh, float scale, float *scores, float *out);
+/// y[i] = e^(x[i]) (≤ 2 ulp of expf; 0 below −86): the exp of the F16 attention softmax. See x86_softmax_f16.c.
+void kk_avx2_exp(const float *x, float *y, int64_t n);
+/// s[p] ← f16-rounded softmax probabilities of the scores s (max `mx`): kk_avx2_exp(s − mx), summed
+/// in double, scaled by 1/Σ, rounded to F16. The one softmax of the F16 attention kernels.
+void kk_avx2_softmax_round_f16(float *s, int64_t len, float mx);
 /// `nq` queries of one GQA group (q + j·q_stride) over the same positions of one F16 KV head, each
 /// key and value row converted once for all: bit for bit `nq` calls of kk_avx2_attend_f16.
 /// scores: [nq·len] scratch; out + j·out_stride: [dh]. `wide`: the CPU has AVX-512 VL (more

@@ -30,7 +30,7 @@ public enum ReferenceHalfVector {
     }
 
     /// One query attending over `len` positions of one F16 KV head, as llama.cpp's non-flash
-    /// path: q rounded to F16, scores (q·k)·scale, softmax (double sum), probabilities rounded to
+    /// path: q rounded to F16, scores (q·k)·scale, softmax (`SoftmaxExp`: vector exp, double sum), probabilities rounded to
     /// F16, out = Σ p·v. q: [dh]; k, v: position p at +p·stride; scores: [len]; out: [dh].
     public static func attend(_ q: UnsafePointer<Float>, k: UnsafePointer<UInt16>, v: UnsafePointer<UInt16>,
                               stride: Int, count len: Int, headSize dh: Int, scale: Float,
@@ -44,14 +44,7 @@ public enum ReferenceHalfVector {
             scores[p] = dot(qh, k + p * stride, count: dh) * scale
             mx = max(mx, scores[p])
         }
-        var sum: Double = 0
-        for p in 0 ..< len {
-            scores[p] = expf(scores[p] - mx)
-            sum += Double(scores[p])
-        }
-        let inv = Float(1 / sum)
-        for p in 0 ..< len { scores[p] *= inv }
-        roundToHalf(scores, count: len)
+        SoftmaxExp.softmaxRoundToHalf(scores, count: len, max: mx)
         out.update(repeating: 0, count: dh)
         for p in 0 ..< len { axpy(scores[p], v + p * stride, out, count: dh) }
     }
