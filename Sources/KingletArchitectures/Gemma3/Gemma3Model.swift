@@ -50,24 +50,18 @@ public final class Gemma3Model: LanguageModel, @unchecked Sendable {
     public var weightSummary: String { tensorTypeSummary(gguf) }
 
     public func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
         let c = config
-        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch,
+        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch, lock: lock,
                                    pool: pool, inputName: "inp_scaled") { p in
             for (l, layer) in weights.layers.enumerated() {
-                let a = layer.attention
-                rmsNorm(p.b.x, weight: a.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
-                p.trace("attn_norm", l, p.b.xb, p.T * p.D)
-                a.project(p.b.xb, rows: p.T, q: p.b.q, k: p.b.k, v: p.b.v, config: c, trace: p.trace, layer: l, pool: pool)  // + Q/K norms
-                rope.apply(layer: l, q: p.b.q, heads: p.H, k: p.b.k, kvHeads: p.Hkv, headSize: p.Dh, angles: p.angles)
+                p.attentionInput(layer.attention, layer: l)  // + Q/K norms
                 p.trace("Qcur", l, p.b.q, p.T * p.qDim)
                 p.trace("Kcur", l, p.b.k, p.T * p.kvDim)
                 p.trace("Vcur", l, p.b.v, p.T * p.kvDim)
                 scaleInPlace(p.b.q, by: c.queryScale, count: p.T * p.qDim)
                 attention[l](q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
                 p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
-                Kernels.matmul(a.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
+                Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
                 rmsNorm(p.b.proj, weight: layer.postAttentionNorm, p.b.proj, rows: p.T, size: p.D, epsilon: p.eps)
                 p.trace("attn_post_norm", l, p.b.proj, p.T * p.D)
                 addInPlace(p.b.x, p.b.proj, count: p.T * p.D)

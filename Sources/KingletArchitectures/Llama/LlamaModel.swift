@@ -45,24 +45,18 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     public var weightSummary: String { tensorTypeSummary(gguf) }
 
     public func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
         let c = config
-        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch,
+        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch, lock: lock,
                                    pool: pool, inputName: "inp_embd") { p in
             for (l, layer) in weights.layers.enumerated() {
-                let a = layer.attention
-                rmsNorm(p.b.x, weight: a.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
-                p.trace("attn_norm", l, p.b.xb, p.T * p.D)
-                a.project(p.b.xb, rows: p.T, q: p.b.q, k: p.b.k, v: p.b.v, config: c, trace: p.trace, layer: l, pool: pool)
-                rope.apply(layer: l, q: p.b.q, heads: p.H, k: p.b.k, kvHeads: p.Hkv, headSize: p.Dh, angles: p.angles)
+                p.attentionInput(layer.attention, layer: l)
                 if family.scalesQueries { scaleInPlace(p.b.q, by: c.queryScale, count: p.T * p.qDim) }
                 p.trace("Qcur", l, p.b.q, p.T * p.qDim)
                 p.trace("Kcur", l, p.b.k, p.T * p.kvDim)
                 p.trace("Vcur", l, p.b.v, p.T * p.kvDim)
                 attention(q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
                 p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
-                Kernels.matmul(a.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
+                Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
                 addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
                 p.trace("ffn_inp", l, p.b.x, p.T * p.D)
 
