@@ -49,25 +49,11 @@ extension Parser {
     }
 
     mutating func parseOr() throws(TemplateError) -> Expr {
-        let location = current.location
-        var left = try parseAnd()
-        var chain = left.depth
-        while skipName("or") {
-            left = .or(left, try parseAnd(), location)
-            try link(left, &chain)
-        }
-        return left
+        try parseChain({ p throws(TemplateError) in try p.parseAnd() }) { p in p.skipName("or") ? { .or($0, $1, $2) } : nil }
     }
 
     mutating func parseAnd() throws(TemplateError) -> Expr {
-        let location = current.location
-        var left = try parseNot()
-        var chain = left.depth
-        while skipName("and") {
-            left = .and(left, try parseNot(), location)
-            try link(left, &chain)
-        }
-        return left
+        try parseChain({ p throws(TemplateError) in try p.parseNot() }) { p in p.skipName("and") ? { .and($0, $1, $2) } : nil }
     }
 
     mutating func parseNot() throws(TemplateError) -> Expr {
@@ -102,16 +88,7 @@ extension Parser {
     }
 
     mutating func parseMath1() throws(TemplateError) -> Expr {
-        let location = current.location
-        var left = try parseConcat()
-        var chain = left.depth
-        while current.isOp("+") || current.isOp("-") {
-            let op: BinaryOperator = current.isOp("+") ? .add : .sub
-            advance()
-            left = .binary(op, left, try parseConcat(), location)
-            try link(left, &chain)
-        }
-        return left
+        try parseChain({ p throws(TemplateError) in try p.parseConcat() }) { p in p.takeBinary(["+", "-"]) }
     }
 
     mutating func parseConcat() throws(TemplateError) -> Expr {
@@ -122,26 +99,36 @@ extension Parser {
     }
 
     mutating func parseMath2() throws(TemplateError) -> Expr {
+        try parseChain({ p throws(TemplateError) in try p.parsePow() }) { p in p.takeBinary(["*", "/", "//", "%"]) }
+    }
+
+    mutating func parsePow() throws(TemplateError) -> Expr {
+        try parseChain({ p throws(TemplateError) in try p.parseUnary() }) { p in p.takeBinary(["**"]) }
+    }
+
+    /// One left-associative level, `a op b op c`: `operand` parses the next tighter level, `take`
+    /// consumes an operator of this level and gives the node to build, nil where the chain ends.
+    /// Every node of the chain carries the location of its first operand.
+    private mutating func parseChain(
+        _ operand: (inout Parser) throws(TemplateError) -> Expr,
+        take: (inout Parser) -> ((Expr, Expr, SourceLocation) -> Expr)?
+    ) throws(TemplateError) -> Expr {
         let location = current.location
-        var left = try parsePow()
+        var left = try operand(&self)
         var chain = left.depth
-        while case .op(let o) = current.kind, ["*", "/", "//", "%"].contains(o) {
-            advance()
-            left = .binary(BinaryOperator(rawValue: o)!, left, try parsePow(), location)
+        while let node = take(&self) {
+            left = node(left, try operand(&self), location)
             try link(left, &chain)
         }
         return left
     }
 
-    mutating func parsePow() throws(TemplateError) -> Expr {
-        let location = current.location
-        var left = try parseUnary()
-        var chain = left.depth
-        while skipOp("**") {
-            left = .binary(.pow, left, try parseUnary(), location)
-            try link(left, &chain)
-        }
-        return left
+    /// Consumes an arithmetic operator among `symbols` and gives its `.binary` node; nil for
+    /// any other token.
+    private mutating func takeBinary(_ symbols: [String]) -> ((Expr, Expr, SourceLocation) -> Expr)? {
+        guard case .op(let o) = current.kind, symbols.contains(o), let op = BinaryOperator(rawValue: o) else { return nil }
+        advance()
+        return { .binary(op, $0, $1, $2) }
     }
 
     mutating func parseUnary(withFilter: Bool = true) throws(TemplateError) -> Expr {

@@ -275,24 +275,23 @@ public final class GGUFFile: @unchecked Sendable {
     /// An array of strings (token lists, merges).
     public func strings(_ key: String) throws(GGUFError) -> [String] {
         if case .lazyArray(let view)? = metadata[key], let s = view.strings() { return s }
-        guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: "an array of strings") }
-        var out: [String] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let s = v.stringValue else { throw .missingKey(key, expected: "an array of strings") }
-            out.append(s)
-        }
-        return out
+        return try array(key, expected: "an array of strings") { $0.stringValue }
     }
 
     /// An array of integers (token types).
     public func ints(_ key: String) throws(GGUFError) -> [Int] {
-        guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: "an array of integers") }
-        var out: [Int] = []
+        try array(key, expected: "an array of integers") { $0.intValue }
+    }
+
+    /// The array at `key`, each element read by `element`; `missingKey` when there is none or
+    /// an element does not read.
+    private func array<T>(_ key: String, expected: String, _ element: (GGUFValue) -> T?) throws(GGUFError) -> [T] {
+        guard let a = metadata[key]?.arrayValue else { throw .missingKey(key, expected: expected) }
+        var out: [T] = []
         out.reserveCapacity(a.count)
         for v in a {
-            guard let i = v.intValue else { throw .missingKey(key, expected: "an array of integers") }
-            out.append(i)
+            guard let e = element(v) else { throw .missingKey(key, expected: expected) }
+            out.append(e)
         }
         return out
     }

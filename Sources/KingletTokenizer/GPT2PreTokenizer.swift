@@ -54,16 +54,7 @@ public struct GPT2PreTokenizer: PreTokenizer {
 
             var spaces = 0
             while text.cls(pos + spaces, in: segment).contains(.whitespace) { spaces += 1 }
-            // '\s+(?!\S)': leave the last whitespace for the next word, unless the segment ends.
-            if spaces > 1, pos + spaces < end {
-                pos += spaces - 1; out.emit(upTo: pos, into: &words); continue
-            }
-            // '\s+'
-            if spaces > 0 {
-                pos += spaces; out.emit(upTo: pos, into: &words); continue
-            }
-            pos += 1
-            out.emit(upTo: pos, into: &words)
+            pos = out.emitSpaces(spaces, at: pos, end: end, into: &words)
         }
     }
 }

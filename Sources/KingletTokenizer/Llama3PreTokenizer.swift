@@ -83,16 +83,7 @@ public struct Llama3PreTokenizer: PreTokenizer {
             if afterLastNewline > 0 {
                 pos = afterLastNewline; out.emit(upTo: pos, into: &words); continue
             }
-            // \s+(?!\S)
-            if spaces > 1, pos + spaces < end {
-                pos += spaces - 1; out.emit(upTo: pos, into: &words); continue
-            }
-            // \s+
-            if spaces > 0 {
-                pos += spaces; out.emit(upTo: pos, into: &words); continue
-            }
-            pos += 1
-            out.emit(upTo: pos, into: &words)
+            pos = out.emitSpaces(spaces, at: pos, end: end, into: &words)
         }
     }
 }

@@ -34,4 +34,14 @@ struct WordEmitter {
         if end > previousEnd { words.append(previousEnd ..< end) }
         previousEnd = end
     }
+
+    /// The last alternatives of the GPT-2 and Llama 3 splits, `\s+(?!\S)|\s+`, then any one
+    /// character: `spaces` whitespace at `pos` are a word, less the last when the segment goes
+    /// on (it leads the next word); with none, the character at `pos` is one. Returns the position after.
+    @inline(__always)
+    mutating func emitSpaces(_ spaces: Int, at pos: Int, end: Int, into words: inout [Range<Int>]) -> Int {
+        let next = spaces > 1 && pos + spaces < end ? pos + spaces - 1 : pos + max(spaces, 1)
+        emit(upTo: next, into: &words)
+        return next
+    }
 }

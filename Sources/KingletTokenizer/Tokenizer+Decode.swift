@@ -37,52 +37,48 @@ extension Tokenizer {
     /// " .", " ,"; collapse " ' " to "'"; join " 's", " 'm", " 're", " 've" to the word before.
     static func cleanUpSpaces(_ text: inout [UInt8]) {
         let space: UInt8 = 0x20, quote: UInt8 = 0x27
-        var total = text.count
 
         // Pass 1: " ?", " !", " .", " ,"
-        let total1 = total
-        total = total > 0 ? 1 : 0
-        var i = 1
-        while i < total1 {
-            let x = text[i]
-            if text[i - 1] == space, x == 0x3F || x == 0x21 || x == 0x2E || x == 0x2C { total -= 1 }
-            text[total] = x; total += 1
-            i += 1
+        var total = compact(&text, count: text.count) { t, i, _ in
+            let x = t[i]
+            return t[i - 1] == space && (x == 0x3F || x == 0x21 || x == 0x2E || x == 0x2C)
         }
 
         // Pass 2: " ' " → "'" (the following space is blanked and skipped)
-        let total2 = total
-        total = total > 0 ? 1 : 0
-        i = 1
-        while i < total2 {
-            let x = text[i]
-            if x == quote, i + 1 < total2, text[i - 1] == space, text[i + 1] == space {
-                total -= 1
-                i += 1
-                text[i] = 0
-            }
-            text[total] = x; total += 1
+        total = compact(&text, count: total) { t, i, n in
+            guard t[i] == quote, i + 1 < n, t[i - 1] == space, t[i + 1] == space else { return false }
             i += 1
+            t[i] = 0
+            return true
         }
 
         // Pass 3: " 's", " 'm", " 're", " 've" lose their space (" 't", " 'd", " 'll" keep it)
-        let total3 = total
-        total = total > 0 ? 1 : 0
-        i = 1
-        while i < total3 {
+        total = compact(&text, count: total) { t, i, n in
+            guard t[i - 1] == space, t[i] == quote, i + 1 < n else { return false }
+            let x1 = t[i + 1]
+            if x1 == 0x73 || x1 == 0x6D { return true }  // s m
+            guard x1 != 0x74, x1 != 0x64, i + 2 < n else { return false }  // not t d
+            let x2 = t[i + 2]
+            return (x1 == 0x72 && x2 == 0x65) || (x1 == 0x76 && x2 == 0x65)  // re ve
+        }
+        text.removeLast(text.count - total)
+    }
+
+    /// One `clean_spaces` pass over the first `count` bytes: each byte from the second on is
+    /// copied down to the end of the kept text, over the byte before it when `dropsPrevious`
+    /// (given the text, the byte's index, which it may advance past a skipped byte, and `count`)
+    /// says so. Returns the count kept.
+    @inline(__always)
+    private static func compact(_ text: inout [UInt8], count: Int,
+                                _ dropsPrevious: (inout [UInt8], inout Int, Int) -> Bool) -> Int {
+        var total = count > 0 ? 1 : 0
+        var i = 1
+        while i < count {
             let x = text[i]
-            if text[i - 1] == space, x == quote, i + 1 < total3 {
-                let x1 = text[i + 1]
-                if x1 == 0x73 || x1 == 0x6D {  // s m
-                    total -= 1
-                } else if x1 != 0x74, x1 != 0x64, i + 2 < total3 {  // not t d
-                    let x2 = text[i + 2]
-                    if (x1 == 0x72 && x2 == 0x65) || (x1 == 0x76 && x2 == 0x65) { total -= 1 }  // re ve
-                }
-            }
+            if dropsPrevious(&text, &i, count) { total -= 1 }
             text[total] = x; total += 1
             i += 1
         }
-        text.removeLast(text.count - total)
+        return total
     }
 }

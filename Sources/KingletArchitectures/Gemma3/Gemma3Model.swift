@@ -50,50 +50,32 @@ public final class Gemma3Model: LanguageModel, @unchecked Sendable {
     public var weightSummary: String { tensorTypeSummary(gguf) }
 
     public func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
         let c = config
-        let layout = try BatchLayout(batch, vocabularySize: c.vocabularySize)
-        let T = layout.rowCount
-        guard T > 0 else { return batch.map { _ in [] } }
-        let D = c.embeddingSize, Dh = c.headSize, H = c.headCount, Hkv = c.kvHeadCount
-        let qDim = H * Dh, kvDim = Hkv * Dh, eps = c.rmsNormEpsilon
-        let trace = Trace(batch)
-        let b = ForwardBuffers(scratch, rows: T, c)
+        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch, lock: lock,
+                                   pool: pool, inputName: "inp_scaled") { p in
+            for (l, layer) in weights.layers.enumerated() {
+                p.attentionInput(layer.attention, layer: l)  // + Q/K norms
+                p.trace("Qcur", l, p.b.q, p.T * p.qDim)
+                p.trace("Kcur", l, p.b.k, p.T * p.kvDim)
+                p.trace("Vcur", l, p.b.v, p.T * p.kvDim)
+                scaleInPlace(p.b.q, by: c.queryScale, count: p.T * p.qDim)
+                attention[l](q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
+                p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
+                Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
+                rmsNorm(p.b.proj, weight: layer.postAttentionNorm, p.b.proj, rows: p.T, size: p.D, epsilon: p.eps)
+                p.trace("attn_post_norm", l, p.b.proj, p.T * p.D)
+                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.trace("sa_out", l, p.b.x, p.T * p.D)
 
-        layout.embed(batch, table: weights.embeddings.tokenEmbedding, scale: c.embeddingScale, into: b.x)
-        trace("inp_scaled", -1, b.x, T * D)
-        let angles = rope.angles(layout, scratch)
-
-        for (l, layer) in weights.layers.enumerated() {
-            let a = layer.attention
-            rmsNorm(b.x, weight: a.norm, b.xb, rows: T, size: D, epsilon: eps)
-            trace("attn_norm", l, b.xb, T * D)
-            a.project(b.xb, rows: T, q: b.q, k: b.k, v: b.v, config: c, trace: trace, layer: l, pool: pool)  // + Q/K norms
-            rope.apply(layer: l, q: b.q, heads: H, k: b.k, kvHeads: Hkv, headSize: Dh, angles: angles)
-            trace("Qcur", l, b.q, T * qDim)
-            trace("Kcur", l, b.k, T * kvDim)
-            trace("Vcur", l, b.v, T * kvDim)
-            scaleInPlace(b.q, by: c.queryScale, count: T * qDim)
-            attention[l](q: b.q, k: b.k, v: b.v, out: b.att, segments: layout.segments, layer: l, pool: pool)
-            trace("kqv_out", l, b.att, T * qDim)
-            Kernels.matmul(a.wo, b.att, n: T, b.proj, pool: pool)
-            rmsNorm(b.proj, weight: layer.postAttentionNorm, b.proj, rows: T, size: D, epsilon: eps)
-            trace("attn_post_norm", l, b.proj, T * D)
-            addInPlace(b.x, b.proj, count: T * D)
-            trace("sa_out", l, b.x, T * D)
-
-            rmsNorm(b.x, weight: layer.feedForward.norm, b.xb, rows: T, size: D, epsilon: eps)
-            trace("ffn_norm", l, b.xb, T * D)
-            feedForward(b.xb, rows: T, layer.feedForward, out: b.proj, scratch: (b.gate, b.up), pool: pool)
-            trace("ffn_out", l, b.proj, T * D)
-            rmsNorm(b.proj, weight: layer.postFeedForwardNorm, b.proj, rows: T, size: D, epsilon: eps)
-            trace("ffn_post_norm", l, b.proj, T * D)
-            addInPlace(b.x, b.proj, count: T * D)
-            trace("l_out", l, b.x, T * D)
+                rmsNorm(p.b.x, weight: layer.feedForward.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
+                p.trace("ffn_norm", l, p.b.xb, p.T * p.D)
+                feedForward(p.b.xb, rows: p.T, layer.feedForward, out: p.b.proj, scratch: (p.b.gate, p.b.up), pool: pool)
+                p.trace("ffn_out", l, p.b.proj, p.T * p.D)
+                rmsNorm(p.b.proj, weight: layer.postFeedForwardNorm, p.b.proj, rows: p.T, size: p.D, epsilon: p.eps)
+                p.trace("ffn_post_norm", l, p.b.proj, p.T * p.D)
+                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.trace("l_out", l, p.b.x, p.T * p.D)
+            }
         }
-        layout.commit()
-
-        return head(b.x, layout: layout, normed: b.xb, scratch: scratch, trace: trace, pool: pool)
     }
 }

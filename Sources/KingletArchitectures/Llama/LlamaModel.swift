@@ -45,45 +45,27 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     public var weightSummary: String { tensorTypeSummary(gguf) }
 
     public func forward(_ batch: [SequenceInput]) throws(ModelError) -> [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
         let c = config
-        let layout = try BatchLayout(batch, vocabularySize: c.vocabularySize)
-        let T = layout.rowCount
-        guard T > 0 else { return batch.map { _ in [] } }
-        let D = c.embeddingSize, Dh = c.headSize, H = c.headCount, Hkv = c.kvHeadCount
-        let qDim = H * Dh, kvDim = Hkv * Dh, eps = c.rmsNormEpsilon
-        let trace = Trace(batch)
-        let b = ForwardBuffers(scratch, rows: T, c)
+        return try DecoderPass.run(batch, c, embeddings: weights.embeddings, rope: rope, head: head, scratch: scratch, lock: lock,
+                                   pool: pool, inputName: "inp_embd") { p in
+            for (l, layer) in weights.layers.enumerated() {
+                p.attentionInput(layer.attention, layer: l)
+                if family.scalesQueries { scaleInPlace(p.b.q, by: c.queryScale, count: p.T * p.qDim) }
+                p.trace("Qcur", l, p.b.q, p.T * p.qDim)
+                p.trace("Kcur", l, p.b.k, p.T * p.kvDim)
+                p.trace("Vcur", l, p.b.v, p.T * p.kvDim)
+                attention(q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
+                p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
+                Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
+                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.trace("ffn_inp", l, p.b.x, p.T * p.D)
 
-        layout.embed(batch, table: weights.embeddings.tokenEmbedding, into: b.x)
-        let angles = rope.angles(layout, scratch)
-        trace("inp_embd", -1, b.x, T * D)
-
-        for (l, layer) in weights.layers.enumerated() {
-            let a = layer.attention
-            rmsNorm(b.x, weight: a.norm, b.xb, rows: T, size: D, epsilon: eps)
-            trace("attn_norm", l, b.xb, T * D)
-            a.project(b.xb, rows: T, q: b.q, k: b.k, v: b.v, config: c, trace: trace, layer: l, pool: pool)
-            rope.apply(layer: l, q: b.q, heads: H, k: b.k, kvHeads: Hkv, headSize: Dh, angles: angles)
-            if family.scalesQueries { scaleInPlace(b.q, by: c.queryScale, count: T * qDim) }
-            trace("Qcur", l, b.q, T * qDim)
-            trace("Kcur", l, b.k, T * kvDim)
-            trace("Vcur", l, b.v, T * kvDim)
-            attention(q: b.q, k: b.k, v: b.v, out: b.att, segments: layout.segments, layer: l, pool: pool)
-            trace("kqv_out", l, b.att, T * qDim)
-            Kernels.matmul(a.wo, b.att, n: T, b.proj, pool: pool)
-            addInPlace(b.x, b.proj, count: T * D)
-            trace("ffn_inp", l, b.x, T * D)
-
-            rmsNorm(b.x, weight: layer.feedForward.norm, b.xb, rows: T, size: D, epsilon: eps)
-            trace("ffn_norm", l, b.xb, T * D)
-            feedForward(b.xb, rows: T, layer.feedForward, out: b.proj, scratch: (b.gate, b.up), pool: pool)
-            addInPlace(b.x, b.proj, count: T * D)
-            trace("l_out", l, b.x, T * D)
+                rmsNorm(p.b.x, weight: layer.feedForward.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
+                p.trace("ffn_norm", l, p.b.xb, p.T * p.D)
+                feedForward(p.b.xb, rows: p.T, layer.feedForward, out: p.b.proj, scratch: (p.b.gate, p.b.up), pool: pool)
+                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.trace("l_out", l, p.b.x, p.T * p.D)
+            }
         }
-        layout.commit()
-
-        return head(b.x, layout: layout, normed: b.xb, scratch: scratch, trace: trace, pool: pool)
     }
 }

@@ -111,11 +111,11 @@ private final class ToolCallBox: @unchecked Sendable {
 
     init(parser: ToolCallParser) { stream = ToolCallStream(parser: parser) }
 
-    func append(_ text: String) -> [ChatCompletionChunk.Delta] { lock.withLock { stream.append(text).map(Self.delta) } }
-    func finish() -> [ChatCompletionChunk.Delta] { lock.withLock { stream.finish().map(Self.delta) } }
+    func append(_ text: String) -> [AssistantDelta] { lock.withLock { stream.append(text).map(Self.delta) } }
+    func finish() -> [AssistantDelta] { lock.withLock { stream.finish().map(Self.delta) } }
     var called: Bool { lock.withLock { !stream.calls.isEmpty } }
 
-    private static func delta(_ e: ToolCallStream.Event) -> ChatCompletionChunk.Delta {
+    private static func delta(_ e: ToolCallStream.Event) -> AssistantDelta {
         switch e {
         case .content(let text): return .init(content: text)
         case .callStart(let index, let id, let name):

@@ -112,122 +112,71 @@ struct CompletionLogprobs: Encodable, Sendable {
     }
 }
 
-struct ChatCompletion: Encodable, Sendable {
-    struct Message: Encodable, Sendable {
-        var role = "assistant"
-        /// Null in a message that only calls functions, as OpenAI sends it.
-        var content: String?
-        var toolCalls: [WireCall] = []
-        enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(role, forKey: .role)
-            try c.encode(content, forKey: .content)
-            if !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
-        }
+/// `/v1/chat/completions` response.
+typealias ChatCompletion = CompletionEnvelope<AssistantMessage>
+
+/// The message of a chat completion's choice.
+struct AssistantMessage: ChoiceContent {
+    typealias Logprobs = ChatLogprobs
+    static let object = "chat.completion"
+    static let key = ChoiceKey.message
+    var role = "assistant"
+    /// Null in a message that only calls functions, as OpenAI sends it.
+    var content: String?
+    var toolCalls: [WireCall] = []
+    enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(role, forKey: .role)
+        try c.encode(content, forKey: .content)
+        if !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
     }
-    struct Choice: Encodable, Sendable {
-        var index = 0
-        var message: Message
-        var logprobs: ChatLogprobs?
-        var finishReason: String
-        enum CodingKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(message, forKey: .message)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
+}
+
+extension WireChoice where Content == AssistantMessage {
+    init(message: AssistantMessage, logprobs: ChatLogprobs? = nil, finishReason: String) {
+        self.init(content: message, logprobs: logprobs, finishReason: finishReason)
     }
-    var id: String
-    var object = "chat.completion"
-    var created: Int
-    var model: String
-    var systemFingerprint: String
-    var choices: [Choice]
-    var usage: Usage
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
 }
 
 /// One SSE chunk of a streamed chat completion.
-struct ChatCompletionChunk: Encodable, Sendable {
-    struct Delta: Encodable, Sendable {
-        var role: String?
-        var content: String?
-        var toolCalls: [WireCallDelta]?
-        enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
-    }
-    struct Choice: Encodable, Sendable {
-        var index = 0
-        var delta: Delta
-        var logprobs: ChatLogprobs?
-        var finishReason: String?
-        enum CodingKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(delta, forKey: .delta)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
-    }
-    var id: String
-    var object = "chat.completion.chunk"
-    var created: Int
-    var model: String
-    var systemFingerprint: String
-    var choices: [Choice]
-    /// Present (null until the last chunk) only when `stream_options.include_usage` is set.
-    var usage: Usage?
-    var includeUsage: Bool
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(systemFingerprint, forKey: .systemFingerprint)
-        try c.encode(choices, forKey: .choices)
-        if includeUsage { try c.encode(usage, forKey: .usage) }
+typealias ChatCompletionChunk = CompletionEnvelope<AssistantDelta>
+
+/// The delta of a streamed chat completion's choice.
+struct AssistantDelta: ChoiceContent {
+    typealias Logprobs = ChatLogprobs
+    static let object = "chat.completion.chunk"
+    static let key = ChoiceKey.delta
+    var role: String?
+    var content: String?
+    var toolCalls: [WireCallDelta]?
+    enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls" }
+}
+
+extension WireChoice where Content == AssistantDelta {
+    init(delta: AssistantDelta, logprobs: ChatLogprobs? = nil, finishReason: String? = nil) {
+        self.init(content: delta, logprobs: logprobs, finishReason: finishReason)
     }
 }
 
 /// `/v1/completions` response, and (with `object` `text_completion` too) each streamed chunk.
-struct TextCompletion: Encodable, Sendable {
-    struct Choice: Encodable, Sendable {
-        var text: String
-        var index = 0
-        var logprobs: CompletionLogprobs?
-        var finishReason: String?
-        enum CodingKeys: String, CodingKey { case text, index, logprobs, finishReason = "finish_reason" }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(text, forKey: .text)
-            try c.encode(index, forKey: .index)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finishReason, forKey: .finishReason)
-        }
-    }
-    var id: String
-    var object = "text_completion"
-    var created: Int
-    var model: String
-    var systemFingerprint: String
-    var choices: [Choice]
-    var usage: Usage?
-    var includeUsage = true
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
+typealias TextCompletion = CompletionEnvelope<CompletionText>
+
+/// The text of a text completion's choice: a plain string on the wire.
+struct CompletionText: ChoiceContent {
+    typealias Logprobs = CompletionLogprobs
+    static let object = "text_completion"
+    static let key = ChoiceKey.text
+    var text: String
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(systemFingerprint, forKey: .systemFingerprint)
-        try c.encode(choices, forKey: .choices)
-        if includeUsage { try c.encode(usage, forKey: .usage) }
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+extension WireChoice where Content == CompletionText {
+    init(text: String, logprobs: CompletionLogprobs? = nil, finishReason: String? = nil) {
+        self.init(content: CompletionText(text: text), logprobs: logprobs, finishReason: finishReason)
     }
 }
 
