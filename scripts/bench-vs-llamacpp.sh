@@ -6,7 +6,8 @@
 #
 # usage: scripts/bench-vs-llamacpp.sh [NAME=]/path/to/llama-bench [[NAME=]/path/to/llama-bench ...] MODEL.gguf [threads...]
 #   e.g. scripts/bench-vs-llamacpp.sh llama.cpp=/tmp/llama/build/bin/llama-bench ik=/work/ik/build/bin/llama-bench model.gguf 1 2
-#   A reference without NAME= is called llama.cpp (the first) or ref2, ref3, ...
+#   A reference without NAME= is called llama.cpp (the first) or ref2, ref3, ...; a reference named
+#   kinglet* (another Kinglet build, e.g. before a change) is run as `kinglet bench`.
 #   env: ROUNDS (default 2) alternations; REPS (default 5) repetitions per run; P (512); N (128)
 set -euo pipefail
 usage="usage: $0 [NAME=]/path/to/llama-bench [...] MODEL.gguf [threads...]"
@@ -28,12 +29,15 @@ cd "$(dirname "$0")/.."
 swift build -c release --product kinglet >&2
 KINGLET=.build/release/kinglet
 OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
+# CMD: the command line of a reference: llama-bench, or another Kinglet build's bench command.
+refcmd() { case "$(basename "$1")" in kinglet*) CMD=("$1" bench --no-bandwidth) ;; *) CMD=("$1") ;; esac; }
 
 for t in "${THREADS[@]}"; do
   for round in $(seq 1 "$ROUNDS"); do
     for i in "${!BENCHES[@]}"; do
       echo "threads $t, round $round: ${NAMES[$i]}" >&2
-      "${BENCHES[$i]}" -m "$MODEL" -t "$t" -r "$REPS" -p "$P" -n "$N" -o json 2>/dev/null > "$OUT/${NAMES[$i]}~$t~$round.json"
+      refcmd "${BENCHES[$i]}"
+      "${CMD[@]}" -m "$MODEL" -t "$t" -r "$REPS" -p "$P" -n "$N" -o json 2>/dev/null > "$OUT/${NAMES[$i]}~$t~$round.json"
     done
     echo "threads $t, round $round: kinglet" >&2
     "$KINGLET" bench -m "$MODEL" -t "$t" -r "$REPS" -p "$P" -n "$N" -o json > "$OUT/kinglet~$t~$round.json"
@@ -44,7 +48,7 @@ done
 if [ -x /usr/bin/time ]; then
   rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
   t=${THREADS[-1]}
-  for i in "${!BENCHES[@]}"; do rss "${BENCHES[$i]}" -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" > "$OUT/${NAMES[$i]}.rss"; done
+  for i in "${!BENCHES[@]}"; do refcmd "${BENCHES[$i]}"; rss "${CMD[@]}" -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" > "$OUT/${NAMES[$i]}.rss"; done
   rss "$KINGLET" bench -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" --no-bandwidth > "$OUT/kinglet.rss"
 fi
 
