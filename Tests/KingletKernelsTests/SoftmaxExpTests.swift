@@ -34,7 +34,7 @@ import Testing
             break
         }
         for len in [1, 7, 8, 9, 37, 300] {
-            var rng = SplitMix(state: UInt64(len))
+            var rng = SplitMix64(state: UInt64(len))
             let scores = (0 ..< len).map { _ in Float(rng.next() % 20000) / 1000 - 10 }
             let mx = scores.max()!
             var c = scores, s = scores
@@ -44,16 +44,5 @@ import Testing
             #expect(abs(s.reduce(0, +) - 1) < 2e-3)
         }
         #endif
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
