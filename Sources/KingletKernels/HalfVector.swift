@@ -13,6 +13,7 @@ public struct HalfVector: Sendable {
     let toHalfFn: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<UInt16>, Int) -> Void
     let attendFn: @Sendable (UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafePointer<UInt16>, Int, Int, Int, Float,
                              UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    let softmaxFn: @Sendable (UnsafeMutablePointer<Float>, Int, Float) -> Void
     let attendGroupFn: @Sendable (AttendGroup) -> Void
 
     /// The queries of one GQA group over the same positions of one F16 KV head (`attendGroup`).
@@ -68,6 +69,10 @@ public struct HalfVector: Sendable {
         attendFn(q, k, v, stride, len, headSize, scale, scores, out)
     }
 
+    /// s ← the F16-rounded softmax probabilities of scores s whose max is `mx` (`SoftmaxExp`): the
+    /// softmax `attend` and `attendGroup` apply, for callers that gather the scores themselves.
+    @inline(__always) public func softmaxRoundToHalf(_ s: UnsafeMutablePointer<Float>, count n: Int, max mx: Float) { softmaxFn(s, n, mx) }
+
     /// `g.queries` queries sharing one KV head (a GQA group at one position), each as `attend`
     /// computes it alone; the fast kernel loads and converts each key and value row once for all.
     @inline(__always) public func attendGroup(_ g: AttendGroup) { attendGroupFn(g) }
@@ -79,6 +84,7 @@ public struct HalfVector: Sendable {
         roundFn: { ReferenceHalfVector.roundToHalf($0, count: $1) },
         toHalfFn: { ReferenceHalfVector.toHalf($0, $1, count: $2) },
         attendFn: { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) },
+        softmaxFn: { SoftmaxExp.softmaxRoundToHalf($0, count: $1, max: $2) },
         attendGroupFn: { g in
             g.oneAtATime { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) }
         })
@@ -110,6 +116,7 @@ public struct HalfVector: Sendable {
                     ReferenceHalfVector.attend(q, k: k, v: v, stride: stride, count: len, headSize: dh, scale: scale, scores: scores, out: out)
                 }
             },
+            softmaxFn: { kk_avx2_softmax_round_f16($0, Int64($1), $2) },
             attendGroupFn: { g in
                 guard g.headSize <= 512 else {
                     g.oneAtATime { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) }

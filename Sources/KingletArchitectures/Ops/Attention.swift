@@ -162,7 +162,8 @@ struct Attention {
 
     /// One query over the slots `runs` (in position order) of one KV head whose first slot is at
     /// element `base`: the F32 cache, and the F16 cache where the fused kernel does not apply
-    /// (a wrapped ring, a soft-cap). Same arithmetic as `ReferenceHalfVector.attend` for F16.
+    /// (a wrapped ring, a soft-cap). Without a soft-cap, the same arithmetic as `HalfVector.attend`
+    /// for F16 (a wrapped ring gives what a straight one does).
     private func attendRuns(_ q: UnsafePointer<Float>, cache: KVCache, base: Int, runs: [Range<Int>],
                             scores: UnsafeMutablePointer<Float>, qh: UnsafeMutablePointer<Float>,
                             out o: UnsafeMutablePointer<Float>) {
@@ -184,11 +185,21 @@ struct Attention {
                 n += 1
             }
         }
-        let inv = softmaxNumerators(scores, count: n)
         o.update(repeating: 0, count: headSize)
         if let v16 = cache.v16 {
-            for p in 0 ..< n { scores[p] *= inv }
-            half.roundToHalf(scores, count: n)
+            if softcap == nil {
+                // the one-query kernel's softmax, so a wrapped ring gives what a straight one does
+                var mx = -Float.infinity
+                for p in 0 ..< n {
+                    scores[p] *= scale
+                    mx = max(mx, scores[p])
+                }
+                half.softmaxRoundToHalf(scores, count: n, max: mx)
+            } else {
+                let inv = softmaxNumerators(scores, count: n)
+                for p in 0 ..< n { scores[p] *= inv }
+                half.roundToHalf(scores, count: n)
+            }
             n = 0
             for run in runs {
                 for slot in run {
@@ -198,6 +209,7 @@ struct Attention {
             }
             return
         }
+        let inv = softmaxNumerators(scores, count: n)
         let v32 = cache.v32!
         n = 0
         for run in runs {
