@@ -11,8 +11,10 @@ public struct HalfVector: Sendable {
     let axpyFn: @Sendable (Float, UnsafePointer<UInt16>, UnsafeMutablePointer<Float>, Int) -> Void
     let roundFn: @Sendable (UnsafeMutablePointer<Float>, Int) -> Void
     let toHalfFn: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<UInt16>, Int) -> Void
-    let attendFn: @Sendable (UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafePointer<UInt16>, Int, Int, Int, Float,
-                             UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    /// One query over a KV head: q, k, v, stride, len, headSize, scale, scores, out (`attend`).
+    typealias AttendFunction = @Sendable (UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafePointer<UInt16>, Int, Int, Int, Float,
+                                          UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    let attendFn: AttendFunction
     let softmaxFn: @Sendable (UnsafeMutablePointer<Float>, Int, Float) -> Void
     let attendGroupFn: @Sendable (AttendGroup) -> Void
 
@@ -44,8 +46,7 @@ public struct HalfVector: Sendable {
         }
 
         /// Each query alone through `attend` (the definition the fused kernel keeps, bit for bit).
-        func oneAtATime(_ attend: (UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafePointer<UInt16>, Int, Int, Int, Float,
-                                   UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        func oneAtATime(_ attend: AttendFunction) {
             for j in 0 ..< queries {
                 attend(q + j * queryStride, k, v, stride, count, headSize, scale, scores + j * count, out + j * outStride)
             }
@@ -77,17 +78,20 @@ public struct HalfVector: Sendable {
     /// computes it alone; the fast kernel loads and converts each key and value row once for all.
     @inline(__always) public func attendGroup(_ g: AttendGroup) { attendGroupFn(g) }
 
+    /// `ReferenceHalfVector.attend`, the plain path every kernel falls back to.
+    static let referenceAttend: AttendFunction = {
+        ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8)
+    }
+
     public static let reference = HalfVector(
         name: "reference",
         dotFn: { ReferenceHalfVector.dot($0, $1, count: $2) },
         axpyFn: { ReferenceHalfVector.axpy($0, $1, $2, count: $3) },
         roundFn: { ReferenceHalfVector.roundToHalf($0, count: $1) },
         toHalfFn: { ReferenceHalfVector.toHalf($0, $1, count: $2) },
-        attendFn: { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) },
+        attendFn: referenceAttend,
         softmaxFn: { SoftmaxExp.softmaxRoundToHalf($0, count: $1, max: $2) },
-        attendGroupFn: { g in
-            g.oneAtATime { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) }
-        })
+        attendGroupFn: { $0.oneAtATime(referenceAttend) })
 
     /// The F16C version, or nil where the CPU lacks it.
     public static let fast: HalfVector? = fast(wide: kk_cpu_features() & UInt32(KK_CPU_AVX512) != 0)
@@ -113,15 +117,12 @@ public struct HalfVector: Sendable {
                 if dh <= 512 {
                     kk_avx2_attend_f16(q, k, v, Int64(stride), Int64(len), Int64(dh), scale, scores, out)
                 } else {
-                    ReferenceHalfVector.attend(q, k: k, v: v, stride: stride, count: len, headSize: dh, scale: scale, scores: scores, out: out)
+                    referenceAttend(q, k, v, stride, len, dh, scale, scores, out)
                 }
             },
             softmaxFn: { kk_avx2_softmax_round_f16($0, Int64($1), $2) },
             attendGroupFn: { g in
-                guard g.headSize <= 512 else {
-                    g.oneAtATime { ReferenceHalfVector.attend($0, k: $1, v: $2, stride: $3, count: $4, headSize: $5, scale: $6, scores: $7, out: $8) }
-                    return
-                }
+                guard g.headSize <= 512 else { return g.oneAtATime(referenceAttend) }
                 kk_avx2_attend_f16_group(g.q, Int64(g.queryStride), Int64(g.queries), g.k, g.v, Int64(g.stride), Int64(g.count),
                                          Int64(g.headSize), g.scale, g.scores, g.out, Int64(g.outStride), wide ? 1 : 0)
             })

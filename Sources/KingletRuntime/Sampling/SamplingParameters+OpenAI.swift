@@ -40,10 +40,4 @@ extension SamplingError.Field {
         case .topK, .minP, .repeatPenalty, .penaltyWindow: nil
         }
     }
-
-    /// The field an OpenAI request field sets (nil: not a sampling field).
-    public init?(openAIName name: String) {
-        guard let f = Self.allCases.first(where: { $0.openAIName == name }) else { return nil }
-        self = f
-    }
 }
