@@ -12,10 +12,8 @@
 // Σ of 4 adjacent u8·s8 products per i32 lane. maddubs sums pairs into i16 with saturation,
 // which never triggers here: |u| ≤ 128 and |s| ≤ 127 give |pair| ≤ 32512.
 #define KK_DOT_U8S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
-#define KK_R8_TT 1
-#define KK_R8_MINS 0
+#define KK_R8_TT 2
 #include "x86_quant_tile.h"
-#undef KK_R8_MINS
 #undef KK_R8_TT
 #include "x86_float_tile.h"
 #undef KK_DOT_U8S8

@@ -10,10 +10,8 @@
 #define KK_NAME(x) kk_vnni_##x
 #define KK_DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #define KK_DOT_U8S8_ACC(acc, u, s) _mm256_dpbusd_epi32((acc), (u), (s))
-#define KK_R8_TT 2
-#define KK_R8_MINS 1
+#define KK_R8_TT 4
 #include "x86_quant_tile.h"
-#undef KK_R8_MINS
 #undef KK_R8_TT
 #undef KK_DOT_U8S8_ACC
 #undef KK_DOT_U8S8

@@ -1,6 +1,7 @@
 // Every fast table this CPU runs, held to the reference table.
 //
-// Tolerances. Both tables convert activations identically (checked bit for bit in
+// Tolerances (the x86 nibble kinds are held bit for bit below: they do the reference's f32 work).
+// Both tables convert activations identically (checked bit for bit in
 // ActivationQuantizeTests) and, for quantized types, compute each block's integer dot exactly
 // and scale it by the same f32 product d_w·d_x; they differ only in the order the per-block
 // (or, for float types, per-element) f32 terms are summed (the fast kernels keep 8 lanes per
@@ -43,7 +44,7 @@ struct FastKernelTests {
         for table in Self.fastTables {
             for (rows, cols) in shapes {
                 let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
-                for n in [1, 2, 3, 5, 6, 7, 17] {   // ≥ 4: x86 nibble types take the 8-row interleaved tiles (4-token groups, tails of 1–3)
+                for n in [1, 2, 3, 5, 6, 7, 17] {   // ≥ 2: x86 nibble types take the 8-row interleaved tiles (4-token groups on VNNI, tails of 1–3)
                     let x = randomActivations(n * cols, rng: &rng)                  // [n, cols]
                     var expected = [Float](repeating: .nan, count: n * rows)         // [n, rows]
                     let pool1 = ThreadPool(threads: 1)
@@ -68,9 +69,38 @@ struct FastKernelTests {
         }
     }
 
-    /// A matrix × one token runs in row tiles (x86: 8 rows for Q8_0, then 4, then 1); every row
-    /// must come out bit for bit as when it is the only row, the path GGMLGoldenTests holds to
-    /// ggml's vec_dot. The 8-row tile's one transposed reduction adds in hsum's order, so no
+    /// On x86 the nibble kinds (Q4_0, Q4_1, Q5_0, Q5_1) sum each block's integer dot whole and
+    /// then do the reference's f32 operations in its order, so they must equal the reference bit
+    /// for bit: one token (8-row groups), batches (row-interleaved tiles from 2 tokens, every
+    /// token tail), row counts that leave 1–7 rows after the last 8, 1–3 threads.
+    @Test(arguments: [QuantType.q4_0, .q4_1, .q5_0, .q5_1])
+    func x86NibbleKindsEqualTheReferenceExactly(type: QuantType) throws {
+        #if arch(x86_64)
+        let tables = Self.fastTables.filter { $0.rounding == .x86 }
+        #expect(!tables.isEmpty || !KernelTable.reference().cpuFeatures.contains("avx2+fma+f16c"))
+        var rng = SeededGenerator(seed: 0xE8AC + UInt64(type.rawValue))
+        let reference = KernelTable.reference()
+        for (rows, cols) in [(1, 32), (7, 96), (21, 640), (40, 576), (17, 1536)] {
+            let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
+            for n in [1, 2, 3, 4, 5, 6, 9] {
+                let x = randomActivations(n * cols, rng: &rng)                          // [n, cols]
+                var expected = [Float](repeating: .nan, count: n * rows)
+                Kernels.matmul(weights.matrix, x, n: n, &expected, pool: ThreadPool(threads: 1), table: reference)
+                for table in tables {
+                    for threads in 1...3 {
+                        var got = [Float](repeating: .nan, count: n * rows)
+                        Kernels.matmul(weights.matrix, x, n: n, &got, pool: ThreadPool(threads: threads), table: table)
+                        let differ = (0 ..< n * rows).filter { got[$0].bitPattern != expected[$0].bitPattern }
+                        #expect(differ.isEmpty, "\(table.name) \(type) \(rows)x\(cols) n=\(n) threads=\(threads): \(differ.count) outputs differ from the reference, first [t \(differ.first.map { $0 / rows } ?? 0), r \(differ.first.map { $0 % rows } ?? 0)]")
+                    }
+                }
+            }
+        }
+        #endif
+    }
+
+    /// A matrix × one token runs in row tiles (x86: 8 rows for Q8_0, then 4, then 1; the nibble
+    /// kinds 8 rows); every row must come out bit for bit as when it is the only row. The 8-row tile's one transposed reduction adds in hsum's order, so no
     /// tolerance applies here. 37 rows × 640 columns: Gemma 3's head width, every tile size.
     @Test(arguments: weightTypes)
     func matvecTilesMatchSingleRowsExactly(type: QuantType) throws {
@@ -93,7 +123,7 @@ struct FastKernelTests {
 
     /// A batch gives every token bit for bit what it gets alone: results never depend on how many
     /// tokens (prompt chunks, sequences batched by the server) share a product. On x86 batches of
-    /// 4+ tokens of the nibble types take the 8-row interleaved tiles, which must repeat the
+    /// 2+ tokens of the nibble types take the 8-row interleaved tiles, which must repeat the
     /// one-token arithmetic lane for lane. 21 rows (8 + 8 + 5 left to the plain tiles) × 640 and
     /// × 96 columns; 4 to 17 tokens (every tail); 1 and 2 threads (other row splits).
     @Test(arguments: weightTypes)
