@@ -11,10 +11,17 @@ struct GatedFeedForward {
                         scratch: (gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>), pool: ThreadPool) {
         let F = w.gate.rows
         Kernels.matmul([w.gate, w.up], x, n: T, [scratch.gate, scratch.up], pool: pool)
-        switch activation {
-        case .silu: swiglu(scratch.gate, scratch.up, count: T * F)
-        case .gelu: geglu(scratch.gate, scratch.up, count: T * F)
+        // The activation over a prompt is milliseconds of work: shared out by rows (the same
+        // numbers), it no longer leaves the other threads waiting between the two products.
+        let (gate, up, activation) = (scratch.gate, scratch.up, self.activation)
+        func activate(_ rows: Range<Int>) {
+            let g = gate + rows.lowerBound * F, u = up + rows.lowerBound * F
+            switch activation {
+            case .silu: swiglu(g, u, count: rows.count * F)
+            case .gelu: geglu(g, u, count: rows.count * F)
+            }
         }
+        if T * F >= 1 << 15 { pool.parallelFor(T, activate) } else { activate(0 ..< T) }
         Kernels.matmul(w.down, scratch.gate, n: T, out, pool: pool)
     }
 }

@@ -120,7 +120,10 @@ struct Attention {
                     while firstItem[si] > item { si -= 1 }
                     let seg = segments[si]
                     let local = item - firstItem[si]
-                    let t = local / units, h = (local % units) * unit  // the item's first head
+                    // Tokens in zigzag order (first, last, second, second to last, …): a causal
+                    // row costs its position, so contiguous pieces of items cost about the same.
+                    let i = local / units, h = (local % units) * unit  // the item's first head
+                    let t = i % 2 == 0 ? i / 2 : seg.tokens - 1 - i / 2
                     let cache = seg.cache
                     let position = seg.start + t
                     let first = window.map { max(0, position - $0 + 1) } ?? 0
