@@ -1,16 +1,16 @@
 import Foundation
 import KingletKernels
 
-/// silu(x) = x / (1 + e^(−x)), as ggml computes it: the one definition inference and training share.
+/// silu(x) = x / (1 + e^(−x)) (`SiLU.silu`: the engine's exp): the one definition inference and
+/// training share.
 @inlinable
 package func silu(_ x: Float) -> Float {
-    x / (1 + expf(-x))
+    SiLU.silu(x)
 }
 
-/// SwiGLU: g ← silu(g) · u. g, u: [n].
-@inlinable
+/// SwiGLU: g ← silu(g) · u (8 lanes at a time with AVX2, the same numbers). g, u: [n].
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count n: Int) {
-    for i in 0 ..< n { g[i] = silu(g[i]) * u[i] }
+    SiLU.swiglu(g, u, count: n)
 }
 
 /// GeGLU: g ← gelu(g) · u with the tanh approximation, computed as ggml's CPU backend does: the

@@ -1,5 +1,6 @@
-/// The exp and softmax of attention over an F16 cache, in plain Swift: lane for lane what
-/// `kk_avx2_exp` and `kk_avx2_softmax_round_f16` compute (x86_softmax_f16.c), bit for bit
+/// The engine's exp (attention's softmax over an F16 cache, SiLU) and that softmax, in plain
+/// Swift: lane for lane what `kk_avx2_exp` and `kk_avx2_softmax_round_f16` compute
+/// (x86_exp8.h, x86_softmax_f16.c), bit for bit
 /// (`SoftmaxExpTests`). Cody–Waite range reduction, Cephes' minimax polynomial for e^r on
 /// |r| ≤ ln2/2, the power of two added to the exponent bits: within 2 ulp of expf.
 public enum SoftmaxExp {

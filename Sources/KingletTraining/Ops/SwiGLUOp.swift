@@ -24,7 +24,7 @@ enum SwiGLUOp {
                 let g = gateUp + r * 2 * ff, u = g + ff, d = dh + r * ff
                 let dg = dgateUp + r * 2 * ff, du = dg + ff
                 for i in 0 ..< ff {
-                    let sig = 1 / (1 + expf(-g[i]))
+                    let sig = SiLU.sigmoid(g[i])
                     du[i] = d[i] * g[i] * sig
                     dg[i] = d[i] * u[i] * sig * (1 + g[i] * (1 - sig))
                 }
