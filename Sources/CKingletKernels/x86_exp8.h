@@ -1,6 +1,6 @@
 // (No include guard: included by the x86 files that need it, after KK_TARGET is defined.)
 // e^x for 8 f32 lanes: Cody–Waite range reduction and Cephes' minimax polynomial (≤ 2 ulp of
-// expf). Shared by attention's softmax (x86_softmax_f16.c) and SwiGLU (x86_swiglu.c); plain
+// expf). Shared by attention's softmax (x86_softmax_f16.c) and SwiGLU (x86_glu.c); plain
 // Swift twin, lane for lane: KingletKernels/Reference/SoftmaxExp.swift.
 
 /// e^x per lane; 0 below −86 (and for −∞), where e^x is far below every F16 probability.

@@ -115,8 +115,10 @@ void kk_avx2_attend_f16(const float *q, const uint16_t *k, const uint16_t *v, in
                         int64_t len, int64_t dh, float scale, float *scores, float *out);
 /// y[i] = e^(x[i]) (≤ 2 ulp of expf; 0 below −86): the exp of the F16 attention softmax. See x86_softmax_f16.c.
 void kk_avx2_exp(const float *x, float *y, int64_t n);
-/// g ← silu(g)·u, silu(x) = x / (1 + e^(−x)) with kk_avx2_exp's e^x (x86_swiglu.c).
+/// g ← silu(g)·u, silu(x) = x / (1 + e^(−x)) with kk_avx2_exp's e^x (x86_glu.c).
 void kk_avx2_swiglu(float *g, const float *u, int64_t n);
+/// g ← gelu(g)·u through ggml's F16 GELU table [65536] (0 at ≤ −10, x·u at ≥ 10; x86_glu.c).
+void kk_avx2_geglu(float *g, const float *u, const float *table, int64_t n);
 /// s[p] ← f16-rounded softmax probabilities of the scores s (max `mx`): kk_avx2_exp(s − mx), summed
 /// in double, scaled by 1/Σ, rounded to F16. The one softmax of the F16 attention kernels.
 void kk_avx2_softmax_round_f16(float *s, int64_t len, float mx);

@@ -13,33 +13,9 @@ func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count n
     SiLU.swiglu(g, u, count: n)
 }
 
-/// GeGLU: g ← gelu(g) · u with the tanh approximation, computed as ggml's CPU backend does: the
-/// input rounded to F16 and looked up in a table of F16 results (exact below −10 and above 10).
-/// g, u: [n].
+/// GeGLU: g ← gelu(g) · u, as ggml's CPU backend computes it (`GELU.geglu`). g, u: [n].
 func geglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, count n: Int) {
-    let table = GELUTable.values
-    for i in 0 ..< n {
-        let x = g[i]
-        if x <= -10 {
-            g[i] = 0
-        } else if x >= 10 {
-            g[i] = x * u[i]
-        } else {
-            g[i] = table[Int(floatToHalf(x))] * u[i]
-        }
-    }
-}
-
-/// gelu(x) = 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))) in f32 (ggml `ggml_gelu_f32`).
-@inlinable
-func gelu(_ x: Float) -> Float {
-    let sqrt2OverPi: Float = 0.79788456080286535587989211986876
-    return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
-}
-
-/// ggml's `ggml_table_gelu_f16`: for every F16 bit pattern h, f16(gelu(f32(h))), kept as Float.
-enum GELUTable {
-    static let values: [Float] = (0 ... 0xFFFF).map { h in halfToFloat(floatToHalf(gelu(halfToFloat(UInt16(h))))) }
+    GELU.geglu(g, u, count: n)
 }
 
 /// y += x. [n]

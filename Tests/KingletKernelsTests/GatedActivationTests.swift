@@ -5,7 +5,7 @@ import Testing
 import CKingletKernels
 #endif
 
-@Suite struct SiLUTests {
+@Suite struct GatedActivationTests {
     /// Every 1/64 from −100 to 100, the edges of the exp, infinities and NaN.
     static let inputs: [Float] = (-6400 ... 6400).map { Float($0) / 64 }
         + [-.infinity, .infinity, .nan, -86, -85.99, 86, 87.99, 88, -88, 0, -0, .leastNonzeroMagnitude, 1e-8, -1e-8]
@@ -43,5 +43,24 @@ import CKingletKernels
         #if arch(x86_64)
         #expect(SiLU.vector == (kk_cpu_features() & UInt32(KK_CPU_AVX2) != 0))
         #endif
+    }
+
+    /// The AVX2 GeGLU (F16C rounding, a table gather) is the plain loop lane for lane: every
+    /// input above, the ±10 edges, subnormal and tie-rounding inputs, tails of every length.
+    @Test func vectorGeGLUEqualsTheDefinitionExactly() throws {
+        var rng = SplitMix64(state: 0x6E1)
+        let edges: [Float] = [-10, 10, -9.999, 9.999, -10.001, 10.001, 1e-6, -1e-6, 6e-8, 1.00048828125, -2.0009765625]
+        for len in [1, 3, 7, 8, 9, 16, 37, Self.inputs.count, edges.count] {
+            let g0 = len == Self.inputs.count ? Self.inputs : len == edges.count ? edges
+                : (0 ..< len).map { _ in Float(rng.next() % 30000) / 1000 - 15 }
+            let u = (0 ..< len).map { _ in Float(rng.next() % 2000) / 1000 - 1 }
+            var fast = g0, plain = g0
+            GELU.geglu(&fast, u, count: len)
+            GELU.referenceGeGLU(&plain, u, count: len)
+            for i in 0 ..< len where fast[i].bitPattern != plain[i].bitPattern && !(fast[i].isNaN && plain[i].isNaN) {
+                Issue.record("geglu(\(g0[i]), \(u[i])): \(fast[i]) vs definition \(plain[i]) (len \(len))")
+                break
+            }
+        }
     }
 }
