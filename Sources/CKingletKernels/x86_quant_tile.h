@@ -6,18 +6,15 @@
 //   KK_DOT_U8S8(u, s)  8 × i32 lanes, each the sum of 4 adjacent u8 × s8 products (exact)
 //   KK_R8_TT           tokens per interleaved tile (4 with 32 vector registers, 2 with 16)
 //
-// Two arithmetics, both exact in their integer parts:
-// - Q4_0, Q4_1, Q5_0, Q5_1 (the nibble kinds, below): each block's integer dot is summed whole
-//   and the f32 work is the reference's, so every output equals the Swift reference bit for bit
-//   whatever the batch (row-interleaved tiles for batches).
-// - Q8_0 (qtile, qmatvec8): ggml's AVX2 vec_dot, bit for bit: 8 i32 lanes per block, each scaled
-//   by d_w·d_x (one f32 product) and summed in 8 f32 lanes, then one horizontal sum. Its signed
-//   weights use the sign trick: |w| (unsigned) × sign(x, w).
+// Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 (the "kinds" below): each block's integer dot is summed whole
+// and the f32 work is the reference's, so every output equals the Swift reference bit for bit
+// whatever the batch (8-row groups for one token, row-interleaved tiles for batches). Q8_0's
+// signed weights use the sign trick: |w| (unsigned) × sign(x, w).
 
 #include <string.h>
 
 #ifndef KK_R8_MIN_N
-#define KK_R8_MIN_N 2   // tokens from which nibble batches take the interleaved tiles
+#define KK_R8_MIN_N 2   // tokens from which batches take the interleaved tiles
 #endif
 
 // acc + (4-product sums): one vpdpbusd with VNNI (which defines it), else the add of KK_DOT_U8S8.
@@ -39,68 +36,13 @@ __m256i KK_NAME(bits32)(const uint8_t *p) {
     return _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
 }
 
+/// The sum of v's 8 lanes, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) (x86_float_tile.h's reduction).
 static inline __attribute__((always_inline)) KK_TARGET
 float KK_NAME(hsum)(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
-}
-
-/// One Q8_0 block at `blk` as 32 unsigned bytes `u` = |q| and the signed values `sgn`, whose
-/// signs move onto the activations.
-static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(unpack)(const uint8_t *blk, __m256i *u, __m256i *sgn) {
-    *sgn = _mm256_loadu_si256((const __m256i *)(blk + 2));
-    *u = _mm256_abs_epi8(*sgn);
-}
-
-/// One Q8_0 tile: out[t, r] for RT rows starting at `w` and TT tokens starting at `x`.
-/// dx: [TT, nb] activation scales of these tokens (row stride `dstride`).
-static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(qtile)(const int RT, const int TT, const uint8_t *w, size_t wrb, const uint8_t *x, size_t xrb,
-                    const float *dx, int64_t dstride, int64_t nb, float *out, int64_t out_stride) {
-    __m256 acc[4][8];
-    for (int r = 0; r < RT; r++)
-        for (int t = 0; t < TT; t++) acc[r][t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
-        __m256i u[4], sgn[4];
-        __m256 dw[4];
-        for (int r = 0; r < RT; r++) {
-            const uint8_t *blk = w + r * wrb + b * 34;
-            if (TT == 1) _mm_prefetch((const char *)(blk + 4 * RT * wrb), _MM_HINT_T0);  // next tile's rows
-            dw[r] = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(*(const uint16_t *)blk)));
-            KK_NAME(unpack)(blk, &u[r], &sgn[r]);
-        }
-        for (int t = 0; t < TT; t++) {
-            const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + t * xrb + b * 34 + 2));
-            const __m256 d = _mm256_broadcast_ss(dx + t * dstride + b);
-            for (int r = 0; r < RT; r++) {
-                const __m256 p = _mm256_cvtepi32_ps(KK_DOT_U8S8(u[r], _mm256_sign_epi8(xv, sgn[r])));
-                // (d_w · d_x) · Σq: the same f32 rounding as ggml's per-block scale
-                acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dw[r], d), p, acc[r][t]);
-            }
-        }
-    }
-    for (int r = 0; r < RT; r++)
-        for (int t = 0; t < TT; t++) out[t * out_stride + r] = KK_NAME(hsum)(acc[r][t]);
-}
-
-/// The horizontal sums of 8 accumulators at once: lane i = Σ a[i], added in hsum's order
-/// ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)), so each lane is bit-identical to hsum(a[i]).
-static inline __attribute__((always_inline)) KK_TARGET
-__m256 KK_NAME(hsum8)(const __m256 a[8]) {
-    __m256d c[4];
-    for (int i = 0; i < 4; i++)   // lanes j of a[i] | a[i+4]: l_j + l_j+4
-        c[i] = _mm256_castps_pd(_mm256_add_ps(_mm256_permute2f128_ps(a[i], a[i + 4], 0x20),
-                                              _mm256_permute2f128_ps(a[i], a[i + 4], 0x31)));
-    // per 128-bit half: (l0+l2, l1+l3) of a[i] then a[i+1]
-    const __m256 e01 = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(c[0], c[1])),
-                                     _mm256_castpd_ps(_mm256_unpackhi_pd(c[0], c[1])));
-    const __m256 e23 = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(c[2], c[3])),
-                                     _mm256_castpd_ps(_mm256_unpackhi_pd(c[2], c[3])));
-    return _mm256_add_ps(_mm256_shuffle_ps(e01, e23, _MM_SHUFFLE(2, 0, 2, 0)),
-                         _mm256_shuffle_ps(e01, e23, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
 /// Low 16 bits of 8 i32 lanes as 8 × u16.
@@ -110,44 +52,11 @@ __m128i KK_NAME(low16)(__m256i v) {
     return _mm256_castsi256_si128(_mm256_permute4x64_epi64(p, _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/// The longest row (in blocks) qmatvec8 takes; its scale table lives on the stack.
-enum { KK_MATVEC_MAX_NB = 256 };
-
-/// Q8_0 matrix × one token, 8 rows at a time: out[r] for 8 rows starting at `w`; the same sums as
-/// qtile(1, 1, …) per row, bit for bit. On short rows (Gemma 3's 640-wide output head:
-/// 20 blocks) qtile's matvec waits on memory: one prefetch per block reaches too few lines
-/// ahead. Here the 8 rows' scales are first gathered (converted, ×d_x, for all blocks, in one
-/// pass that also touches every line of the tile) while the tile two ahead is prefetched line
-/// by line; then the dots run from L1 and one transposed reduction ends 8 rows.
-/// dx: [nb] activation scales.
-static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(qmatvec8)(const uint8_t *w, size_t wrb, const uint8_t *x, const float *dx, int64_t nb, float *out) {
-    for (size_t off = 0; off < 8 * wrb; off += 64)
-        _mm_prefetch((const char *)(w + 16 * wrb + off), _MM_HINT_T0);
-    const __m256i rowoff = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)wrb));
-    float d[KK_MATVEC_MAX_NB][8];   // [nb, 8]: d_w · d_x of block b, row i
-    for (int64_t b = 0; b < nb; b++) {
-        const __m256i h = _mm256_i32gather_epi32((const int *)(w + b * 34), rowoff, 1);  // d | first 2 q
-        _mm256_storeu_ps(d[b], _mm256_mul_ps(_mm256_cvtph_ps(KK_NAME(low16)(h)), _mm256_set1_ps(dx[b])));
-    }
-    __m256 acc[8];
-    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
-        const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + b * 34 + 2));
-        for (int i = 0; i < 8; i++) {
-            __m256i u, sgn;
-            KK_NAME(unpack)(w + i * wrb + b * 34, &u, &sgn);
-            acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(&d[b][i]), _mm256_cvtepi32_ps(KK_DOT_U8S8(u, _mm256_sign_epi8(xv, sgn))), acc[i]);
-        }
-    }
-    _mm256_storeu_ps(out, KK_NAME(hsum8)(acc));
-}
-
-// MARK: Nibble types (Q4_0, Q4_1, Q5_0, Q5_1): the reference's arithmetic, whatever the batch
+// MARK: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0: the reference's arithmetic, whatever the batch
 //
 // Each block's integer dot Σ q·x is exact (i32); the f32 work is then the reference's (the types'
 // Swift `dot`, ggml's generic vec_dot), lane for lane: per block, in block order,
-//     acc += (d_w·d_x)·Σ q·x            Q4_0, Q5_0: q − 8 / q − 16, via Σ q·x − 8·Σx / − 16·Σx
+//     acc += (d_w·d_x)·Σ q·x            Q4_0, Q5_0: q − 8 / q − 16, via Σ q·x − 8·Σx / − 16·Σx; Q8_0
 //     acc += (d_w·d_x)·Σ q·x + m_w·s_x  Q4_1, Q5_1
 // one rounding per operation, none fused. So every output equals the reference bit for bit, and
 // a token gets the same whether it is alone or in a batch. (ggml's AVX2 vec_dot instead keeps 8
@@ -166,7 +75,7 @@ static inline __attribute__((always_inline)) int kk_nib_has_m(const int kind) { 
 /// The offset subtracted from q: 8 (Q4_0), 16 (Q5_0), 0 (Q4_1, Q5_1: the min m is the offset).
 static inline __attribute__((always_inline)) int kk_nib_off(const int kind) { return kind == KK_Q4_0 ? 8 : kind == KK_Q5_0 ? 16 : 0; }
 static inline __attribute__((always_inline)) size_t kk_nib_wbs(const int kind) {
-    return kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22 : 24;
+    return kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22 : kind == KK_Q5_1 ? 24 : 34;
 }
 
 /// A nibble block's 32 values q as unsigned bytes (0…15, or 0…31 with Q5's fifth bit), in element order.
@@ -230,7 +139,7 @@ void KK_NAME(nib_act_make)(const int kind, const kk_gemm_args *a, float *room, K
             dx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)blk);
             if (has_m) {
                 sx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)(blk + 2));
-            } else {
+            } else if (off) {
                 int32_t s[8];
                 _mm256_storeu_si256((__m256i *)s, KK_DOT_U8S8(_mm256_set1_epi8(1), _mm256_loadu_si256((const __m256i *)(blk + xqs))));
                 xs[t * nb + b] = -off * (s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7]);
@@ -259,15 +168,20 @@ void KK_NAME(nib_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, co
                 if (i < nv) {
                     const uint8_t *blk = w + i * wrb + b * wbs;
                     // the group two ahead, into L2: into L1 (T0) the streams from DRAM ran at
-                    // 0.6× (Zen 4, SmolLM2's 576-column rows), into L2 at 1.3–1.7× qtile's 4 rows
+                    // 0.6× (Zen 4, SmolLM2's 576-column rows), into L2 at 1.3–1.7× the 4-row tiles before
                     if (nv == 8) _mm_prefetch((const char *)(blk + 16 * wrb), _MM_HINT_T1);
-                    d[i] = KK_DOT_U8S8(KK_NAME(unpack_q)(kind, blk), xv);
+                    if (kind == KK_Q8_0) {   // signed × signed: |w| · sign(x, w)
+                        const __m256i wv = _mm256_loadu_si256((const __m256i *)(blk + 2));
+                        d[i] = KK_DOT_U8S8(_mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv));
+                    } else {
+                        d[i] = KK_DOT_U8S8(KK_NAME(unpack_q)(kind, blk), xv);
+                    }
                 } else {
                     d[i] = _mm256_setzero_si256();
                 }
             }
             __m256i isum = KK_NAME(isum8)(d);
-            if (!has_m) isum = _mm256_add_epi32(isum, _mm256_set1_epi32(act->xs[t * nb + b]));
+            if (kk_nib_off(kind)) isum = _mm256_add_epi32(isum, _mm256_set1_epi32(act->xs[t * nb + b]));
             __m256 dw, mw;
             KK_NAME(nib_scales)(kind, w, wrb, nv, b, &dw, &mw);
             acc = KK_NAME(nib_step)(kind, acc, dw, act->dx[t * nb + b], isum, mw, has_m ? act->sx[t * nb + b] : 0.0f);
@@ -278,15 +192,33 @@ void KK_NAME(nib_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, co
     }
 }
 
-/// Eight rows starting at `w` into buf [nb][8 groups][8 rows] (4 unsigned bytes q each), the
-/// scales dws [nb][8] and (Q4_1/Q5_1) the mins ms [nb][8].
+/// Bytes of one packed 8-row group per block: the values, (Q8_0) their signed originals, the
+/// scales and the mins.
+static inline __attribute__((always_inline)) size_t kk_nib_pack_bytes(const int kind) { return kind == KK_Q8_0 ? 576 : 320; }
+
+/// Eight rows starting at `w` into buf [nb][8 groups][8 rows] (4 unsigned bytes q each; Q8_0:
+/// |q|, and the signed q in sgn, laid out alike), the scales dws [nb][8] and (Q4_1/Q5_1) the
+/// mins ms [nb][8].
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(pack_r8)(const int kind, const uint8_t *w, size_t wrb, int64_t nb, uint32_t *buf, float *dws, float *ms) {
+void KK_NAME(pack_r8)(const int kind, const uint8_t *w, size_t wrb, int64_t nb, uint32_t *buf, uint32_t *sgn,
+                      float *dws, float *ms) {
     for (int64_t b = 0; b < nb; b++) {
-        uint32_t q[8][8];   // [row][group]
-        for (int i = 0; i < 8; i++) _mm256_storeu_si256((__m256i *)q[i], KK_NAME(unpack_q)(kind, w + i * wrb + b * kk_nib_wbs(kind)));
+        uint32_t q[8][8], sq[8][8];   // [row][group]
+        for (int i = 0; i < 8; i++) {
+            const uint8_t *blk = w + i * wrb + b * kk_nib_wbs(kind);
+            if (kind == KK_Q8_0) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(blk + 2));
+                _mm256_storeu_si256((__m256i *)sq[i], v);
+                _mm256_storeu_si256((__m256i *)q[i], _mm256_abs_epi8(v));
+            } else {
+                _mm256_storeu_si256((__m256i *)q[i], KK_NAME(unpack_q)(kind, blk));
+            }
+        }
         for (int j = 0; j < 8; j++)
-            for (int i = 0; i < 8; i++) buf[b * 64 + j * 8 + i] = q[i][j];
+            for (int i = 0; i < 8; i++) {
+                buf[b * 64 + j * 8 + i] = q[i][j];
+                if (kind == KK_Q8_0) sgn[b * 64 + j * 8 + i] = sq[i][j];
+            }
         __m256 dw, mw;
         KK_NAME(nib_scales)(kind, w, wrb, 8, b, &dw, &mw);
         _mm256_storeu_ps(dws + b * 8, dw);
@@ -296,7 +228,7 @@ void KK_NAME(pack_r8)(const int kind, const uint8_t *w, size_t wrb, int64_t nb, 
 
 /// out[t, 0 ..< 8] for TT tokens from token t0 against the packed rows.
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const float *dws, const float *ms,
+void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const uint32_t *sgn, const float *dws, const float *ms,
                      const kk_gemm_args *a, const KK_NAME(nib_act) *act, int64_t t0, float *out) {
     const int64_t nb = a->k / 32;
     const int has_m = kk_nib_has_m(kind);
@@ -308,19 +240,26 @@ void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const fl
         // two chains per token (even and odd groups) keep more vpdpbusd in flight
         __m256i ie[KK_R8_TT], io[KK_R8_TT];
         for (int t = 0; t < TT; t++) {
-            ie[t] = has_m ? _mm256_setzero_si256() : _mm256_set1_epi32(act->xs[(t0 + t) * nb + b]);
+            ie[t] = kk_nib_off(kind) ? _mm256_set1_epi32(act->xs[(t0 + t) * nb + b]) : _mm256_setzero_si256();
             io[t] = _mm256_setzero_si256();
         }
         for (int j = 0; j < 8; j += 2) {
             const __m256i w0 = _mm256_loadu_si256((const __m256i *)(buf + b * 64 + j * 8));
             const __m256i w1 = _mm256_loadu_si256((const __m256i *)(buf + b * 64 + j * 8 + 8));
+            const __m256i s0 = kind == KK_Q8_0 ? _mm256_loadu_si256((const __m256i *)(sgn + b * 64 + j * 8)) : w0;
+            const __m256i s1 = kind == KK_Q8_0 ? _mm256_loadu_si256((const __m256i *)(sgn + b * 64 + j * 8 + 8)) : w1;
             for (int t = 0; t < TT; t++) {
                 const uint8_t *xb = x + t * a->x_row_bytes + b * xbs + 4 * j;
                 int32_t x0, x1;
                 memcpy(&x0, xb, 4);
                 memcpy(&x1, xb + 4, 4);
-                ie[t] = KK_DOT_U8S8_ACC(ie[t], w0, _mm256_set1_epi32(x0));
-                io[t] = KK_DOT_U8S8_ACC(io[t], w1, _mm256_set1_epi32(x1));
+                __m256i xv0 = _mm256_set1_epi32(x0), xv1 = _mm256_set1_epi32(x1);
+                if (kind == KK_Q8_0) {   // the weights' signs onto the activations
+                    xv0 = _mm256_sign_epi8(xv0, s0);
+                    xv1 = _mm256_sign_epi8(xv1, s1);
+                }
+                ie[t] = KK_DOT_U8S8_ACC(ie[t], w0, xv0);
+                io[t] = KK_DOT_U8S8_ACC(io[t], w1, xv1);
             }
         }
         const __m256 dw = _mm256_loadu_ps(dws + b * 8);
@@ -338,19 +277,19 @@ void KK_NAME(nib_gemm_tokens)(const int kind, const kk_gemm_args *a, const KK_NA
     const int64_t nb = a->k / 32, n = a->n;
     const uint8_t *w = (const uint8_t *)a->w;
     int64_t r = a->r0;
-    // Batches take the interleaved tiles: the buffer (nb · 320 bytes) is packed once per 8 rows;
+    // Batches take the interleaved tiles: the buffer (nb · 320 bytes, Q8_0 576) is packed once per 8 rows;
     // without it they take rows8 (the same numbers, slower).
-    uint8_t *scratch = n >= KK_R8_MIN_N ? (uint8_t *)malloc((size_t)nb * 320) : NULL;
+    uint8_t *scratch = n >= KK_R8_MIN_N ? (uint8_t *)malloc((size_t)nb * kk_nib_pack_bytes(kind)) : NULL;
     if (scratch) {
-        uint32_t *buf = (uint32_t *)scratch;
-        float *dws = (float *)(scratch + nb * 256), *ms = dws + nb * 8;
+        uint32_t *buf = (uint32_t *)scratch, *sgn = buf + nb * 64;   // sgn: Q8_0 only
+        float *dws = (float *)(scratch + nb * (kk_nib_pack_bytes(kind) - 64)), *ms = dws + nb * 8;
         for (; r + 8 <= a->r1; r += 8) {
-            KK_NAME(pack_r8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, nb, buf, dws, ms);
+            KK_NAME(pack_r8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, nb, buf, sgn, dws, ms);
             int64_t t = 0;
             for (; t + KK_R8_TT <= n; t += KK_R8_TT)
-                KK_NAME(r8tile)(kind, KK_R8_TT, buf, dws, ms, a, act, t, a->out + t * a->out_stride + r);
+                KK_NAME(r8tile)(kind, KK_R8_TT, buf, sgn, dws, ms, a, act, t, a->out + t * a->out_stride + r);
             for (; t < n; t++)
-                KK_NAME(r8tile)(kind, 1, buf, dws, ms, a, act, t, a->out + t * a->out_stride + r);
+                KK_NAME(r8tile)(kind, 1, buf, sgn, dws, ms, a, act, t, a->out + t * a->out_stride + r);
         }
         free(scratch);
     }
@@ -384,61 +323,9 @@ void KK_NAME(nib_gemm)(const int kind, const kk_gemm_args *a) {
     free(heap);
 }
 
-/// Q8_0 rows [r0, r1) × all n tokens.
-static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(q8gemm)(const kk_gemm_args *a) {
-    const int64_t nb = a->k / 32, n = a->n;
-    const uint8_t *x = (const uint8_t *)a->x;
-    const uint8_t *w = (const uint8_t *)a->w;
-    // Activation scales as f32, dx [n, nb], converted once and used by every row.
-    float stack_scales[2048];
-    float *dx = n * nb <= 2048 ? stack_scales : (float *)malloc((size_t)(n * nb) * sizeof(float));
-    if (!dx) abort();   // n · nb floats: a few KiB per token
-    for (int64_t t = 0; t < n; t++)
-        for (int64_t b = 0; b < nb; b++) dx[t * nb + b] = _cvtsh_ss(*(const uint16_t *)(x + t * a->x_row_bytes + b * 34));
-
-#define KK_TILE(RT, TT, r, t) \
-    KK_NAME(qtile)(RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, x + (t) * a->x_row_bytes, a->x_row_bytes, \
-                   dx + (t) * nb, nb, nb, a->out + (t) * a->out_stride + (r), a->out_stride)
-
-    if (n == 1) {
-        // matvec: 8 rows at a time (qmatvec8), measured on Zen 4 (Gemma 3's head, 640 wide, from
-        // DRAM) 2–2.5× faster than qtile's 4; the rest 4 rows, then 1.
-        int64_t r = a->r0;
-        if (nb <= KK_MATVEC_MAX_NB && a->w_row_bytes <= INT32_MAX / 8)
-            for (; r + 8 <= a->r1; r += 8) KK_NAME(qmatvec8)(w + r * a->w_row_bytes, a->w_row_bytes, x, dx, nb, a->out + r);
-        for (; r + 4 <= a->r1; r += 4) KK_TILE(4, 1, r, 0);
-        for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);
-    } else {
-        // 16-row blocks stay in L1/L2 while every token group passes over them; a tile is
-        // 1 row × 8 tokens: one weight unpack serves 8 tokens and 8 accumulators leave
-        // registers for the rest (2 × 4 spilled on AVX2's 16 registers).
-        for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-            const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-            for (int64_t t = 0; t < n; t += 8) {
-                const int64_t tt = n - t < 8 ? n - t : 8;
-                for (int64_t r = rb; r < re; r++) {
-                    switch (tt) {
-                    case 8: KK_TILE(1, 8, r, t); break;
-                    case 7: KK_TILE(1, 7, r, t); break;
-                    case 6: KK_TILE(1, 6, r, t); break;
-                    case 5: KK_TILE(1, 5, r, t); break;
-                    case 4: KK_TILE(1, 4, r, t); break;
-                    case 3: KK_TILE(1, 3, r, t); break;
-                    case 2: KK_TILE(1, 2, r, t); break;
-                    default: KK_TILE(1, 1, r, t); break;
-                    }
-                }
-            }
-        }
-    }
-#undef KK_TILE
-    if (dx != stack_scales) free(dx);
-}
-
 KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q4_0, a); }
 KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q4_1, a); }
-KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(q8gemm)(a); }
+KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q8_0, a); }
 KK_TARGET void KK_NAME(gemm_q5_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q5_0, a); }
 KK_TARGET void KK_NAME(gemm_q5_1)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q5_1, a); }
 

@@ -1,6 +1,6 @@
 // Every fast table this CPU runs, held to the reference table.
 //
-// Tolerances (the x86 nibble kinds are held bit for bit below: they do the reference's f32 work).
+// Tolerances (the x86 Q4_0…Q8_0 kernels are held bit for bit below: they do the reference's f32 work).
 // Both tables convert activations identically (checked bit for bit in
 // ActivationQuantizeTests) and, for quantized types, compute each block's integer dot exactly
 // and scale it by the same f32 product d_w·d_x; they differ only in the order the per-block
@@ -44,7 +44,7 @@ struct FastKernelTests {
         for table in Self.fastTables {
             for (rows, cols) in shapes {
                 let weights = RandomWeights(type, rows: rows, cols: cols, rng: &rng)
-                for n in [1, 2, 3, 5, 6, 7, 17] {   // ≥ 2: x86 nibble types take the 8-row interleaved tiles (4-token groups on VNNI, tails of 1–3)
+                for n in [1, 2, 3, 5, 6, 7, 17] {   // ≥ 2: x86 Q4–Q8 types take the 8-row interleaved tiles (4-token groups on VNNI, tails of 1–3)
                     let x = randomActivations(n * cols, rng: &rng)                  // [n, cols]
                     var expected = [Float](repeating: .nan, count: n * rows)         // [n, rows]
                     let pool1 = ThreadPool(threads: 1)
@@ -69,12 +69,12 @@ struct FastKernelTests {
         }
     }
 
-    /// On x86 the nibble kinds (Q4_0, Q4_1, Q5_0, Q5_1) sum each block's integer dot whole and
-    /// then do the reference's f32 operations in its order, so they must equal the reference bit
-    /// for bit: one token (8-row groups), batches (row-interleaved tiles from 2 tokens, every
-    /// token tail), row counts that leave 1–7 rows after the last 8, 1–3 threads.
-    @Test(arguments: [QuantType.q4_0, .q4_1, .q5_0, .q5_1])
-    func x86NibbleKindsEqualTheReferenceExactly(type: QuantType) throws {
+    /// On x86 Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 sum each block's integer dot whole and then do the
+    /// reference's f32 operations in its order, so they must equal the reference bit for bit: one
+    /// token (8-row groups), batches (row-interleaved tiles from 2 tokens, every token tail), row
+    /// counts that leave 1–7 rows after the last 8, 1–3 threads.
+    @Test(arguments: [QuantType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0])
+    func x86BlockKindsEqualTheReferenceExactly(type: QuantType) throws {
         #if arch(x86_64)
         let tables = Self.fastTables.filter { $0.rounding == .x86 }
         #expect(!tables.isEmpty || !KernelTable.reference().cpuFeatures.contains("avx2+fma+f16c"))
@@ -99,8 +99,8 @@ struct FastKernelTests {
         #endif
     }
 
-    /// A matrix × one token runs in row tiles (x86: 8 rows for Q8_0, then 4, then 1; the nibble
-    /// kinds 8 rows); every row must come out bit for bit as when it is the only row. The 8-row tile's one transposed reduction adds in hsum's order, so no
+    /// A matrix × one token runs in row tiles (x86: 8 rows, then the 1–7 left); every row must
+    /// come out bit for bit as when it is the only row. The 8-row tile's one transposed reduction adds in hsum's order, so no
     /// tolerance applies here. 37 rows × 640 columns: Gemma 3's head width, every tile size.
     @Test(arguments: weightTypes)
     func matvecTilesMatchSingleRowsExactly(type: QuantType) throws {
@@ -123,7 +123,7 @@ struct FastKernelTests {
 
     /// A batch gives every token bit for bit what it gets alone: results never depend on how many
     /// tokens (prompt chunks, sequences batched by the server) share a product. On x86 batches of
-    /// 2+ tokens of the nibble types take the 8-row interleaved tiles, which must repeat the
+    /// 2+ tokens of Q4_0…Q8_0 take the 8-row interleaved tiles, which must repeat the
     /// one-token arithmetic lane for lane. 21 rows (8 + 8 + 5 left to the plain tiles) × 640 and
     /// × 96 columns; 4 to 17 tokens (every tail); 1 and 2 threads (other row splits).
     @Test(arguments: weightTypes)

@@ -12,13 +12,11 @@
 // What must match:
 //   - the 8-bit/f16/bf16 activation bytes, bit for bit, for tables using llama.cpp's x86 rounding;
 //     Q8_K activations (Q4_K/Q6_K) bit for bit on every table: ggml has one Q8_K rounding;
-//   - the AVX2 and AVX-512 VNNI dot products, bit for bit, for Q8_0 (same per-block integer
-//     dot, same f32 scale, same 8-lane accumulation and horizontal sum as ggml's AVX2 vec_dot)
-//     and for Q4_K/Q6_K (same integer lanes: 4 adjacent bytes of each 32-byte vector times their
-//     sub-block scale; same d_x·d_w and −d_x·dmin_w FMAs per super-block into 8 and 4 float
-//     lanes; same horizontal sums);
+//   - the AVX2 and AVX-512 VNNI dot products, bit for bit, for Q4_K/Q6_K (same integer lanes:
+//     4 adjacent bytes of each 32-byte vector times their sub-block scale; same d_x·d_w and
+//     −d_x·dmin_w FMAs per super-block into 8 and 4 float lanes; same horizontal sums);
 //   - everything else to 1e-5 of Σ|w·x| (summation order only): F32/F16/BF16, the reference and
-//     ARM tables, and the x86 Q4_0/Q4_1/Q5_0/Q5_1 kernels, which sum each block's integer dot
+//     ARM tables, and the x86 Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 kernels, which sum each block's integer dot
 //     whole and then do the reference's f32 work (FastKernelTests holds them to the reference
 //     bit for bit) instead of ggml's AVX2 lanes: half the f32 work per block, the same for any batch.
 import Testing
@@ -38,7 +36,7 @@ struct GGMLGolden: Sendable, CustomStringConvertible {
 struct GGMLGoldenTests {
     static let bitExactTables: Set<String> = ["avx2", "avx512-vnni"]
     /// Types whose x86 kernels follow the reference's arithmetic rather than ggml's AVX2 lanes.
-    static let referenceArithmetic: Set<QuantType> = [.q4_0, .q4_1, .q5_0, .q5_1]
+    static let referenceArithmetic: Set<QuantType> = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
 
     @Test(arguments: ggmlGoldens)
     func activationConversionMatchesGGML(golden: GGMLGolden) {
