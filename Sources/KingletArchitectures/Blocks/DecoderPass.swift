@@ -44,9 +44,25 @@ struct DecoderPass {
     /// A block's queries, keys and values: the residual stream RMS-normed into `b.xb` by the
     /// block's norm, projected (Q/K norms included) and rotated.
     func attentionInput(_ a: AttentionWeights, layer l: Int) {
-        rmsNorm(b.x, weight: a.norm, b.xb, rows: T, size: D, epsilon: eps)
+        norm(b.x, weight: a.norm, into: b.xb)
         trace("attn_norm", l, b.xb, T * D)
         a.project(b.xb, rows: T, q: b.q, k: b.k, v: b.v, config: config, trace: trace, layer: l, pool: pool)
-        rope.apply(layer: l, q: b.q, heads: H, k: b.k, kvHeads: Hkv, headSize: Dh, angles: angles)
+        eachRows { rows in rope.apply(layer: l, q: b.q, heads: H, k: b.k, kvHeads: Hkv, headSize: Dh, angles: angles, rows: rows) }
+    }
+
+    /// Row-wise work over the batch: a prompt's rows are shared out over the pool (each row is
+    /// computed alone: the same numbers), a few decoding rows stay on this thread.
+    func eachRows(_ body: (Range<Int>) -> Void) {
+        if T >= 32 && pool.threadCount > 1 { pool.parallelFor(T, body) } else { body(0 ..< T) }
+    }
+
+    /// y ← RMSNorm(x) · weight, row by row ([T, D]; y may be x).
+    func norm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        eachRows { r in rmsNorm(x + r.lowerBound * D, weight: weight, y + r.lowerBound * D, rows: r.count, size: D, epsilon: eps) }
+    }
+
+    /// The residual stream b.x += proj ([T, D]).
+    func addResidual(_ proj: UnsafePointer<Float>) {
+        eachRows { r in addInPlace(b.x + r.lowerBound * D, proj + r.lowerBound * D, count: r.count * D) }
     }
 }

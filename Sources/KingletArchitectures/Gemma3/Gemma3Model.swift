@@ -62,18 +62,18 @@ public final class Gemma3Model: LanguageModel, @unchecked Sendable {
                 attention[l](q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
                 p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
                 Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
-                rmsNorm(p.b.proj, weight: layer.postAttentionNorm, p.b.proj, rows: p.T, size: p.D, epsilon: p.eps)
+                p.norm(p.b.proj, weight: layer.postAttentionNorm, into: p.b.proj)
                 p.trace("attn_post_norm", l, p.b.proj, p.T * p.D)
-                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.addResidual(p.b.proj)
                 p.trace("sa_out", l, p.b.x, p.T * p.D)
 
-                rmsNorm(p.b.x, weight: layer.feedForward.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
+                p.norm(p.b.x, weight: layer.feedForward.norm, into: p.b.xb)
                 p.trace("ffn_norm", l, p.b.xb, p.T * p.D)
                 feedForward(p.b.xb, rows: p.T, layer.feedForward, out: p.b.proj, scratch: (p.b.gate, p.b.up), pool: pool)
                 p.trace("ffn_out", l, p.b.proj, p.T * p.D)
-                rmsNorm(p.b.proj, weight: layer.postFeedForwardNorm, p.b.proj, rows: p.T, size: p.D, epsilon: p.eps)
+                p.norm(p.b.proj, weight: layer.postFeedForwardNorm, into: p.b.proj)
                 p.trace("ffn_post_norm", l, p.b.proj, p.T * p.D)
-                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.addResidual(p.b.proj)
                 p.trace("l_out", l, p.b.x, p.T * p.D)
             }
         }

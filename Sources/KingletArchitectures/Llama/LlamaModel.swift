@@ -57,13 +57,13 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
                 attention(q: p.b.q, k: p.b.k, v: p.b.v, out: p.b.att, segments: p.layout.segments, layer: l, pool: pool)
                 p.trace("kqv_out", l, p.b.att, p.T * p.qDim)
                 Kernels.matmul(layer.attention.wo, p.b.att, n: p.T, p.b.proj, pool: pool)
-                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.addResidual(p.b.proj)
                 p.trace("ffn_inp", l, p.b.x, p.T * p.D)
 
-                rmsNorm(p.b.x, weight: layer.feedForward.norm, p.b.xb, rows: p.T, size: p.D, epsilon: p.eps)
+                p.norm(p.b.x, weight: layer.feedForward.norm, into: p.b.xb)
                 p.trace("ffn_norm", l, p.b.xb, p.T * p.D)
                 feedForward(p.b.xb, rows: p.T, layer.feedForward, out: p.b.proj, scratch: (p.b.gate, p.b.up), pool: pool)
-                addInPlace(p.b.x, p.b.proj, count: p.T * p.D)
+                p.addResidual(p.b.proj)
                 p.trace("l_out", l, p.b.x, p.T * p.D)
             }
         }

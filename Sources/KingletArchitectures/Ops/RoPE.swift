@@ -111,14 +111,14 @@ struct LayerRoPE {
         return a
     }
 
-    /// Rotates the queries and keys of every row with layer `l`'s base.
+    /// Rotates the queries and keys of every row (or of `rows`) with layer `l`'s base.
     /// q: [T, H·Dh]; k: [T, Hkv·Dh].
     func apply(layer l: Int, q: UnsafeMutablePointer<Float>, heads: Int, k: UnsafeMutablePointer<Float>, kvHeads: Int,
-               headSize: Int, angles a: Angles) {
+               headSize: Int, angles a: Angles, rows: Range<Int>? = nil) {
         let rope = ropes[ropeOfLayer[l]]
         let half = rope.dims / 2
         let o = ropeOfLayer[l] * a.rows * half
-        for r in 0 ..< a.rows {
+        for r in rows ?? 0 ..< a.rows {
             let c = a.cos + o + r * half, s = a.sin + o + r * half
             rope.apply(q + r * heads * headSize, heads: heads, headSize: headSize, cos: c, sin: s)
             rope.apply(k + r * kvHeads * headSize, heads: kvHeads, headSize: headSize, cos: c, sin: s)
