@@ -310,6 +310,9 @@ void KK_NAME(nib_gemm)(const int kind, const kk_gemm_args *a) {
     if (2 * a->n * nb > STACK_FLOATS) {
         heap = malloc((size_t)(2 * a->n * nb) * sizeof(float));
         if (!heap) chunk = STACK_FLOATS / (2 * nb);
+        // Rows over 65,536 columns with no heap left for 16 KiB: out of memory, stop (a zero
+        // chunk would never advance).
+        if (!heap && chunk < 1) abort();
     }
     for (int64_t t0 = 0; t0 < a->n; t0 += chunk) {
         kk_gemm_args sub = *a;
