@@ -13,9 +13,7 @@
 
 #include <string.h>
 
-#ifndef KK_R8_MIN_N
-#define KK_R8_MIN_N 2   // tokens from which batches take the interleaved tiles
-#endif
+enum { KK_R8_MIN_N = 2 };   // tokens from which batches take the interleaved tiles
 
 // acc + (4-product sums): one vpdpbusd with VNNI (which defines it), else the add of KK_DOT_U8S8.
 #ifndef KK_DOT_U8S8_ACC
@@ -71,10 +69,10 @@ __m128i KK_NAME(low16)(__m256i v) {
 //   8 u8·s8 dots with the token's 4 bytes of each group broadcast add up the 8 rows' sums
 //   directly (vpdpbusd chains with VNNI). KK_R8_TT tokens share each weight load.
 
-static inline __attribute__((always_inline)) int kk_nib_has_m(const int kind) { return kind == KK_Q4_1 || kind == KK_Q5_1; }
+static inline __attribute__((always_inline)) int kk_blk_has_m(const int kind) { return kind == KK_Q4_1 || kind == KK_Q5_1; }
 /// The offset subtracted from q: 8 (Q4_0), 16 (Q5_0), 0 (Q4_1, Q5_1: the min m is the offset).
-static inline __attribute__((always_inline)) int kk_nib_off(const int kind) { return kind == KK_Q4_0 ? 8 : kind == KK_Q5_0 ? 16 : 0; }
-static inline __attribute__((always_inline)) size_t kk_nib_wbs(const int kind) {
+static inline __attribute__((always_inline)) int kk_blk_off(const int kind) { return kind == KK_Q4_0 ? 8 : kind == KK_Q5_0 ? 16 : 0; }
+static inline __attribute__((always_inline)) size_t kk_blk_wbs(const int kind) {
     return kind == KK_Q4_0 ? 18 : kind == KK_Q4_1 ? 20 : kind == KK_Q5_0 ? 22 : kind == KK_Q5_1 ? 24 : 34;
 }
 
@@ -91,9 +89,9 @@ __m256i KK_NAME(unpack_q)(const int kind, const uint8_t *blk) {
 
 /// One block's f32 step for 8 rows: acc + ((dw·dx)·isum [+ mw·sx]), in the reference's order.
 static inline __attribute__((always_inline)) KK_TARGET
-__m256 KK_NAME(nib_step)(const int kind, __m256 acc, __m256 dw, float dx, __m256i isum, __m256 mw, float sx) {
+__m256 KK_NAME(blk_step)(const int kind, __m256 acc, __m256 dw, float dx, __m256i isum, __m256 mw, float sx) {
     __m256 p = _mm256_mul_ps(_mm256_mul_ps(dw, _mm256_set1_ps(dx)), _mm256_cvtepi32_ps(isum));
-    if (kk_nib_has_m(kind)) p = _mm256_add_ps(p, _mm256_mul_ps(mw, _mm256_set1_ps(sx)));
+    if (kk_blk_has_m(kind)) p = _mm256_add_ps(p, _mm256_mul_ps(mw, _mm256_set1_ps(sx)));
     return _mm256_add_ps(acc, p);
 }
 
@@ -108,31 +106,31 @@ __m256i KK_NAME(isum8)(const __m256i a[8]) {
 
 /// Block b's scales (and mins) of nv ≤ 8 rows starting at `w` as 8 lanes (0 past nv).
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(nib_scales)(const int kind, const uint8_t *w, size_t wrb, int nv, int64_t b, __m256 *dw, __m256 *mw) {
+void KK_NAME(blk_scales)(const int kind, const uint8_t *w, size_t wrb, int nv, int64_t b, __m256 *dw, __m256 *mw) {
     // d | m << 16 of each row, in registers (stored and reloaded, the 8 words would wait on
     // store forwarding)
-    const uint8_t *p = w + b * kk_nib_wbs(kind);
+    const uint8_t *p = w + b * kk_blk_wbs(kind);
 #define KK_DM(i) (i < nv ? *(const int32_t *)(p + i * wrb) : 0)
     const __m256i v = _mm256_setr_epi32(KK_DM(0), KK_DM(1), KK_DM(2), KK_DM(3), KK_DM(4), KK_DM(5), KK_DM(6), KK_DM(7));
 #undef KK_DM
     *dw = _mm256_cvtph_ps(KK_NAME(low16)(v));
-    *mw = kk_nib_has_m(kind) ? _mm256_cvtph_ps(KK_NAME(low16)(_mm256_srli_epi32(v, 16))) : _mm256_setzero_ps();
+    *mw = kk_blk_has_m(kind) ? _mm256_cvtph_ps(KK_NAME(low16)(_mm256_srli_epi32(v, 16))) : _mm256_setzero_ps();
 }
 
-/// Per-token activation figures for the nibble kinds, [n, nb] each: dx the scales, sx (Q4_1,
+/// Per-token activation figures for the kinds, [n, nb] each: dx the scales, sx (Q4_1,
 /// Q5_1) the sums s, xs (Q4_0, Q5_0) −offset·Σ q_x (exact), the correction for the offset.
-typedef struct { const float *dx, *sx; const int32_t *xs; } KK_NAME(nib_act);
+typedef struct { const float *dx, *sx; const int32_t *xs; } KK_NAME(blk_act);
 
 /// Fills `room` (2·n·nb floats) with `a`'s activation figures.
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(nib_act_make)(const int kind, const kk_gemm_args *a, float *room, KK_NAME(nib_act) *act) {
+void KK_NAME(blk_act_make)(const int kind, const kk_gemm_args *a, float *room, KK_NAME(blk_act) *act) {
     const int64_t nb = a->k / 32, n = a->n;
-    const int has_m = kk_nib_has_m(kind);
+    const int has_m = kk_blk_has_m(kind);
     const size_t xbs = has_m ? 36 : 34, xqs = has_m ? 4 : 2;
     float *dx = room, *sx = room + n * nb;
     int32_t *xs = (int32_t *)(room + n * nb);   // sx's room: a kind has one or the other
     const uint8_t *x = (const uint8_t *)a->x;
-    const int off = kk_nib_off(kind);
+    const int off = kk_blk_off(kind);
     for (int64_t t = 0; t < n; t++) {
         for (int64_t b = 0; b < nb; b++) {
             const uint8_t *blk = x + t * a->x_row_bytes + b * xbs;
@@ -153,11 +151,11 @@ void KK_NAME(nib_act_make)(const int kind, const kk_gemm_args *a, float *room, K
 
 /// out[t, 0 ..< nv] for nv ≤ 8 rows at `w` and tokens [0, n): each block unpacked per token.
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(nib_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, const kk_gemm_args *a,
-                        const KK_NAME(nib_act) *act, float *out) {
+void KK_NAME(blk_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, const kk_gemm_args *a,
+                        const KK_NAME(blk_act) *act, float *out) {
     const int64_t nb = a->k / 32;
-    const int has_m = kk_nib_has_m(kind);
-    const size_t wbs = kk_nib_wbs(kind), xbs = has_m ? 36 : 34, xqs = has_m ? 4 : 2;
+    const int has_m = kk_blk_has_m(kind);
+    const size_t wbs = kk_blk_wbs(kind), xbs = has_m ? 36 : 34, xqs = has_m ? 4 : 2;
     for (int64_t t = 0; t < a->n; t++) {
         const uint8_t *x = (const uint8_t *)a->x + t * a->x_row_bytes;
         __m256 acc = _mm256_setzero_ps();
@@ -181,10 +179,10 @@ void KK_NAME(nib_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, co
                 }
             }
             __m256i isum = KK_NAME(isum8)(d);
-            if (kk_nib_off(kind)) isum = _mm256_add_epi32(isum, _mm256_set1_epi32(act->xs[t * nb + b]));
+            if (kk_blk_off(kind)) isum = _mm256_add_epi32(isum, _mm256_set1_epi32(act->xs[t * nb + b]));
             __m256 dw, mw;
-            KK_NAME(nib_scales)(kind, w, wrb, nv, b, &dw, &mw);
-            acc = KK_NAME(nib_step)(kind, acc, dw, act->dx[t * nb + b], isum, mw, has_m ? act->sx[t * nb + b] : 0.0f);
+            KK_NAME(blk_scales)(kind, w, wrb, nv, b, &dw, &mw);
+            acc = KK_NAME(blk_step)(kind, acc, dw, act->dx[t * nb + b], isum, mw, has_m ? act->sx[t * nb + b] : 0.0f);
         }
         float o[8];
         _mm256_storeu_ps(o, acc);
@@ -194,7 +192,7 @@ void KK_NAME(nib_rows8)(const int kind, const uint8_t *w, size_t wrb, int nv, co
 
 /// Bytes of one packed 8-row group per block: the values, (Q8_0) their signed originals, the
 /// scales and the mins.
-static inline __attribute__((always_inline)) size_t kk_nib_pack_bytes(const int kind) { return kind == KK_Q8_0 ? 576 : 320; }
+static inline __attribute__((always_inline)) size_t kk_blk_pack_bytes(const int kind) { return kind == KK_Q8_0 ? 576 : 320; }
 
 /// Eight rows starting at `w` into buf [nb][8 groups][8 rows] (4 unsigned bytes q each; Q8_0:
 /// |q|, and the signed q in sgn, laid out alike), the scales dws [nb][8] and (Q4_1/Q5_1) the
@@ -205,7 +203,7 @@ void KK_NAME(pack_r8)(const int kind, const uint8_t *w, size_t wrb, int64_t nb, 
     for (int64_t b = 0; b < nb; b++) {
         uint32_t q[8][8], sq[8][8];   // [row][group]
         for (int i = 0; i < 8; i++) {
-            const uint8_t *blk = w + i * wrb + b * kk_nib_wbs(kind);
+            const uint8_t *blk = w + i * wrb + b * kk_blk_wbs(kind);
             if (kind == KK_Q8_0) {
                 const __m256i v = _mm256_loadu_si256((const __m256i *)(blk + 2));
                 _mm256_storeu_si256((__m256i *)sq[i], v);
@@ -220,18 +218,18 @@ void KK_NAME(pack_r8)(const int kind, const uint8_t *w, size_t wrb, int64_t nb, 
                 if (kind == KK_Q8_0) sgn[b * 64 + j * 8 + i] = sq[i][j];
             }
         __m256 dw, mw;
-        KK_NAME(nib_scales)(kind, w, wrb, 8, b, &dw, &mw);
+        KK_NAME(blk_scales)(kind, w, wrb, 8, b, &dw, &mw);
         _mm256_storeu_ps(dws + b * 8, dw);
-        if (kk_nib_has_m(kind)) _mm256_storeu_ps(ms + b * 8, mw);
+        if (kk_blk_has_m(kind)) _mm256_storeu_ps(ms + b * 8, mw);
     }
 }
 
 /// out[t, 0 ..< 8] for TT tokens from token t0 against the packed rows.
 static inline __attribute__((always_inline)) KK_TARGET
 void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const uint32_t *sgn, const float *dws, const float *ms,
-                     const kk_gemm_args *a, const KK_NAME(nib_act) *act, int64_t t0, float *out) {
+                     const kk_gemm_args *a, const KK_NAME(blk_act) *act, int64_t t0, float *out) {
     const int64_t nb = a->k / 32;
-    const int has_m = kk_nib_has_m(kind);
+    const int has_m = kk_blk_has_m(kind);
     const size_t xbs = has_m ? 36 : 34, xqs = has_m ? 4 : 2;
     const uint8_t *x = (const uint8_t *)a->x + t0 * a->x_row_bytes + xqs;
     __m256 acc[KK_R8_TT];
@@ -240,7 +238,7 @@ void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const ui
         // two chains per token (even and odd groups) keep more vpdpbusd in flight
         __m256i ie[KK_R8_TT], io[KK_R8_TT];
         for (int t = 0; t < TT; t++) {
-            ie[t] = kk_nib_off(kind) ? _mm256_set1_epi32(act->xs[(t0 + t) * nb + b]) : _mm256_setzero_si256();
+            ie[t] = kk_blk_off(kind) ? _mm256_set1_epi32(act->xs[(t0 + t) * nb + b]) : _mm256_setzero_si256();
             io[t] = _mm256_setzero_si256();
         }
         for (int j = 0; j < 8; j += 2) {
@@ -265,24 +263,24 @@ void KK_NAME(r8tile)(const int kind, const int TT, const uint32_t *buf, const ui
         const __m256 dw = _mm256_loadu_ps(dws + b * 8);
         const __m256 mw = has_m ? _mm256_loadu_ps(ms + b * 8) : _mm256_setzero_ps();
         for (int t = 0; t < TT; t++)
-            acc[t] = KK_NAME(nib_step)(kind, acc[t], dw, act->dx[(t0 + t) * nb + b], _mm256_add_epi32(ie[t], io[t]), mw,
+            acc[t] = KK_NAME(blk_step)(kind, acc[t], dw, act->dx[(t0 + t) * nb + b], _mm256_add_epi32(ie[t], io[t]), mw,
                                        has_m ? act->sx[(t0 + t) * nb + b] : 0.0f);
     }
     for (int t = 0; t < TT; t++) _mm256_storeu_ps(out + t * a->out_stride, acc[t]);
 }
 
-/// Rows [r0, r1) × all n tokens of `a` for a nibble kind, with the activation figures `act`.
+/// Rows [r0, r1) × all n tokens of `a` for a kind, with the activation figures `act`.
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(nib_gemm_tokens)(const int kind, const kk_gemm_args *a, const KK_NAME(nib_act) *act) {
+void KK_NAME(blk_gemm_tokens)(const int kind, const kk_gemm_args *a, const KK_NAME(blk_act) *act) {
     const int64_t nb = a->k / 32, n = a->n;
     const uint8_t *w = (const uint8_t *)a->w;
     int64_t r = a->r0;
     // Batches take the interleaved tiles: the buffer (nb · 320 bytes, Q8_0 576) is packed once per 8 rows;
     // without it they take rows8 (the same numbers, slower).
-    uint8_t *scratch = n >= KK_R8_MIN_N ? (uint8_t *)malloc((size_t)nb * kk_nib_pack_bytes(kind)) : NULL;
+    uint8_t *scratch = n >= KK_R8_MIN_N ? (uint8_t *)malloc((size_t)nb * kk_blk_pack_bytes(kind)) : NULL;
     if (scratch) {
         uint32_t *buf = (uint32_t *)scratch, *sgn = buf + nb * 64;   // sgn: Q8_0 only
-        float *dws = (float *)(scratch + nb * (kk_nib_pack_bytes(kind) - 64)), *ms = dws + nb * 8;
+        float *dws = (float *)(scratch + nb * (kk_blk_pack_bytes(kind) - 64)), *ms = dws + nb * 8;
         for (; r + 8 <= a->r1; r += 8) {
             KK_NAME(pack_r8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, nb, buf, sgn, dws, ms);
             int64_t t = 0;
@@ -293,15 +291,15 @@ void KK_NAME(nib_gemm_tokens)(const int kind, const kk_gemm_args *a, const KK_NA
         }
         free(scratch);
     }
-    for (; r + 8 <= a->r1; r += 8) KK_NAME(nib_rows8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, 8, a, act, a->out + r);
-    if (r < a->r1) KK_NAME(nib_rows8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, (int)(a->r1 - r), a, act, a->out + r);
+    for (; r + 8 <= a->r1; r += 8) KK_NAME(blk_rows8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, 8, a, act, a->out + r);
+    if (r < a->r1) KK_NAME(blk_rows8)(kind, w + r * a->w_row_bytes, a->w_row_bytes, (int)(a->r1 - r), a, act, a->out + r);
 }
 
-/// Rows [r0, r1) × all n tokens for a nibble kind. The activation figures (8 bytes per token
+/// Rows [r0, r1) × all n tokens for a kind. The activation figures (8 bytes per token
 /// and block) live on the stack for small batches, else on the heap; should the heap refuse,
 /// the tokens go through in stack-sized chunks.
 static inline __attribute__((always_inline)) KK_TARGET
-void KK_NAME(nib_gemm)(const int kind, const kk_gemm_args *a) {
+void KK_NAME(blk_gemm)(const int kind, const kk_gemm_args *a) {
     enum { STACK_FLOATS = 4096 };
     float stack[STACK_FLOATS];
     const int64_t nb = a->k / 32;
@@ -319,18 +317,18 @@ void KK_NAME(nib_gemm)(const int kind, const kk_gemm_args *a) {
         sub.x = (const uint8_t *)a->x + t0 * a->x_row_bytes;
         sub.out = a->out + t0 * a->out_stride;
         sub.n = a->n - t0 < chunk ? a->n - t0 : chunk;
-        KK_NAME(nib_act) act;
-        KK_NAME(nib_act_make)(kind, &sub, heap ? (float *)heap : stack, &act);
-        KK_NAME(nib_gemm_tokens)(kind, &sub, &act);
+        KK_NAME(blk_act) act;
+        KK_NAME(blk_act_make)(kind, &sub, heap ? (float *)heap : stack, &act);
+        KK_NAME(blk_gemm_tokens)(kind, &sub, &act);
     }
     free(heap);
 }
 
-KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q4_0, a); }
-KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q4_1, a); }
-KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q8_0, a); }
-KK_TARGET void KK_NAME(gemm_q5_0)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q5_0, a); }
-KK_TARGET void KK_NAME(gemm_q5_1)(const kk_gemm_args *a) { KK_NAME(nib_gemm)(KK_Q5_1, a); }
+KK_TARGET void KK_NAME(gemm_q4_0)(const kk_gemm_args *a) { KK_NAME(blk_gemm)(KK_Q4_0, a); }
+KK_TARGET void KK_NAME(gemm_q4_1)(const kk_gemm_args *a) { KK_NAME(blk_gemm)(KK_Q4_1, a); }
+KK_TARGET void KK_NAME(gemm_q8_0)(const kk_gemm_args *a) { KK_NAME(blk_gemm)(KK_Q8_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_0)(const kk_gemm_args *a) { KK_NAME(blk_gemm)(KK_Q5_0, a); }
+KK_TARGET void KK_NAME(gemm_q5_1)(const kk_gemm_args *a) { KK_NAME(blk_gemm)(KK_Q5_1, a); }
 
 #ifdef KK_DOT_U8S8_ACC_LOCAL
 #undef KK_DOT_U8S8_ACC

@@ -17,8 +17,8 @@ struct GatedFeedForward {
         func activate(_ rows: Range<Int>) {
             let g = gate + rows.lowerBound * F, u = up + rows.lowerBound * F
             switch activation {
-            case .silu: swiglu(g, u, count: rows.count * F)
-            case .gelu: geglu(g, u, count: rows.count * F)
+            case .silu: SiLU.swiglu(g, u, count: rows.count * F)
+            case .gelu: GELU.geglu(g, u, count: rows.count * F)
             }
         }
         if T * F >= 1 << 15 { pool.parallelFor(T, activate) } else { activate(0 ..< T) }

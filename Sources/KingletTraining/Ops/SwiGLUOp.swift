@@ -2,7 +2,7 @@ import Foundation
 import KingletArchitectures
 import KingletKernels
 
-/// SwiGLU: h = silu(gate) ⊙ up, with the inference engine's `silu` (g·σ(g)).
+/// SwiGLU: h = silu(gate) ⊙ up, with the inference engine's `SiLU.silu` (g·σ(g)).
 ///
 ///   gateUp, dgateUp  [N, 2F]  gate in columns 0..<F, up in F..<2F (one fused matmul makes both)
 ///   h, dh            [N, F]
@@ -11,7 +11,7 @@ enum SwiGLUOp {
         Parallel.rows(n, pool: pool) { range in
             for r in range {
                 let g = gateUp + r * 2 * ff, u = g + ff, hr = h + r * ff
-                for i in 0 ..< ff { hr[i] = silu(g[i]) * u[i] }
+                for i in 0 ..< ff { hr[i] = SiLU.silu(g[i]) * u[i] }
             }
         }
     }
