@@ -19,6 +19,11 @@ struct TrainingOptions: ParsableArguments {
         `kinglet prune`) instead of random ones: its shape replaces the shape flags.
         """)
     var initialWeights: String?
+    @Option(name: .customLong("frozen-layers"), help: """
+        With --init: keep the token embedding (the tied output head) and the first N layers as they are; \
+        no gradient is formed for them, so steps are cheaper.
+        """)
+    var frozenLayers: Int?
     @Option(help: "Optimizer steps.") var steps: Int = 1000
     @Option(help: "Sequences per micro-batch.") var batch: Int = 8
     @Option(help: "Tokens per sequence (the model's context).") var seq: Int = 256
@@ -48,6 +53,10 @@ struct TrainingOptions: ParsableArguments {
         if initialWeights != nil, custom.contains(where: { $0 != nil }) {
             throw ValidationError("--init takes its shape from the model; leave out --dim, --layers, --heads, --kv-heads and --ffn")
         }
+        if let frozenLayers {
+            guard initialWeights != nil else { throw ValidationError("--frozen-layers needs --init: it keeps a trained model's weights") }
+            guard frozenLayers >= 0 else { throw ValidationError("--frozen-layers must be at least 0") }
+        }
         if custom.contains(where: { $0 != nil }) && custom.contains(where: { $0 == nil }) {
             throw ValidationError("a custom shape needs all of --dim, --layers, --heads, --kv-heads and --ffn")
         }
@@ -75,6 +84,7 @@ struct TrainingOptions: ParsableArguments {
         s.evalEvery = evalEvery
         s.evalBatches = evalBatches
         s.checkpointEvery = checkpointEvery
+        s.frozenLayers = frozenLayers
         return s
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KingletDistill
+import KingletRuntime
 import KingletTraining
 
 /// The budget planner's arithmetic and its plan.json, without a model.
@@ -101,8 +102,12 @@ struct DistillBudgetTests {
         #expect(SeedSteps.saved(in: dir) == saved)
     }
 
-    @Test func measuresAStep() {
-        let seconds = DistillBudget.measureStep(shape: ModelShape(dim: 32, layers: 2, heads: 2, kvHeads: 1, ffn: 64), vocabularySize: 256, batch: 1, seq: 16, threads: 1)
+    @Test func measuresAStep() throws {
+        let shape = ModelShape(dim: 32, layers: 2, heads: 2, kvHeads: 1, ffn: 64)
+        let seconds = try DistillBudget.measureStep(shape: shape, vocabularySize: 256, batch: 1, seq: 16, threads: 1)
         #expect(seconds > 0 && seconds < 10)
+        // A quantization-aware run's step, rounding included.
+        let rounded = try DistillBudget.measureStep(shape: shape, vocabularySize: 256, batch: 1, seq: 16, threads: 1, roundedTo: .q4_1)
+        #expect(rounded > 0 && rounded < 10)
     }
 }

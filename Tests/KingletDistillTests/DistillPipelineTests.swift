@@ -76,16 +76,17 @@ struct DistillPipelineTests {
     @Test func theDefaultsAreTheCommandLines() throws {
         let c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: "/tmp/x"))
         #expect(c.teacher == "smollm2-135m" && c.preset == "stories" && c.count == 320 && c.maxTokens == 200)
-        #expect(c.seeds == 1 && c.student == .pruned(PruneSpec(layers: 15)) && c.steps == 150 && c.budgetMinutes == nil)
-        #expect(c.batch == 8 && c.seq == 256 && c.learningRate == nil && c.alpha == nil && c.effectiveAlpha == 1 && c.effectiveLearningRate == 1e-3 && c.temperature == 1)
+        #expect(c.seeds == 1 && c.student == .pruned(PruneSpec(layers: 16)) && c.steps == 150 && c.budgetMinutes == nil)
+        #expect(c.batch == nil && c.effectiveBatch == 2 && c.seq == 256 && c.learningRate == nil && c.alpha == nil && c.effectiveAlpha == 1
+                && c.effectiveLearningRate == 1e-3 && c.temperature == 1 && c.quantizationAwareShare == 1)
         #expect(c.teacherConcurrency == 16 && c.scoreTopK == 32 && c.validationFraction == 0.05)
-        #expect(c.recipe.contains("prune:layers=15") && c.recipe.contains("α 1.00"))
+        #expect(c.recipe.contains("prune:layers=16") && c.recipe.contains("α 1.00"))
         // A student from scratch keeps the scratch defaults.
         var scratch = c
         scratch.student = .preset(.micro)
         let s = try DistillPipeline(scratch).trainSettings(seed: 1, steps: 150)
-        #expect(s.learningRate == 2e-3 && s.initialWeights == nil && scratch.effectiveAlpha == 0.5)
-        #expect(s.warmup == 15 && s.evalEvery == 75 && s.evalBatches == 4 && s.checkpointEvery == 37 && s.seed == 1 && s.preset == "micro")
+        #expect(s.learningRate == 2e-3 && s.initialWeights == nil && scratch.effectiveAlpha == 0.5 && s.batch == 8)
+        #expect(s.warmup == 15 && s.evalEvery == 75 && s.evalBatches == 4 && s.checkpointEvery == 75 && s.seed == 1 && s.preset == "micro")
     }
 }
 

@@ -6,9 +6,9 @@ import Testing
 
 /// The default recipe's shape on the real teacher with the smallest settings: the student is the
 /// teacher cut down (2 layers, 256 feed-forward channels), measured before training, healed by
-/// KD (α 1) and a CE-only baseline from the same starting point, the last quarter of the steps on
-/// weights rounded to the teacher's quantization (Q4_1), shipped in it, with the starting point in
-/// the report.
+/// KD (α 1, with an on-policy round) and a CE-only baseline from the same starting point, every
+/// step on weights rounded to the teacher's quantization (Q4_1), shipped in it, with the starting
+/// point in the report.
 struct PrunedStudentPipelineTests {
     @Test func aPrunedStudentIsMeasuredHealedAndShippedAsTheTeacherIs() async throws {
         let dir = try TeacherTestSupport.temporaryDirectory()
@@ -24,6 +24,7 @@ struct PrunedStudentPipelineTests {
         c.seq = 128
         c.validationFraction = 0.25
         c.threads = 2
+        c.onPolicyRatio = 0.5
         let pipeline = DistillPipeline(c)
         let log = EventLog()
         let result = try await pipeline.run(events: log.append)
@@ -37,12 +38,12 @@ struct PrunedStudentPipelineTests {
         let untrained = log.events.compactMap { if case let .trained(name, f, _) = $0, name.contains("untrained") { f } else { nil } }
         #expect(untrained.count == 1 && (untrained.first?.top1Agreement ?? -1) >= 0)
 
-        // Both runs started from it (α 1 for KD), trained their last quarter (1 of 3 steps) on
-        // weights rounded to the teacher's Q4_1, and ship that file alone.
+        // Both runs started from it (α 1 for KD), trained every step on weights rounded to the
+        // teacher's Q4_1, and ship that file alone.
         for run in result.runs {
             let info = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as? [String: Any])
             #expect(info["student"] as? String == "pruned")
-            #expect(info["quantization_aware"] as? String == "Q4_1" && info["quantization_aware_from_step"] as? Int == 2)
+            #expect(info["quantization_aware"] as? String == "Q4_1" && info["quantization_aware_from_step"] as? Int == 0)
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q4_1.gguf").path))
             #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q8_0.gguf").path))
             #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("student-q4_0.gguf").path))
@@ -55,6 +56,12 @@ struct PrunedStudentPipelineTests {
             #expect(abs(own - file) <= 0.02 * max(own, 1e-3), "training's rounded view \(own) vs the Q4_1 file \(file)")
         }
         #expect(result.student == dir.appendingPathComponent("kd-seed0/student-q4_1.gguf"))
+        // The on-policy round sampled from the student as it ships: its rounded weights, as Q4_1.
+        let round = OnPolicyRounds.directory(in: pipeline.runDirectory(.kd, seed: 0), round: 1)
+        let sampler = round.appendingPathComponent("student-q4_1.gguf")
+        #expect(try GGUFFile(path: sampler.path).metadata["general.file_type"]?.intValue == 3)
+        #expect(!FileManager.default.fileExists(atPath: round.appendingPathComponent("student-q8_0.gguf").path))
+        #expect((OnPolicyRounds.saved(in: pipeline.runDirectory(.kd, seed: 0))?.rounds.first?.scored ?? 0) > 0)
         #expect(try GGUFFile(path: dir.appendingPathComponent("kd-seed0/student-q4_1.gguf").path).metadata["general.file_type"]?.intValue == 3)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: result.reportJSON)) as? [String: Any])
         let start = try #require(json["untrained_student"] as? [String: Any])

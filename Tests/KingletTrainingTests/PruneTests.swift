@@ -75,6 +75,21 @@ import Testing
         }
     }
 
+    @Test func theLayersBelowTheFirstCutAreUntouched() throws {
+        let full = [[Int]](repeating: Array(0 ..< 8), count: 5)
+        #expect(PrunePlan(spec: PruneSpec(layers: 5), keptLayers: [0, 1, 2, 5, 6], keptChannels: full).untouchedLayers == 3)
+        #expect(PrunePlan(spec: PruneSpec(layers: 2), keptLayers: [1, 2], keptChannels: full).untouchedLayers == 0)
+        #expect(PrunePlan(spec: PruneSpec(layers: 3), keptLayers: [0, 1, 2], keptChannels: full).untouchedLayers == 3)
+        // Channels cut from every layer: none is as it was.
+        #expect(PrunePlan(spec: PruneSpec(layers: 5, ffn: 4), keptLayers: [0, 1, 2, 5, 6], keptChannels: full).untouchedLayers == 0)
+        // The plan reads back as written.
+        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("plan-\(UInt64.random(in: 0 ... .max)).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let plan = PrunePlan(spec: PruneSpec(layers: 5), keptLayers: [0, 1, 2, 5, 6], keptChannels: full)
+        try plan.write(to: url)
+        #expect(try PrunePlan.read(from: url) == plan)
+    }
+
     @Test func specsParseAndRefuseWhatCannotBeKept() throws {
         #expect(try PruneSpec(parsing: "layers=16,ffn=1024") == PruneSpec(layers: 16, ffn: 1024))
         #expect(try PruneSpec(parsing: "ffn=8") == PruneSpec(ffn: 8))

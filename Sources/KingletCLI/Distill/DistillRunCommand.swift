@@ -32,16 +32,21 @@ struct DistillRunCommand: AsyncParsableCommand {
         for all, ends within the rest (saved in DIR/plan.json; a rerun keeps it).
         """)
     var budgetMinutes: Double?
-    @Option(help: "Sequences per step.") var batch: Int = defaults.batch
+    @Option(help: "Sequences per step (default: 8 from scratch, 2 from trained weights).") var batch: Int?
     @Option(help: "Tokens per sequence.") var seq: Int = defaults.seq
     @Option(help: "Peak learning rate (default: 2e-3 from scratch, 1e-3 from trained weights).") var lr: Float?
     @Option(help: "Weight α of the distillation term (default: 1 from trained weights, 0.5 from scratch).") var alpha: Double?
     @Option(help: "Loss temperature.") var temperature: Double = defaults.temperature
     @Option(name: .customLong("quantization-aware-share"), help: """
         For a student cut from a teacher in a 4- to 6-bit type: the share of each run's last steps trained on \
-        weights rounded to that type, which it then ships in (0: full precision, shipped as Q8_0).
+        weights rounded to that type, which it then ships in (default 1: every step; 0: full precision, shipped as Q8_0).
         """)
     var quantizationAwareShare: Double = defaults.quantizationAwareShare
+    @Flag(inversion: .prefixedNo, help: """
+        For a student cut from the teacher: keep the token embedding and the layers below the first cut as the \
+        teacher has them (they compute what the teacher's do; steps are cheaper without their gradients).
+        """)
+    var freezeUntouched = defaults.freezeUntouched
     @Option(name: .customLong("on-policy-ratio"), help: """
         On-policy distillation (GKD) in the KD runs: λ in [0, 1), the share of batch rows drawn from the \
         student's own samples, which the teacher scores (0: the teacher's samples only). The KD run pauses \
@@ -55,7 +60,7 @@ struct DistillRunCommand: AsyncParsableCommand {
     @Option(help: "Output directory.") var out: String
 
     func validate() throws {
-        for (name, v) in [("count", count), ("max-tokens", maxTokens), ("seeds", seeds), ("steps", steps), ("batch", batch), ("seq", seq)] where v < 1 {
+        for (name, v) in [("count", count), ("max-tokens", maxTokens), ("seeds", seeds), ("steps", steps), ("batch", batch ?? 1), ("seq", seq)] where v < 1 {
             throw ValidationError("--\(name) must be at least 1")
         }
         do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
@@ -80,6 +85,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         c.alpha = alpha
         c.temperature = temperature
         c.quantizationAwareShare = quantizationAwareShare
+        c.freezeUntouched = freezeUntouched
         c.onPolicyRatio = onPolicyRatio
         c.onPolicyRounds = onPolicyRounds
         c.threads = threads

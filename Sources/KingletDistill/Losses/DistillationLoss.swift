@@ -29,6 +29,8 @@ struct DistillationLoss: HeadLoss {
     let weights: UnsafePointer<Float>      // [N]
     let teacher: TeacherTargetsView
 
+    func weight(of r: Int) -> Float { weights[r] }
+
     func row(_ r: Int, logits z: UnsafeMutablePointer<Float>, vocab: Int, gradient: Bool) -> (loss: Double, weight: Double) {
         let w = weights[r]
         if w == 0 { if gradient { z.update(repeating: 0, count: vocab) }; return (0, 0) }

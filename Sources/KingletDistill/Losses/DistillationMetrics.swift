@@ -13,6 +13,8 @@ struct DistillationEvalLoss: HeadLoss {
     let kl: UnsafeMutablePointer<Double>
     let agree: UnsafeMutablePointer<Double>
 
+    func weight(of r: Int) -> Float { weights[r] }
+
     func row(_ r: Int, logits z: UnsafeMutablePointer<Float>, vocab: Int, gradient: Bool) -> (loss: Double, weight: Double) {
         let w = weights[r]
         kl[r] = .nan

@@ -1,5 +1,6 @@
 import Foundation
 import KingletKernels
+import KingletRuntime
 import KingletTraining
 
 /// How a pipeline with a time budget splits it: the teacher stages get up to `teacherShare` of
@@ -104,11 +105,16 @@ public struct DistillBudget: Codable, Sendable, Equatable {
     }
 
     /// Seconds of one optimizer step of a student of `shape` (random weights: the time does not
-    /// depend on them; the second of two steps, the first touches memory).
-    public static func measureStep(shape: ModelShape, vocabularySize: Int, batch: Int, seq: Int, threads: Int?) -> Double {
+    /// depend on them; the second of two steps, the first touches memory), on weights rounded to
+    /// `roundedTo` when the runs train for that file type, with `frozenLayers` as the runs have them.
+    public static func measureStep(shape: ModelShape, vocabularySize: Int, batch: Int, seq: Int, threads: Int?,
+                                   roundedTo: QuantizeFileType? = nil, frozenLayers: Int? = nil) throws -> Double {
         let config = shape.config(vocabularySize: vocabularySize, contextLength: seq)
         let model = TrainableLlama(config: config, seed: 1, pool: ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount()))
-        let timer = TrainingStepTimer(model: model, settings: TrainSettings(steps: 2, batch: batch, length: seq, preset: "timing", shape: shape))
+        var settings = TrainSettings(steps: 2, batch: batch, length: seq, preset: "timing", shape: shape)
+        settings.frozenLayers = frozenLayers
+        let timer = TrainingStepTimer(model: model, settings: settings,
+                                      rounding: try roundedTo.map { try FakeQuantization(layout: model.layout, fileType: $0) })
         _ = timer.run(seed: 0)
         return timer.run(seed: 1)
     }

@@ -1,10 +1,14 @@
 import Foundation
+import KingletKernels
+import KingletRuntime
 import KingletTraining
 
 /// On-policy distillation inside `DistillPipeline.run` (`Configuration.onPolicyRatio` λ > 0): the
 /// KD run of each seed trains in rounds (`OnPolicyRounds`); its baseline trains as at λ = 0.
 ///
-///     RUN/onpolicy-roundN/   student-q8_0.gguf (the checkpoint that sampled), samples.jsonl, scores/
+///     RUN/onpolicy-roundN/   student-TYPE.gguf (the checkpoint that sampled, as the run ships it:
+///                            rounded to the teacher's type when the run trains on rounded weights,
+///                            else Q8_0), samples.jsonl, scores/
 ///     RUN/onpolicy-rounds.json   the finished rounds: step, samples, seconds
 extension DistillPipeline {
     /// Trains one run of the pipeline: a KD run with λ > 0 in on-policy rounds, any other with `train`.
@@ -47,23 +51,33 @@ extension DistillPipeline {
         return OnPolicyMix(dataDirectory: OnPolicyRounds.directory(in: run, round: last.round), ratio: record.ratio)
     }
 
-    /// One round at `step`: the run's checkpoint exported as Q8_0 (as the student ships), its
-    /// samples for about as many training prompts as the mix draws on-policy rows before step
-    /// `next`, and the teacher's scores of them (`OnPolicyJob`, which resumes an interrupted try).
+    /// One round at `step`: the run's checkpoint exported as the student ships (rounded to the
+    /// type its steps train for, whose rounding is the exporter's bit for bit, so it samples as the
+    /// model training sees; else Q8_0), its samples for about as many training prompts as the mix
+    /// draws on-policy rows before step `next`, and the teacher's scores of them (`OnPolicyJob`,
+    /// which resumes an interrupted try).
     func onPolicyRound(_ round: Int, seed: Int, step: Int, next: Int, run: URL, teacherPath: URL,
                        events: @escaping DistillEventHandler) async throws -> OnPolicyRounds.Round {
         let c = configuration
         let started = Date()
         let dir = OnPolicyRounds.directory(in: run, round: round)
-        let student = dir.appendingPathComponent("student-q8_0.gguf")
+        let rounded = roundedType(teacherPath: teacherPath)
+        let student = dir.appendingPathComponent("student-\(rounded?.rawValue.lowercased() ?? "q8_0").gguf")
         if !FileManager.default.fileExists(atPath: student.path) {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let partial = dir.appendingPathComponent("student-q8_0.tmp.gguf")
-            try GGUFExporter.export(checkpoint: run.appendingPathComponent(TrainingCheckpoint.fileName), to: partial, type: .q8_0,
-                                    name: "\(run.lastPathComponent) step \(step)", threads: c.threads)
+            let checkpoint = run.appendingPathComponent(TrainingCheckpoint.fileName), name = "\(run.lastPathComponent) step \(step)"
+            let partial = dir.appendingPathComponent("student.tmp.gguf")
+            if let rounded {
+                let f32 = dir.appendingPathComponent("student-f32.tmp.gguf")
+                defer { try? FileManager.default.removeItem(at: f32) }
+                try GGUFExporter.export(checkpoint: checkpoint, to: f32, type: .f32, name: name, threads: c.threads)
+                _ = try ModelQuantizer(input: f32.path, output: partial.path, fileType: rounded).run(threads: c.threads ?? ThreadPool.physicalCoreCount())
+            } else {
+                try GGUFExporter.export(checkpoint: checkpoint, to: partial, type: .q8_0, name: name, threads: c.threads)
+            }
             try FileManager.default.moveItem(at: partial, to: student)
         }
-        let count = OnPolicyRounds.samples(ratio: c.onPolicyRatio, batch: c.batch, stepsUntilNext: next - step)
+        let count = OnPolicyRounds.samples(ratio: c.onPolicyRatio, batch: c.effectiveBatch, stepsUntilNext: next - step)
         var job = onPolicyJob(student: student, teacherPath: teacherPath, directory: dir, count: count,
                               seed: UInt64(seed) << 32 | UInt64(round))
         // With a budget, a round that runs far past its planned share stops early (its samples so far are used).

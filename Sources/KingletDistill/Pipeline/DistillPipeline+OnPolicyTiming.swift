@@ -15,7 +15,7 @@ extension DistillPipeline {
         let c = configuration
         guard c.onPolicyRatio > 0, c.budgetMinutes != nil, DistillBudget.saved(in: directory) == nil else { return nil }
         let seconds = try await measureOnPolicySample(events: events)
-        return OnPolicyCost(ratio: c.onPolicyRatio, rounds: c.onPolicyRounds, batch: c.batch, sampleSeconds: seconds)
+        return OnPolicyCost(ratio: c.onPolicyRatio, rounds: c.onPolicyRounds, batch: c.effectiveBatch, sampleSeconds: seconds)
     }
 
     /// Seconds of one on-policy sample, measured as the planner measures a step (weights do not

@@ -52,10 +52,12 @@ extension DistillPipeline {
         let shape = try studentShape()
         let held = try DistillTrainingJob.sequences(dataDirectory: dataDirectory, length: c.seq,
                                                     validationFraction: c.validationFraction).validation.count
-        let validationBatches = (min(held, DistillTrainingJob.defaultMaxValidationSamples) + c.batch - 1) / c.batch
+        let validationBatches = (min(held, DistillTrainingJob.defaultMaxValidationSamples) + c.effectiveBatch - 1) / c.effectiveBatch
         let plan = try DistillBudget.plan(in: directory, budgetMinutes: budgetMinutes, started: started, runs: 2 * c.seeds,
                                           validationBatches: validationBatches, onPolicy: onPolicy) {
-            DistillBudget.measureStep(shape: shape, vocabularySize: vocabulary, batch: c.batch, seq: c.seq, threads: c.threads)
+            try DistillBudget.measureStep(shape: shape, vocabularySize: vocabulary, batch: c.effectiveBatch, seq: c.seq, threads: c.threads,
+                                          roundedTo: roundedType(teacherPath: teacherPath),
+                                          frozenLayers: try trainSettings(seed: 0, steps: 1).frozenLayers)
         }
         events(.planned(plan, budgetMinutes: budgetMinutes, file: DistillBudget.url(in: directory)))
         return (plan, validationBatches)
@@ -87,7 +89,7 @@ extension DistillPipeline {
     public func trainSettings(seed: Int, steps: Int) throws -> TrainSettings {
         let c = configuration
         let shape = try studentShape()
-        var s = TrainSettings(steps: steps, batch: c.batch, length: c.seq, preset: c.student.runName, shape: shape)
+        var s = TrainSettings(steps: steps, batch: c.effectiveBatch, length: c.seq, preset: c.student.runName, shape: shape)
         s.initialWeights = initialWeightsURL?.path
         s.learningRate = c.effectiveLearningRate
         s.warmup = min(max(steps / 10, 1), steps)
@@ -96,7 +98,16 @@ extension DistillPipeline {
         s.seed = UInt64(seed)
         s.evalEvery = max(steps / 2, 1)
         s.evalBatches = 4
-        s.checkpointEvery = max(steps / 4, 1)
+        // Halfway and at the end (and on Ctrl-C): a checkpoint of an 85M-parameter student with its
+        // moments is 1 GB, several seconds to write and flush.
+        s.checkpointEvery = max(steps / 2, 1)
+        if case .pruned = c.student, c.freezeUntouched {
+            let url = studentInitDirectory.appendingPathComponent("prune.json")
+            do { s.frozenLayers = try PrunePlan.read(from: url).untouchedLayers } catch {
+                throw PretrainedWeightsError.unsupported(path: url.path, what: "an unreadable pruning plan (\(error.localizedDescription))",
+                                                         hint: "delete the student-init directory to prune the teacher again")
+            }
+        }
         return s
     }
 
@@ -114,27 +125,28 @@ extension DistillPipeline {
         if configuration.student.isPretrained {
             // A student cut from the teacher ships in the teacher's own quantization. Healing moves
             // weights by less than a 4-bit step, and rounding afterwards undoes much of it (Q8_0
-            // top-1 0.635 against 0.450 at Q4_1 after the default run), so the last steps train
-            // on the rounded weights (`quantizationAwareShare`). Without that phase, or for a
-            // Q8_0/F16 teacher, it ships as Q8_0 with a copy in the teacher's type beside it.
-            let teacherType = Self.fileType(of: teacherPath).flatMap { $0 == .q8_0 ? nil : $0 }
-            let share = configuration.quantizationAwareShare
-            if share > 0, let type = teacherType, type.defaultType.blockSize > 1 {
+            // top-1 0.635 against 0.450 at Q4_1 after the default run), so the steps train on the
+            // rounded weights (`quantizationAwareShare`: all of them by default). Without that, or
+            // for a Q8_0/F16 teacher, it ships as Q8_0 with a copy in the teacher's type beside it.
+            if let type = roundedType(teacherPath: teacherPath) {
                 job.exports = []
                 job.quantizationAware = type
-                var rounded = max(Int((Double(steps) * share).rounded()), 1)
-                if configuration.onPolicyRatio > 0, let last = OnPolicyRounds.boundaries(steps: steps, count: configuration.onPolicyRounds).last {
-                    // An on-policy round samples from the checkpoint's weights: keep the rounds before
-                    // the rounded phase, whose masters are not the model the student is.
-                    rounded = min(rounded, steps - last)
-                }
-                job.quantizationAwareSteps = rounded
+                job.quantizationAwareSteps = max(Int((Double(steps) * configuration.quantizationAwareShare).rounded()), 1)
             } else {
                 job.exports = [.q8_0]
-                job.alsoQuantizedAs = teacherType
+                job.alsoQuantizedAs = Self.fileType(of: teacherPath).flatMap { $0 == .q8_0 ? nil : $0 }
             }
         }
         return job
+    }
+
+    /// The file type a KD run's steps round to, and its student ships in: the teacher's, for a
+    /// student starting from trained weights, a block-quantized teacher other than Q8_0 and a
+    /// quantization-aware share above 0; nil otherwise (full precision, shipped as Q8_0).
+    func roundedType(teacherPath: URL) -> QuantizeFileType? {
+        guard configuration.student.isPretrained, configuration.quantizationAwareShare > 0,
+              let type = Self.fileType(of: teacherPath), type != .q8_0, type.defaultType.blockSize > 1 else { return nil }
+        return type
     }
 
     /// The llama.cpp file type of the model at `url` (`general.file_type`), when `kinglet quantize` can make it.

@@ -33,16 +33,24 @@ public struct DistillPipeline: Sendable {
         /// Seeds: each trains a KD run and a baseline.
         public var seeds = 1
         /// Where the student starts: a preset shape from scratch, the teacher pruned, or a GGUF.
-        public var student: StudentSpec = .pruned(PruneSpec(layers: 15))
+        public var student: StudentSpec = .pruned(PruneSpec(layers: 16))
+        /// For a student cut from the teacher: keep the token embedding (the tied head) and the
+        /// layers below the first cut as the teacher has them (`PrunePlan.untouchedLayers`,
+        /// `TrainSettings.frozenLayers`): they compute what the teacher's do, and steps that form no
+        /// gradient for them are cheaper. See `DistillRecipe.swift`.
+        public var freezeUntouched = true
         /// Optimizer steps per run (with `budgetMinutes`: set from the time left instead).
         public var steps = 150
         /// Fit the pipeline into about this many minutes (`DistillBudget`); nil: no budget.
         public var budgetMinutes: Double?
-        /// Sequences per step and tokens per sequence.
-        public var batch = 8
+        /// Sequences per step (nil: `scratchBatch`, or `pretrainedBatch` for a student starting from
+        /// trained weights) and tokens per sequence.
+        public var batch: Int?
+        public static let scratchBatch = 8
+        public static let pretrainedBatch = 2
         public var seq = 256
-        /// Peak learning rate (warm-up every tenth of the steps, evaluations every fifth, checkpoints every
-        /// quarter); nil: `scratchLearningRate` or, for a student starting from trained weights,
+        /// Peak learning rate (warm-up every tenth of the steps, evaluations halfway, a checkpoint
+        /// halfway); nil: `scratchLearningRate` or, for a student starting from trained weights,
         /// `pretrainedLearningRate`.
         public var learningRate: Float?
         public static let scratchLearningRate: Float = 2e-3
@@ -57,7 +65,7 @@ public struct DistillPipeline: Sendable {
         /// steps trained for that type (quantization-aware, `FakeQuantization`), after which the
         /// student ships in it; 0: train at full precision and ship Q8_0 (with a copy in the
         /// teacher's type). See `DistillRecipe.swift`.
-        public var quantizationAwareShare = 0.25
+        public var quantizationAwareShare = 1.0
         /// λ of on-policy distillation (GKD) in the KD runs: after each of `onPolicyRounds` evenly
         /// spaced steps the student samples completions for training prompts, the teacher scores
         /// them, and this share of each batch's rows comes from those samples (`OnPolicyRounds`).
@@ -78,7 +86,7 @@ public struct DistillPipeline: Sendable {
         /// Checks the values a run needs.
         public func validate() throws(DistillPipelineError) {
             for (name, v) in [("count", count), ("maxTokens", maxTokens), ("teacherConcurrency", teacherConcurrency),
-                              ("seeds", seeds), ("steps", steps), ("batch", batch), ("seq", seq)] where v < 1 {
+                              ("seeds", seeds), ("steps", steps), ("batch", effectiveBatch), ("seq", seq)] where v < 1 {
                 throw .invalidSetting(name: name, requirement: "at least 1 (it is \(v))")
             }
             if !(1 ... 1 << 16).contains(scoreTopK) { throw .invalidSetting(name: "scoreTopK", requirement: "between 1 and 65536") }

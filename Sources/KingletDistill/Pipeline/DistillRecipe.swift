@@ -1,28 +1,44 @@
 import Foundation
 
-/// The recipe `distill run` follows when its flags are left out, and why (measured on an AMD EPYC
-/// Zen 4, 2 cores, SmolLM2-135M-Instruct Q4_1 teacher, stories samples; top-1 agreement with the
-/// teacher on held-out samples):
+/// The recipe `distill run` follows when its flags are left out, and why. SmolLM2-135M-Instruct Q4_1
+/// teacher, stories samples; top-1 agreement with the teacher on the 15 held-out samples (about
+/// 2,800 positions; identical settings move it by ±0.02, so smaller differences are not read as
+/// wins). The figures marked Zen 3 come from `distill train` runs on one dataset and one pruned
+/// student, every run the same token count (≈31k: what a run of the three-seed 30-minute demo
+/// reads), on an AMD EPYC Zen 3 (2 cores); the others from earlier sessions on a Zen 4.
 ///
-/// - the student is the teacher pruned to its 15 most important layers (by the KL when each is
-///   skipped, on the teacher's own samples): 81M parameters. The 30-minute demo (3 seeds) healed
-///   it from top-1 0.20 to 0.55 (KD; CE-only baseline 0.54), the default one-seed run to 0.64
-///   (baseline 0.58); a micro student from scratch on the same data and run length: 0.27;
-/// - the last 25% of each run's steps train on weights rounded to the teacher's type (Q4_1), which
-///   it ships in: the default one-seed run (101 steps) gave the Q4_1 file top-1 0.591 at 1.66× the
-///   teacher's tg128 (CE baseline 0.561), where full-precision healing gave Q8_0 0.635 at
-///   1.07–1.17× and a Q4_1 copy 0.450 (rounding undoes much of the healing); 20 rounded steps on
-///   that healed checkpoint: Q4_1 0.450 → 0.599. Runs of 22–28 steps (three seeds in 30 minutes)
-///   are too short for it: Q4_1 0.426, below the Q8_0 students' 0.55 (`--quantization-aware-share 0`);
+/// - the student is the teacher pruned to its 16 most important layers (by the KL when each is
+///   skipped, on the teacher's own samples): 16 layers gave Q4_1 top-1 0.557 where 15 gave 0.503
+///   (Zen 3, 60 steps of 2 sequences), at 67 against 65 MB — still ≥ 1.5× the teacher's tg128.
+///   Earlier (Zen 4, 15 layers): healed from 0.20 to 0.55 by the 30-minute demo at full precision;
+///   a micro student from scratch on the same data and run length: 0.27;
+/// - 2 sequences a step (of 256 tokens) instead of 8: at the same tokens, top-1 0.439 (8 × 15
+///   steps), 0.495 (4 × 30), 0.526 (2 × 60) (Zen 3, 15 layers, learning rate 1e-3); 1 × 120 (at
+///   2e-3) gave 0.497, and a step of one sequence spends a quarter of its time on the fixed costs
+///   (rounding, the optimizer). A student that starts trained learns more from more, smaller steps;
+/// - every step on weights rounded to the teacher's type (Q4_1), which it ships in: at 15 steps of
+///   8, Q4_1 top-1 0.439 against 0.391 when only the last quarter is rounded (Zen 3). A student cut
+///   from the teacher starts on the teacher's Q4_1 grid, so rounding from the first step loses
+///   nothing and keeps every update in the file; rounding only at the end undoes much of the
+///   healing (Zen 4: full-precision healing gave Q8_0 0.635 and a Q4_1 copy 0.450);
+/// - the token embedding (the tied head) and the layers below the first cut keep the teacher's
+///   weights (`freezeUntouched`): at the same steps top-1 0.510 (embedding frozen) and 0.492 (with
+///   the 3 layers below the cut) against 0.503 training everything (Zen 3, 15 layers, 60 × 2,
+///   learning rate 2e-3) — the same within the noise — while a step costs 12% less without the
+///   head's weight gradient (140 s against 160 s for 60 steps) and less again without those layers';
+/// - learning rate 1e-3: against 2e-3 at 2 × 60 steps, 0.526 and 0.503; at 4 × 30, 0.495 and 0.516
+///   (Zen 3) — no clear winner; earlier against 3e-4: 0.514 and 0.507 (20 steps of 8, Zen 4);
 /// - calibrating the pruning on the teacher's samples instead of unrelated prose: top-1 0.545
-///   against 0.514 after the same 20 steps;
-/// - learning rate 1e-3 against 3e-4: 0.514 against 0.507 (20 steps);
+///   against 0.514 after the same 20 steps (Zen 4);
 /// - α = 1 (distillation only) against 0.5: the same top-1 (0.547 / 0.545), KL 0.75 against 0.80;
-/// - 320 teacher samples (3.4 minutes): a 30-minute run reads about 50–60k tokens per run, and
-///   every minute not spent generating is a minute of training.
+/// - 320 teacher samples (3.7 minutes on the Zen 3): every minute not spent generating is a minute
+///   of training, and fewer would leave fewer than 15 held out to measure on.
 extension DistillPipeline.Configuration {
     /// α in use: the configured one, else the student's default.
     public var effectiveAlpha: Double { alpha ?? (student.isPretrained ? Self.pretrainedAlpha : Self.scratchAlpha) }
+
+    /// Sequences per step in use: the configured count, else the student's default.
+    public var effectiveBatch: Int { batch ?? (student.isPretrained ? Self.pretrainedBatch : Self.scratchBatch) }
 
     /// Peak learning rate in use: the configured one, else the student's default.
     public var effectiveLearningRate: Float {
@@ -37,15 +53,19 @@ extension DistillPipeline.Configuration {
         case .preset: parts.append("(random weights, from scratch)")
         case .initial: parts.append("(starting from the given model)")
         }
-        var settings = [String(format: "α %.2f, learning rate %g, %d teacher samples, %d seed(s)", effectiveAlpha,
-                               Double(effectiveLearningRate), count, seeds)]
+        var settings = [String(format: "α %.2f, learning rate %g, %d sequences a step, %d teacher samples, %d seed(s)", effectiveAlpha,
+                               Double(effectiveLearningRate), effectiveBatch, count, seeds)]
         if student.isPretrained && quantizationAwareShare > 0 {
-            settings.append(String(format: "the last %.0f%% of each run's steps on weights rounded to the teacher's quantization, which it ships in",
-                                   quantizationAwareShare * 100))
+            settings.append(quantizationAwareShare >= 1 ? "every step on weights rounded to the teacher's quantization, which it ships in"
+                            : String(format: "the last %.0f%% of each run's steps on weights rounded to the teacher's quantization, which it ships in",
+                                     quantizationAwareShare * 100))
+        }
+        if case .pruned = student, freezeUntouched {
+            settings.append("the token embedding and the layers below the first cut kept as the teacher has them")
         }
         if onPolicyRatio > 0 { settings.append(String(format: "on-policy λ %.2f in %d round(s) per KD run", onPolicyRatio, onPolicyRounds)) }
         parts.append(settings.joined(separator: "; "))
-        if learningRate == nil || alpha == nil {
+        if learningRate == nil || alpha == nil || batch == nil {
             parts.append(student.isPretrained ? "— defaults for a student starting from trained weights: see `DistillRecipe.swift`"
                                               : "— defaults for a student from scratch")
         }

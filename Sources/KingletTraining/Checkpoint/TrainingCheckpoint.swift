@@ -58,8 +58,11 @@ public enum CheckpointError: Error, LocalizedError {
 }
 
 extension TrainingCheckpoint {
-    /// Writes `directory/checkpoint.gguf` atomically. `tokenizerMetadata` are the `tokenizer.*`
-    /// keys of the tokenizer's source model (copied verbatim).
+    /// Writes `directory/checkpoint.gguf` atomically (a temporary file, flushed, then renamed).
+    /// `tokenizerMetadata` are the `tokenizer.*` keys of the tokenizer's source model (copied
+    /// verbatim). The tensors stream from the arrays to the file (`GGUFStreamWriter`): a
+    /// checkpoint of an 85M-parameter student is 1 GB with its moments, and building it in memory
+    /// first (several whole copies) took 20 s of a 5-minute run, every quarter of it.
     public func write(to directory: URL, tokenizerMetadata: [(key: String, value: GGUFValue)], name: String) throws {
         var w = GGUFWriter()
         let c = config
@@ -72,14 +75,24 @@ extension TrainingCheckpoint {
         w.set("kinglet.train.adam_updates", .uint64(UInt64(adamUpdates)))
         w.set("kinglet.train.sampler_state", .array(.uint64, samplerState.map { .uint64($0) }))
         w.set("kinglet.train.settings", settingsJSON)
-        ParameterLayout(c).addTensors(parameters, to: &w)
+        let layout = ParameterLayout(c)
+        precondition(parameters.count == layout.count, "parameters do not fit the layout")
+        // Each tensor: its name, dims and where its floats lie in `parameters`, or in a moment array.
+        var pieces: [(name: String, dims: [Int], source: Int, offset: Int, count: Int)] =
+            layout.tensors.map { ($0.name, $0.ggufDims, 0, $0.offset, $0.count) }
         // Empty moments: weights only (an export source, which `read` refuses to resume from).
         if !adamM.isEmpty || !adamV.isEmpty {
-            w.addTensor(TensorNames.trainingStatePrefix + "m", dims: [adamM.count], floats: adamM)
-            w.addTensor(TensorNames.trainingStatePrefix + "v", dims: [adamV.count], floats: adamV)
+            pieces.append((TensorNames.trainingStatePrefix + "m", [adamM.count], 1, 0, adamM.count))
+            pieces.append((TensorNames.trainingStatePrefix + "v", [adamV.count], 2, 0, adamV.count))
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try w.write(to: directory.appendingPathComponent(Self.fileName).path)
+        let out = try GGUFStreamWriter(path: directory.appendingPathComponent(Self.fileName).path, metadata: w.metadata,
+                                       tensors: pieces.map { ($0.name, $0.dims, .f32, $0.count * 4) }, alignment: w.alignment)
+        for piece in pieces {
+            let array = [parameters, adamM, adamV][piece.source]
+            try array.withUnsafeBytes { try out.append(UnsafeRawBufferPointer(rebasing: $0[piece.offset * 4 ..< (piece.offset + piece.count) * 4])) }
+        }
+        try out.finish()
     }
 
     /// Reads a checkpoint file.

@@ -9,6 +9,10 @@ extension TrainableLlama {
         guard let path = settings.initialWeights else {
             let config = settings.shape.config(vocabularySize: vocabularySize, contextLength: settings.length)
             try config.validate()
+            if settings.frozenLayers != nil {
+                throw PretrainedWeightsError.unsupported(path: "(random weights)", what: "frozen layers",
+                                                         hint: "freezing keeps trained weights as they are: start from a model (--init)")
+            }
             return TrainableLlama(config: config, seed: settings.seed, pool: pool)
         }
         let weights = try PretrainedWeights.load(URL(fileURLWithPath: path))
@@ -18,6 +22,10 @@ extension TrainableLlama {
                 hint: "the run's tokenizer has \(vocabularySize); start from a model with the same tokenizer")
         }
         settings.shape = weights.shape
+        if let frozen = settings.frozenLayers, !(0 ... weights.config.layerCount).contains(frozen) {
+            throw PretrainedWeightsError.unsupported(
+                path: path, what: "\(frozen) frozen layers", hint: "the model has \(weights.config.layerCount) layers; freeze between 0 and that many")
+        }
         return TrainableLlama(weights: weights, pool: pool)
     }
 }

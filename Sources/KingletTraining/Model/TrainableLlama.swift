@@ -35,6 +35,19 @@ public final class TrainableLlama: @unchecked Sendable {
     let pool: ThreadPool?
     private var activations: Activations?
     private var rope: RoPETable?
+    /// nil: every parameter trains; N: the token embedding (and tied head) and the first N layers
+    /// are frozen — `trainStep` forms no gradient for them (their gradient stays as it was) and
+    /// the backward pass stops above them (`TrainSettings.frozenLayers`).
+    public var frozenLayers: Int? {
+        didSet { precondition((frozenLayers ?? 0) >= 0 && (frozenLayers ?? 0) <= config.layerCount, "frozen layers out of range") }
+    }
+
+    /// Offset of the first parameter that trains: the frozen parts are a prefix of the layout
+    /// (embedding, then the layers in order).
+    public var trainableOffset: Int {
+        guard let n = frozenLayers else { return 0 }
+        return n < layout.layers.count ? layout.layers[n].attentionNorm : layout.outputNorm
+    }
 
     public init(config: ModelConfig, seed: UInt64, pool: ThreadPool?) {
         self.config = config
@@ -69,14 +82,17 @@ public final class TrainableLlama: @unchecked Sendable {
 
     /// Model FLOPs of one forward+backward over B×T tokens: 6 × (matrix parameters incl. the
     /// head) per token, plus the causal attention's score and value products.
+    /// Frozen parts cost their forward only (2×; the head 4×: its input gradient is still needed).
     public func trainingFLOPs(batch: Int, length: Int) -> Double {
         let c = config
-        let matrices = Double(layout.nonEmbeddingCount - (2 * c.layerCount + 1) * c.embeddingSize)
-            + Double(c.vocabularySize * c.embeddingSize)
+        let layerMatrices = Double(layout.nonEmbeddingCount - (2 * c.layerCount + 1) * c.embeddingSize) / Double(max(c.layerCount, 1))
+        let frozen = Double(frozenLayers ?? 0), trained = Double(c.layerCount) - frozen
+        let head = Double(c.vocabularySize * c.embeddingSize)
         let tokens = Double(batch * length)
         // per sequence, per layer, per head: QKᵀ and AV over T(T+1)/2 pairs, 2 FLOPs each
-        let attention = Double(batch * c.layerCount * c.headCount) * 4 * Double(c.headSize) * Double(length * (length + 1) / 2)
-        return 6 * matrices * tokens + 3 * attention
+        let attention = Double(batch * c.headCount) * 4 * Double(c.headSize) * Double(length * (length + 1) / 2)
+        return (6 * trained + 2 * frozen) * layerMatrices * tokens + (frozenLayers == nil ? 6 : 4) * head * tokens
+            + (3 * trained + frozen) * attention
     }
 
     func prepare(batch: Int, length: Int, training: Bool) -> Activations {
@@ -136,14 +152,14 @@ public final class TrainableLlama: @unchecked Sendable {
         let c = config, p = parameters.pointer, g = gradients.pointer, N = a.rows, D = c.embeddingSize, F = c.feedForwardSize
         let qDim = c.headCount * c.headSize, qkvDim = (c.headCount + 2 * c.kvHeadCount) * c.headSize
         let result = OutputHeadOp.run(xn: a.xnFinal.pointer, dxn: a.dxn.pointer, embedding: p + layout.tokenEmbedding,
-                                      dEmbedding: g + layout.tokenEmbedding, n: N, dim: D, vocab: c.vocabularySize,
-                                      scratch: a.logits.pointer, loss: loss, pool: pool)
+                                      dEmbedding: frozenLayers == nil ? g + layout.tokenEmbedding : nil, n: N, dim: D,
+                                      vocab: c.vocabularySize, scratch: a.logits.pointer, loss: loss, pool: pool)
         let dres = a.dResidual.pointer
         a.dResidual.zero()
         RMSNormOp.backward(dx: dres, dg: g + layout.outputNorm, dy: a.dxn.pointer, x: a.residual[c.layerCount].pointer,
                            g: p + layout.outputNorm, rstd: a.rstdFinal.pointer, n: N, dim: D, pool: pool)
         let shape = attentionShape(a.batch, a.length)
-        for (l, w) in layout.layers.enumerated().reversed() {
+        for (l, w) in layout.layers.enumerated().reversed() where l >= frozenLayers ?? 0 {
             let act = a.layers[l]
             // FFN: residual[l+1] = mid + down(h)
             MatmulOp.backward(dx: a.dh.pointer, dw: g + w.down, dy: dres, x: act.h.pointer, w: p + w.down,
@@ -164,7 +180,7 @@ public final class TrainableLlama: @unchecked Sendable {
             RMSNormOp.backward(dx: dres, dg: g + w.attentionNorm, dy: a.dxn.pointer, x: a.residual[l].pointer,
                                g: p + w.attentionNorm, rstd: act.rstd1.pointer, n: N, dim: D, pool: pool)
         }
-        EmbeddingOp.backward(g + layout.tokenEmbedding, dres, tokens: tokens, n: N, dim: D)
+        if frozenLayers == nil { EmbeddingOp.backward(g + layout.tokenEmbedding, dres, tokens: tokens, n: N, dim: D) }
         return result
     }
 

@@ -28,13 +28,14 @@ final class AdamW {
     }
 
     /// One update with learning rate `lr`; `gradScale` multiplies every gradient first (clipping).
+    /// Tensors before `from` (a frozen prefix, `TrainableLlama.trainableOffset`) are left as they are.
     func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, layout: ParameterLayout,
-                lr: Float, gradScale: Float, pool: ThreadPool?) {
+                lr: Float, gradScale: Float, from: Int = 0, pool: ThreadPool?) {
         updates += 1
         let s = settings
         let c1 = 1 - powf(s.beta1, Float(updates)), c2 = 1 - powf(s.beta2, Float(updates))
         let m = m.pointer, v = v.pointer
-        for t in layout.tensors {
+        for t in layout.tensors where t.offset >= from {
             let decay = t.decays ? lr * s.weightDecay : 0
             Parallel.rows(t.count, pool: t.count >= 1 << 16 ? pool : nil) { range in
                 for i in range.lowerBound + t.offset ..< range.upperBound + t.offset {

@@ -34,4 +34,17 @@ extension PrunePlan {
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try e.encode(self).write(to: url, options: .atomic)
     }
+
+    /// The plan written by `write(to:)`.
+    public static func read(from url: URL) throws -> PrunePlan {
+        try JSONDecoder().decode(PrunePlan.self, from: Data(contentsOf: url))
+    }
+
+    /// The leading layers the cut left as they were: kept in place, below the first dropped layer,
+    /// with all their channels. They compute exactly what the source's first layers compute, from
+    /// the same embedding (`TrainSettings.frozenLayers` can keep them, and the embedding, as they are).
+    public var untouchedLayers: Int {
+        guard spec.ffn == nil else { return 0 }
+        return keptLayers.enumerated().prefix { $0.offset == $0.element }.count
+    }
 }

@@ -35,6 +35,11 @@ public struct TrainSettings: Codable, Sendable, Equatable {
     /// phase restarts the schedule (warm-up, then decay over its own steps), so that weights
     /// have the rate to cross a rounding step.
     public var quantizationAwareFrom: Int?
+    /// Parts that keep their starting weights: nil, everything trains; N, the token embedding (the
+    /// tied output head too) and the first N layers — no gradient is formed for them and the
+    /// optimizer leaves them as they are (`TrainableLlama.frozenLayers`). For a student cut from a
+    /// trained model, whose embedding and layers below the first cut compute what the teacher's do.
+    public var frozenLayers: Int?
 
     public init(steps: Int, batch: Int, length: Int, preset: String, shape: ModelShape) {
         self.steps = steps

@@ -75,6 +75,7 @@ public final class Trainer {
         self.tokenizerMetadata = tokenizerMetadata
         self.runName = runName
         optimizer = AdamW(parameterCount: model.layout.count, settings: settings.adam)
+        model.frozenLayers = settings.frozenLayers
         rounding = fakeQuantization.map { QuantizedView(model: model, plan: $0) }
     }
 
@@ -136,7 +137,8 @@ public final class Trainer {
             let norm = GradientClipping.globalNorm(model.gradients.pointer, count: model.layout.count, pool: model.pool)
             let lr = settings.learningRate(at: step)
             optimizer.update(model.parameters.pointer, model.gradients.pointer, layout: model.layout, lr: lr,
-                             gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip), pool: model.pool)
+                             gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip),
+                             from: model.trainableOffset, pool: model.pool)
             step += 1
             tokens += settings.tokensPerStep
             let seconds = Date().timeIntervalSince(t0)
