@@ -8,12 +8,7 @@ struct FrozenLayersTests {
     static let config = ModelShape(dim: 16, layers: 3, heads: 4, kvHeads: 2, ffn: 24).config(vocabularySize: 29, contextLength: 8)
 
     static func model(frozen: Int?) -> TrainableLlama {
-        let model = TrainableLlama(config: config, seed: 42, pool: nil)
-        var r = TestRandom(8)
-        for t in model.layout.tensors where t.decays {
-            let w = r.floats(t.count, scale: 0.3)
-            for i in 0 ..< t.count { model.parameters.pointer[t.offset + i] = w[i] }
-        }
+        let model = TrainableLlama.withLargeWeights(config)
         model.frozenLayers = frozen
         return model
     }

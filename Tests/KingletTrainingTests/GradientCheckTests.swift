@@ -150,13 +150,7 @@ import Testing
     /// The whole model's gradient on a tiny config, every parameter tensor sampled.
     @Test func wholeModel() {
         let config = ModelShape(dim: 16, layers: 2, heads: 4, kvHeads: 2, ffn: 24).config(vocabularySize: 29, contextLength: 8)
-        let model = TrainableLlama(config: config, seed: 42, pool: nil)
-        // larger weights than the 0.02 init so every path carries signal
-        var r = TestRandom(8)
-        for t in model.layout.tensors where t.decays {
-            let w = r.floats(t.count, scale: 0.3)
-            for i in 0 ..< t.count { model.parameters.pointer[t.offset + i] = w[i] }
-        }
+        let model = TrainableLlama.withLargeWeights(config)   // every path carries signal
         let B = 2, T = 8
         var data = TestRandom(9)
         let tokens = data.ints(B * (T + 1), below: config.vocabularySize)

@@ -90,6 +90,28 @@ import Testing
         #expect(try PrunePlan.read(from: url) == plan)
     }
 
+    /// Each layer's KL is what full passes give with that layer skipped: the passes that resume
+    /// from the reference pass's residual stream change nothing.
+    @Test func resumedPassesMeasureWhatFullPassesMeasure() {
+        let config = ModelShape(dim: 16, layers: 6, heads: 4, kvHeads: 2, ffn: 24).config(vocabularySize: 29, contextLength: 16)
+        let model = TrainableLlama.withLargeWeights(config)
+        var r = TestRandom(9)
+        let windows = (0 ..< 2).map { _ in r.ints(16, below: 29) }, tokens = windows.flatMap { $0 }, rows = 32
+        func logProbs(skipping: Set<Int>) -> [Float] {
+            let a = model.prepare(batch: 2, length: 16, training: false)
+            tokens.withUnsafeBufferPointer { model.forwardLayers($0.baseAddress!, a, skipping: skipping) }
+            var out = [Float](repeating: 0, count: rows * 29)
+            out.withUnsafeMutableBufferPointer { model.logSoftmaxHead(a, into: $0.baseAddress!) }
+            return out
+        }
+        let full = logProbs(skipping: [])
+        let measured = CalibrationStatistics.measure(model, windows: windows, length: 16)
+        for l in 0 ..< 6 {
+            let direct = CalibrationStatistics.meanKL(full, logProbs(skipping: [l]), rows: rows, vocabulary: 29, pool: nil)
+            #expect(measured.layerDropKL[l] == direct && direct > 0, "layer \(l): \(measured.layerDropKL[l]) against \(direct)")
+        }
+    }
+
     @Test func specsParseAndRefuseWhatCannotBeKept() throws {
         #expect(try PruneSpec(parsing: "layers=16,ffn=1024") == PruneSpec(layers: 16, ffn: 1024))
         #expect(try PruneSpec(parsing: "ffn=8") == PruneSpec(ffn: 8))

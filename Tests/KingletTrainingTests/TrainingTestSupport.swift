@@ -1,4 +1,5 @@
 import Foundation
+import KingletArchitectures
 import KingletKernels
 import Testing
 @testable import KingletTraining
@@ -9,6 +10,20 @@ struct TestRandom {
     init(_ seed: UInt64) { rng = SplitMix64(state: seed) }
     mutating func floats(_ n: Int, scale: Float = 1) -> [Float] { (0 ..< n).map { _ in Float(rng.normal()) * scale } }
     mutating func ints(_ n: Int, below: Int) -> [Int32] { (0 ..< n).map { _ in Int32(rng.next() % UInt64(below)) } }
+}
+
+extension TrainableLlama {
+    /// A model of `config` whose matrices and embedding hold N(0, 0.3²) values from `TestRandom(8)`:
+    /// larger than the 0.02 init, so every path carries signal.
+    static func withLargeWeights(_ config: ModelConfig, seed: UInt64 = 42) -> TrainableLlama {
+        let model = TrainableLlama(config: config, seed: seed, pool: nil)
+        var r = TestRandom(8)
+        for t in model.layout.tensors where t.decays {
+            let w = r.floats(t.count, scale: 0.3)
+            for i in 0 ..< t.count { model.parameters.pointer[t.offset + i] = w[i] }
+        }
+        return model
+    }
 }
 
 /// Central finite differences of `f` with respect to x[i] for each i in `indices`.

@@ -23,8 +23,9 @@ extension DistillPipeline {
     }
 
     /// Calibration windows for pruning: the first training sequences (sorted by id), cut into
-    /// `pruneWindows` windows of `pruneWindowLength` tokens.
-    static let pruneWindows = 4
+    /// `pruneWindows` windows of `pruneWindowLength` tokens — 2,048 tokens, about 8 samples (see
+    /// `DistillRecipe`: 512 tokens, 2 samples, ranked the layers differently from one set to the next).
+    static let pruneWindows = 16
     static let pruneWindowLength = 128
 
     /// Stage 2½: prunes the teacher when the student is `prune:…` (skipped when pruned.gguf is

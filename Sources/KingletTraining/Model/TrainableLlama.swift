@@ -113,13 +113,16 @@ public final class TrainableLlama: @unchecked Sendable {
 
     /// Forward through the layers to the final norm (saving activations). A layer in `skipping`
     /// passes its input through unchanged (what the model would compute without it: pruning's
-    /// importance measure).
-    func forwardLayers(_ tokens: UnsafePointer<Int32>, _ a: Activations, skipping: Set<Int> = []) {
+    /// importance measure). With `resumingAt` l > 0 the embedding and the layers below l are not
+    /// run: `a.residual[l]` must already hold layer l's input from a pass that skipped the same
+    /// layers below l.
+    func forwardLayers(_ tokens: UnsafePointer<Int32>, _ a: Activations, skipping: Set<Int> = [], resumingAt start: Int = 0) {
         let c = config, p = parameters.pointer, N = a.rows, D = c.embeddingSize, F = c.feedForwardSize
         let qDim = c.headCount * c.headSize, qkvDim = (c.headCount + 2 * c.kvHeadCount) * c.headSize
         let shape = attentionShape(a.batch, a.length)
-        EmbeddingOp.forward(a.residual[0].pointer, p + layout.tokenEmbedding, tokens: tokens, n: N, dim: D)
-        for (l, w) in layout.layers.enumerated() {
+        precondition((0 ... c.layerCount).contains(start))
+        if start == 0 { EmbeddingOp.forward(a.residual[0].pointer, p + layout.tokenEmbedding, tokens: tokens, n: N, dim: D) }
+        for (l, w) in layout.layers.enumerated() where l >= start {
             let act = a.layers[l], x = a.residual[l].pointer
             if skipping.contains(l) {
                 a.residual[l + 1].pointer.update(from: x, count: N * D)

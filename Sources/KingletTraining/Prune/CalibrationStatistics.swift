@@ -5,7 +5,10 @@ import KingletKernels
 ///
 /// - per layer, the KL divergence of the model's next-token distribution from itself when that
 ///   one layer is skipped (its input passed through), averaged over positions: what the layer
-///   contributes to the output (a layer whose removal moves nothing is the first to go);
+///   contributes to the output (a layer whose removal moves nothing is the first to go). One
+///   ranking decides all the layers that go: re-measuring after each removal (greedy, in 5 or 14
+///   rounds) chose nearly the same layers and started no better (SmolLM2-135M cut to 16 layers,
+///   untrained Q4_1 top-1 0.269 / 0.298 against 0.304 one-shot; see `DistillRecipe`);
 /// - per layer, the block influence 1 − cos(input, output) of the residual stream (ShortGPT's
 ///   measure; reported beside the KL, which decides);
 /// - per layer and feed-forward channel, the mean |silu(gate)·up| activation (Minitron's
@@ -21,7 +24,9 @@ public struct CalibrationStatistics: Sendable, Equatable {
     public var tokens: Int
 
     /// Measures `model` on `windows` (each `length` tokens): one full forward pass, then one per
-    /// layer with that layer skipped. Cost: L + 1 forward passes and output heads over the tokens.
+    /// layer with that layer skipped. A skipping pass resumes at its layer from the full pass's
+    /// residual stream (layers in descending order, so no pass overwrites an input a later one
+    /// reads): L + 1 output heads and about L/2 + 1 forward passes over the tokens.
     public static func measure(_ model: TrainableLlama, windows: [[Int32]], length: Int) -> CalibrationStatistics {
         precondition(!windows.isEmpty && windows.allSatisfy { $0.count == length }, "calibration windows must be \(length) tokens each")
         let c = model.config, B = windows.count, N = B * length, D = c.embeddingSize, F = c.feedForwardSize, L = c.layerCount
@@ -43,10 +48,12 @@ public struct CalibrationStatistics: Sendable, Equatable {
         }
         var dropKL = [Double](repeating: 0, count: L)
         var skipped = [Float](repeating: 0, count: N * c.vocabularySize)
-        for l in 0 ..< L {
-            tokens.withUnsafeBufferPointer { model.forwardLayers($0.baseAddress!, a, skipping: [l]) }
-            skipped.withUnsafeMutableBufferPointer { model.logSoftmaxHead(a, into: $0.baseAddress!) }
-            dropKL[l] = meanKL(reference, skipped, rows: N, vocabulary: c.vocabularySize, pool: model.pool)
+        tokens.withUnsafeBufferPointer { t in
+            for l in (0 ..< L).reversed() {
+                model.forwardLayers(t.baseAddress!, a, skipping: [l], resumingAt: l)
+                skipped.withUnsafeMutableBufferPointer { model.logSoftmaxHead(a, into: $0.baseAddress!) }
+                dropKL[l] = meanKL(reference, skipped, rows: N, vocabulary: c.vocabularySize, pool: model.pool)
+            }
         }
         return CalibrationStatistics(layerDropKL: dropKL, blockInfluence: influence, channelMagnitude: magnitude, tokens: N)
     }
