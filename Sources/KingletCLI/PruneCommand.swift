@@ -25,8 +25,8 @@ struct PruneCommand: AsyncParsableCommand {
     @Option(help: "What to keep: layers=N,ffn=M (either may be left out).") var keep: String
     @Option(help: "Calibration text: a text file.") var text: String?
     @Option(help: "Calibration text: a distillation dataset directory (samples.jsonl).") var data: String?
-    @Option(help: "Calibration windows (16 × 128 tokens: what `distill run` ranks on).") var windows: Int = 16
-    @Option(help: "Tokens per calibration window.") var window: Int = 128
+    @Option(help: "Calibration windows (the default is what `distill run` ranks on).") var windows: Int = ModelPruning.defaultWindowCount
+    @Option(help: "Tokens per calibration window.") var window: Int = ModelPruning.defaultWindowLength
     @Option(name: .shortAndLong, help: "Output .gguf path.") var output: String
     @Option(name: .shortAndLong, help: "Threads (default: physical cores).") var threads: Int?
 

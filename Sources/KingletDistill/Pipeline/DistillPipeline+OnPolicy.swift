@@ -1,6 +1,4 @@
 import Foundation
-import KingletKernels
-import KingletRuntime
 import KingletTraining
 
 /// On-policy distillation inside `DistillPipeline.run` (`Configuration.onPolicyRatio` λ > 0): the
@@ -68,10 +66,7 @@ extension DistillPipeline {
             let checkpoint = run.appendingPathComponent(TrainingCheckpoint.fileName), name = "\(run.lastPathComponent) step \(step)"
             let partial = dir.appendingPathComponent("student.tmp.gguf")
             if let rounded {
-                let f32 = dir.appendingPathComponent("student-f32.tmp.gguf")
-                defer { try? FileManager.default.removeItem(at: f32) }
-                try GGUFExporter.export(checkpoint: checkpoint, to: f32, type: .f32, name: name, threads: c.threads)
-                _ = try ModelQuantizer(input: f32.path, output: partial.path, fileType: rounded).run(threads: c.threads ?? ThreadPool.physicalCoreCount())
+                try GGUFExporter.export(checkpoint: checkpoint, to: partial, quantizedAs: rounded, name: name, threads: c.threads)
             } else {
                 try GGUFExporter.export(checkpoint: checkpoint, to: partial, type: .q8_0, name: name, threads: c.threads)
             }

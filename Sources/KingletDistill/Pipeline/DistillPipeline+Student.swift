@@ -22,12 +22,6 @@ extension DistillPipeline {
         }
     }
 
-    /// Calibration windows for pruning: the first training sequences (sorted by id), cut into
-    /// `pruneWindows` windows of `pruneWindowLength` tokens — 2,048 tokens, about 8 samples (see
-    /// `DistillRecipe`: 512 tokens, 2 samples, ranked the layers differently from one set to the next).
-    static let pruneWindows = 16
-    static let pruneWindowLength = 128
-
     /// Stage 2½: prunes the teacher when the student is `prune:…` (skipped when pruned.gguf is
     /// there), then measures the untrained student on the held-out samples (skipped when
     /// eval.json is there). Returns the untrained student's figures, or nil for other students.
@@ -41,7 +35,8 @@ extension DistillPipeline {
         if !FileManager.default.fileExists(atPath: prunedStudentURL.path) {
             let started = Date()
             let weights = try PretrainedWeights.load(teacherPath)
-            let windows = try ModelPruning.windows(from: train.map(\.tokens), length: Self.pruneWindowLength, count: Self.pruneWindows)
+            let windows = try ModelPruning.windows(from: train.map(\.tokens), length: ModelPruning.defaultWindowLength,
+                                                   count: ModelPruning.defaultWindowCount)   // the first training sequences, by id
             let pool = ThreadPool(threads: c.threads ?? ThreadPool.physicalCoreCount())
             let (pruned, plan) = try ModelPruning.prune(weights, spec: spec, windows: windows, pool: pool)
             try pruned.write(to: prunedStudentURL, name: "student pruned \(spec)")

@@ -137,10 +137,7 @@ public struct DistillTrainingJob {
         }
         if let quantized = shippedQuantization {
             let name = "student-\(quantized.rawValue.lowercased()).gguf", url = runDirectory.appendingPathComponent(name)
-            let f32 = runDirectory.appendingPathComponent("student-f32.tmp.gguf")
-            defer { try? FileManager.default.removeItem(at: f32) }
-            try GGUFExporter.export(checkpoint: weights, to: f32, type: .f32, name: name)
-            _ = try ModelQuantizer(input: f32.path, output: url.path, fileType: quantized).run(threads: threads ?? ThreadPool.physicalCoreCount())
+            try GGUFExporter.export(checkpoint: weights, to: url, quantizedAs: quantized, name: name, threads: threads)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
             var figures: [String: Any] = ["file_bytes": bytes]
             for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
