@@ -77,7 +77,7 @@ struct DistillPipelineTests {
         let c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: "/tmp/x"))
         #expect(c.teacher == "smollm2-135m" && c.preset == "stories" && c.count == 320 && c.maxTokens == 200)
         #expect(c.seeds == 1 && c.student == .pruned(PruneSpec(layers: 16)) && c.steps == 150 && c.budgetMinutes == nil)
-        #expect(c.batch == nil && c.effectiveBatch == 2 && c.seq == 256 && c.learningRate == nil && c.alpha == nil && c.effectiveAlpha == 1
+        #expect(c.batch == nil && c.effectiveBatch == 1 && c.seq == 256 && c.learningRate == nil && c.alpha == nil && c.effectiveAlpha == 1
                 && c.effectiveLearningRate == 1e-3 && c.temperature == 1 && c.quantizationAwareShare == 1)
         #expect(c.teacherConcurrency == 16 && c.scoreTopK == 32 && c.validationFraction == 0.05)
         #expect(c.recipe.contains("prune:layers=16") && c.recipe.contains("α 1.00"))
@@ -87,6 +87,19 @@ struct DistillPipelineTests {
         let s = try DistillPipeline(scratch).trainSettings(seed: 1, steps: 150)
         #expect(s.learningRate == 2e-3 && s.initialWeights == nil && scratch.effectiveAlpha == 0.5 && s.batch == 8)
         #expect(s.warmup == 15 && s.evalEvery == 75 && s.evalBatches == 4 && s.checkpointEvery == 75 && s.seed == 1 && s.preset == "micro")
+    }
+
+    /// An odd step count evaluates and checkpoints halfway and at the end, not also one step
+    /// before the end (87 steps: 43 would come again at 86, an evaluation and a 1 GB checkpoint).
+    @Test(arguments: [1, 2, 7, 74, 87])
+    func halfwayComesOnceBeforeTheEnd(steps: Int) throws {
+        var c = DistillPipeline.Configuration(directory: URL(fileURLWithPath: "/tmp/x"))
+        c.student = .preset(.micro)
+        let s = try DistillPipeline(c).trainSettings(seed: 0, steps: steps)
+        let evaluations = (1 ... steps).filter { $0 % s.evalEvery == 0 && $0 < steps }
+        let checkpoints = (1 ... steps).filter { $0 % s.checkpointEvery == 0 && $0 < steps }
+        #expect(evaluations == (steps > 1 ? [(steps + 1) / 2] : []))
+        #expect(checkpoints == evaluations)
     }
 }
 

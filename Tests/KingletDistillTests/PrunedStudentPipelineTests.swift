@@ -54,6 +54,13 @@ struct PrunedStudentPipelineTests {
             let q41 = try #require((eval["exports"] as? [String: Any])?["q4_1"] as? [String: Any])
             let own = try #require(eval["kl_to_teacher"] as? Double), file = try #require(q41["kl_to_teacher"] as? Double)
             #expect(abs(own - file) <= 0.02 * max(own, 1e-3), "training's rounded view \(own) vs the Q4_1 file \(file)")
+            // Where the run's time went: every phase, none negative, adding up to the total.
+            let seconds = try #require(eval["seconds"] as? [String: Double])
+            #expect(Set(seconds.keys) == ["setup", "steps", "evaluations_and_checkpoints", "held_out_evaluation", "export",
+                                          "export_evaluation", "shipped_measurement", "total"])
+            #expect(seconds.values.allSatisfy { $0 >= 0 } && (seconds["steps"] ?? 0) > 0)
+            let phases = seconds.filter { $0.key != "total" }.values.reduce(0, +)
+            #expect(abs(phases - (seconds["total"] ?? -1)) <= 1e-9 * max(phases, 1))
         }
         #expect(result.student == dir.appendingPathComponent("kd-seed0/student-q4_1.gguf"))
         // The on-policy round sampled from the student as it ships: its rounded weights, as Q4_1.
@@ -69,6 +76,7 @@ struct PrunedStudentPipelineTests {
         let runs = try #require(json["runs"] as? [[String: Any]])
         #expect(runs.first?["alpha"] as? Double == 1 && runs.first?["shipped_format"] as? String == "q4_1")
         #expect((runs.first?["exports"] as? [String: Any]).map { Set($0.keys) } == ["q4_1"])
+        #expect(((runs.first?["seconds"] as? [String: Double])?["steps"] ?? 0) > 0)
         #expect(try String(contentsOf: result.report, encoding: .utf8).contains("Before training, the student cut from the teacher"))
     }
 }

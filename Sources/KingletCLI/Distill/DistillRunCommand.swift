@@ -32,7 +32,7 @@ struct DistillRunCommand: AsyncParsableCommand {
         for all, ends within the rest (saved in DIR/plan.json; a rerun keeps it).
         """)
     var budgetMinutes: Double?
-    @Option(help: "Sequences per step (default: 8 from scratch, 2 from trained weights).") var batch: Int?
+    @Option(help: "Sequences per step (default: 8 from scratch, 1 from trained weights).") var batch: Int?
     @Option(help: "Tokens per sequence.") var seq: Int = defaults.seq
     @Option(help: "Peak learning rate (default: 2e-3 from scratch, 1e-3 from trained weights).") var lr: Float?
     @Option(help: "Weight α of the distillation term (default: 1 from trained weights, 0.5 from scratch).") var alpha: Double?

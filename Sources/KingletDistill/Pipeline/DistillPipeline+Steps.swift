@@ -96,11 +96,12 @@ extension DistillPipeline {
         s.adam.weightDecay = 0.1
         s.gradientClip = 1
         s.seed = UInt64(seed)
-        s.evalEvery = max(steps / 2, 1)
+        // Halfway (rounded up: with an odd count, `steps / 2` would evaluate and checkpoint again
+        // one step before the end) and at the end (and on Ctrl-C): a checkpoint of an
+        // 85M-parameter student with its moments is 1 GB, several seconds to write and flush.
+        s.evalEvery = Self.halfway(steps)
         s.evalBatches = 4
-        // Halfway and at the end (and on Ctrl-C): a checkpoint of an 85M-parameter student with its
-        // moments is 1 GB, several seconds to write and flush.
-        s.checkpointEvery = max(steps / 2, 1)
+        s.checkpointEvery = Self.halfway(steps)
         if case .pruned = c.student, c.freezeUntouched {
             let url = studentInitDirectory.appendingPathComponent("prune.json")
             do { s.frozenLayers = try PrunePlan.read(from: url).untouchedLayers } catch {
@@ -139,6 +140,10 @@ extension DistillPipeline {
         }
         return job
     }
+
+    /// The halfway step of a run of `steps`, rounded up, so that its multiples below `steps` are
+    /// the halfway one alone.
+    static func halfway(_ steps: Int) -> Int { max((steps + 1) / 2, 1) }
 
     /// The file type a KD run's steps round to, and its student ships in: the teacher's, for a
     /// student starting from trained weights, a block-quantized teacher other than Q8_0 and a

@@ -47,7 +47,7 @@ public struct DistillPipeline: Sendable {
         /// trained weights) and tokens per sequence.
         public var batch: Int?
         public static let scratchBatch = 8
-        public static let pretrainedBatch = 2
+        public static let pretrainedBatch = 1
         public var seq = 256
         /// Peak learning rate (warm-up every tenth of the steps, evaluations halfway, a checkpoint
         /// halfway); nil: `scratchLearningRate` or, for a student starting from trained weights,

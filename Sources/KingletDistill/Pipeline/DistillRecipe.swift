@@ -22,10 +22,13 @@ import Foundation
 ///   and 0.298 against 0.304), so the ranking is one-shot;
 ///   The 30-minute demo with `--student micro` (from scratch, same teacher samples, same budget):
 ///   0.313 ± 0.055 against this recipe's 0.592 ± 0.003 (Zen 3);
-/// - 2 sequences a step (of 256 tokens) instead of 8: at the same tokens, top-1 0.439 (8 × 15
-///   steps), 0.495 (4 × 30), 0.526 (2 × 60) (Zen 3, 15 layers, learning rate 1e-3); 1 × 120 (at
-///   2e-3) gave 0.497, and a step of one sequence spends a quarter of its time on the fixed costs
-///   (rounding, the optimizer). A student that starts trained learns more from more, smaller steps;
+/// - 1 sequence a step (of 256 tokens) instead of 8: at the same tokens, top-1 0.439 (8 × 15
+///   steps), 0.495 (4 × 30), 0.526 (2 × 60) (Zen 3, 15 layers, learning rate 1e-3); on the
+///   16-layer student at learning rate 1e-3, 0.593 (1 × 150) against 0.570 (2 × 75), and at equal
+///   time 0.589 (1 × 124: a step of one sequence runs at 203–231 tokens/s against 246 for two,
+///   its fixed costs — rounding, the optimizer — weigh more) (Zen 3). At 2e-3, 1 × 120 gave 0.497
+///   against 0.503 for 2 × 60 (15 layers). A student that starts trained learns more from more,
+///   smaller steps at a moderate learning rate;
 /// - every step on weights rounded to the teacher's type (Q4_1), which it ships in: at 15 steps of
 ///   8, Q4_1 top-1 0.439 against 0.391 when only the last quarter is rounded (Zen 3). A student cut
 ///   from the teacher starts on the teacher's Q4_1 grid, so rounding from the first step loses

@@ -32,6 +32,7 @@ extension DistillReport {
         o.merge(Self.figuresObject(r.figures).filter { $0.key != "file_bytes" }) { a, _ in a }
         o.merge(Self.shippedObject(r.shipped)) { a, _ in a }
         o["shipped_format"] = r.shipped?.format ?? NSNull()
+        o["seconds"] = r.data.final?.seconds ?? NSNull()
         o["tg128_vs_teacher"] = Self.number(speedup(r))
         if i.kind == .kd {
             o["on_policy_ratio"] = r.data.onPolicy?.ratio ?? 0

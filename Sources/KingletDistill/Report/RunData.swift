@@ -68,9 +68,11 @@ public struct FinalEval: Sendable, Equatable, Codable {
     public var exports: [String: EvalFigures]?
     /// The shipped export's speed, size and answers (absent in runs written before them).
     public var shipped: ShippedFigures?
+    /// Where the run's wall time went (`RunTiming`: seconds per phase and `total`; absent in older runs).
+    public var seconds: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
-        case valCE = "val_ce", klToTeacher = "kl_to_teacher", top1Agreement = "top1_agreement", tokens, exports, shipped
+        case valCE = "val_ce", klToTeacher = "kl_to_teacher", top1Agreement = "top1_agreement", tokens, exports, shipped, seconds
     }
 }
 

@@ -76,6 +76,7 @@ public struct DistillTrainingJob {
     /// Trains (or resumes), evaluates, exports. Returns the final figures (eval.json's content).
     @discardableResult
     public func run(log: @escaping (String) -> Void) throws -> [String: Any] {
+        var timing = RunTiming()
         let teacher = try GGUFFile(path: teacherPath.path)
         let tokenizer = try Tokenizer(gguf: teacher)
         let fingerprint = VocabularyFingerprint.of(tokenizer)
@@ -115,21 +116,27 @@ public struct DistillTrainingJob {
         if let stop = try stopCondition() { trainer.shouldStop = stop }
         log(String(format: "%@ (%@): %.1fM parameters, %d training / %d held-out samples", name, kind.rawValue,
                    Double(model.parameterCount) / 1e6, train.count, validation.count))
+        timing.lap("setup")
         let summary = try trainer.run(resume: resume)
         guard !summary.interrupted else { throw DistillTrainingError.interrupted(runDirectory) }
+        timing.lap("evaluations_and_checkpoints")
+        timing.split(last: summary.stepSeconds, as: "steps")
 
         var result: [String: Any] = [:]
         for (k, v) in trainer.withShippedWeights(after: summary.steps, { DistillationObjective.evaluate(model, valBatches) }) { result[k] = v }
         result["tokens"] = summary.tokens
+        timing.lap("held_out_evaluation")
         let weights = try shippedWeightsCheckpoint(summary.checkpoint, trainer: trainer, steps: summary.steps)
         defer { if weights != summary.checkpoint { try? FileManager.default.removeItem(at: weights.deletingLastPathComponent()) } }
         var exported: [String: Any] = [:]
         for type in exports {
             let url = runDirectory.appendingPathComponent("student-\(type.rawValue).gguf")
             let r = try GGUFExporter.export(checkpoint: weights, to: url, type: type, name: name)
+            timing.lap("export")
             var figures: [String: Any] = ["file_bytes": r.fileBytes]
             for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
                                                         threads: threads) { figures[k] = v }
+            timing.lap("export_evaluation")
             exported[type.rawValue] = figures
             log(String(format: "  %@: val CE %.4f, KL %.4f, top-1 %.3f (%d MB)", type.rawValue,
                        figures["val_ce"] as? Double ?? .nan, figures["kl_to_teacher"] as? Double ?? .nan,
@@ -138,10 +145,12 @@ public struct DistillTrainingJob {
         if let quantized = shippedQuantization {
             let name = "student-\(quantized.rawValue.lowercased()).gguf", url = runDirectory.appendingPathComponent(name)
             try GGUFExporter.export(checkpoint: weights, to: url, quantizedAs: quantized, name: name, threads: threads)
+            timing.lap("export")
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
             var figures: [String: Any] = ["file_bytes": bytes]
             for (k, v) in try ExportEvaluation.evaluate(gguf: url, sequences: validation, store: store, length: settings.length,
                                                         threads: threads) { figures[k] = v }
+            timing.lap("export_evaluation")
             exported[quantized.rawValue.lowercased()] = figures
             log(String(format: "  %@: val CE %.4f, KL %.4f, top-1 %.3f (%d MB)", quantized.rawValue, figures["val_ce"] as? Double ?? .nan,
                        figures["kl_to_teacher"] as? Double ?? .nan, figures["top1_agreement"] as? Double ?? .nan, bytes / 1_000_000))
@@ -153,6 +162,9 @@ public struct DistillTrainingJob {
         } catch {
             log("  shipped file not measured: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
         }
+        timing.lap("shipped_measurement")
+        result["seconds"] = timing.jsonObject
+        log(timing.line)
         try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
             .write(to: runDirectory.appendingPathComponent("eval.json"), options: .atomic)
         return result

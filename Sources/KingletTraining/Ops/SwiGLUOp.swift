@@ -10,8 +10,11 @@ enum SwiGLUOp {
     static func forward(_ h: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, n: Int, ff: Int, pool: ThreadPool?) {
         Parallel.rows(n, pool: pool) { range in
             for r in range {
+                // The engine's in-place `SiLU.swiglu` (8 lanes at a time with AVX2, the same
+                // numbers as `SiLU.silu(g) * u`) on a copy of the gate.
                 let g = gateUp + r * 2 * ff, u = g + ff, hr = h + r * ff
-                for i in 0 ..< ff { hr[i] = SiLU.silu(g[i]) * u[i] }
+                hr.update(from: g, count: ff)
+                SiLU.swiglu(hr, u, count: ff)
             }
         }
     }

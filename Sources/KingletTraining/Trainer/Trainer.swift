@@ -12,6 +12,8 @@ public struct TrainSummary: Sendable {
     public var checkpoint: URL
     public var tokensPerSecond: Double
     public var gflops: Double
+    /// Seconds spent in the optimizer steps of this session (not in evaluations or checkpoints).
+    public var stepSeconds: Double = 0
 }
 
 /// Failure of the training loop.
@@ -111,6 +113,7 @@ public final class Trainer {
         var lastLoss = Double.nan
         var lastValidation: [String: Double] = [:]
         var interrupted = false
+        defer { rounding?.restoreFrozen() }  // the frozen matrices stay rounded between steps
 
         while step < settings.steps {
             if shouldStop() { interrupted = true; break }
@@ -134,7 +137,9 @@ public final class Trainer {
             }
             let loss = weightSum > 0 ? lossSum / weightSum : .nan
             guard loss.isFinite else { throw TrainError.diverged(step: step, loss: loss) }
-            let norm = GradientClipping.globalNorm(model.gradients.pointer, count: model.layout.count, pool: model.pool)
+            // The frozen prefix's gradients are zero (`zeroGradients`): the norm is over the rest.
+            let from = model.trainableOffset
+            let norm = GradientClipping.globalNorm(model.gradients.pointer + from, count: model.layout.count - from, pool: model.pool)
             let lr = settings.learningRate(at: step)
             optimizer.update(model.parameters.pointer, model.gradients.pointer, layout: model.layout, lr: lr,
                              gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip),
@@ -172,7 +177,8 @@ public final class Trainer {
         let avg = stepsThisSession > 0 ? computeSeconds / Double(stepsThisSession) : .nan
         return TrainSummary(steps: step, tokens: tokens, finalLoss: lastLoss, validation: lastValidation,
                             interrupted: interrupted, checkpoint: checkpointURL,
-                            tokensPerSecond: Double(settings.tokensPerStep) / avg, gflops: flopsPerStep / avg / 1e9)
+                            tokensPerSecond: Double(settings.tokensPerStep) / avg, gflops: flopsPerStep / avg / 1e9,
+                            stepSeconds: computeSeconds)
     }
 
     /// Whether 0-based step `step` trains on the rounded weights.
@@ -188,7 +194,10 @@ public final class Trainer {
     public func withShippedWeights<R>(after steps: Int, _ body: () throws -> R) rethrows -> R {
         guard isRoundedAfter(steps), let rounding else { return try body() }
         rounding.enter()
-        defer { rounding.leave() }
+        defer {
+            rounding.leave()
+            rounding.restoreFrozen()
+        }
         return try body()
     }
 
@@ -199,6 +208,7 @@ public final class Trainer {
     }
 
     func saveCheckpoint(step: Int, tokens: Int) throws {
+        rounding?.restoreFrozen()  // the masters, not the frozen matrices' rounded values
         let p = model.layout.count
         let ck = TrainingCheckpoint(
             config: model.config, step: step, tokens: tokens, adamUpdates: optimizer.updates, samplerState: source.state,

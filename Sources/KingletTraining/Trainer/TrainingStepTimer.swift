@@ -4,7 +4,8 @@ import KingletKernels
 /// Times one full optimizer step (forward, backward, clipping, AdamW) on random tokens: the
 /// measurement behind `kinglet train-bench` and the side-by-side runs against PyTorch. With
 /// `rounding`, the step sees the rounded weights as a quantization-aware run's steps do (the
-/// rounding and the masters' copy back are part of the time).
+/// rounding and the masters' copy back are part of the time; frozen matrices are rounded at the
+/// first step only and held, as in training).
 public struct TrainingStepTimer {
     let model: TrainableLlama
     let settings: TrainSettings
@@ -32,7 +33,8 @@ public struct TrainingStepTimer {
         rounding?.enter()
         model.trainStep(batch)
         rounding?.leave()
-        let norm = GradientClipping.globalNorm(model.gradients.pointer, count: model.layout.count, pool: model.pool)
+        let from = model.trainableOffset
+        let norm = GradientClipping.globalNorm(model.gradients.pointer + from, count: model.layout.count - from, pool: model.pool)
         optimizer.update(model.parameters.pointer, model.gradients.pointer, layout: model.layout, lr: 1e-4,
                          gradScale: GradientClipping.scale(norm: norm, maxNorm: settings.gradientClip),
                          from: model.trainableOffset, pool: model.pool)
