@@ -21,14 +21,15 @@ import Foundation
 ///   or 14 rounds) chose nearly the same layers and started no better (untrained Q4_1 top-1 0.269
 ///   and 0.298 against 0.304), so the ranking is one-shot;
 ///   The 30-minute demo with `--student micro` (from scratch, same teacher samples, same budget):
-///   0.313 ± 0.055 against this recipe's 0.592 ± 0.003 (Zen 3);
+///   0.313 ± 0.055 against this recipe's 0.609 ± 0.008 (0.592 ± 0.003 at 2 sequences a step) (Zen 3);
 /// - 1 sequence a step (of 256 tokens) instead of 8: at the same tokens, top-1 0.439 (8 × 15
 ///   steps), 0.495 (4 × 30), 0.526 (2 × 60) (Zen 3, 15 layers, learning rate 1e-3); on the
 ///   16-layer student at learning rate 1e-3, 0.593 (1 × 150) against 0.570 (2 × 75), and at equal
 ///   time 0.589 (1 × 124: a step of one sequence runs at 203–231 tokens/s against 246 for two,
 ///   its fixed costs — rounding, the optimizer — weigh more) (Zen 3). At 2e-3, 1 × 120 gave 0.497
-///   against 0.503 for 2 × 60 (15 layers). A student that starts trained learns more from more,
-///   smaller steps at a moderate learning rate;
+///   against 0.503 for 2 × 60 (15 layers). The 30-minute 3-seed demo: KD Q4_1 top-1 0.609 ± 0.008
+///   (136 / 191 / 192 steps of 1) against 0.592 ± 0.003 (74 / 87 / 79 of 2) (Zen 3). A student that
+///   starts trained learns more from more, smaller steps at a moderate learning rate;
 /// - every step on weights rounded to the teacher's type (Q4_1), which it ships in: at 15 steps of
 ///   8, Q4_1 top-1 0.439 against 0.391 when only the last quarter is rounded (Zen 3). A student cut
 ///   from the teacher starts on the teacher's Q4_1 grid, so rounding from the first step loses
@@ -47,7 +48,7 @@ import Foundation
 /// - 320 teacher samples (3.7 minutes on the Zen 3): every minute not spent generating is a minute
 ///   of training, and fewer would leave fewer than 15 held out to measure on;
 /// - off-policy (`onPolicyRatio` 0): the 30-minute, 3-seed demo with λ = 0.5 (one round halfway
-///   through each KD run) reached KD top-1 0.571 ± 0.006 against 0.592 ± 0.003 off-policy (Zen 3),
+///   through each KD run) reached KD top-1 0.571 ± 0.006 against 0.592 ± 0.003 off-policy (both at 2 sequences a step; Zen 3),
 ///   its rounds costing a fifth of the steps (60 / 78 / 65 against 74 / 87 / 79); the teacher's
 ///   perplexity of its students' answers was lower (1.96 against 2.06), but both students' greedy
 ///   answers loop.
