@@ -45,10 +45,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, logprobs, temperature, seed, stop, n
-        case streamOptions = "stream_options", topLogprobs = "top_logprobs", topP = "top_p"
+        case model, messages, stream, logprobs
+        case streamOptions = "stream_options", topLogprobs = "top_logprobs"
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
-        case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
         case responseFormat = "response_format", grammar, jsonSchema = "json_schema"
         case tools, toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls"
     }
@@ -65,15 +64,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
         maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
         maxCompletionTokens = try c.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
-        sampling = SamplingFields(
-            maxTokens: maxCompletionTokens ?? maxTokens,
-            temperature: try c.decodeIfPresent(Double.self, forKey: .temperature),
-            topP: try c.decodeIfPresent(Double.self, forKey: .topP),
-            seed: try c.decodeIfPresent(Int64.self, forKey: .seed),
-            stop: try c.decodeIfPresent(StringOrList.self, forKey: .stop),
-            presencePenalty: try c.decodeIfPresent(Double.self, forKey: .presencePenalty),
-            frequencyPenalty: try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty),
-            n: try c.decodeIfPresent(Int.self, forKey: .n))
+        sampling = try SamplingFields(from: decoder, maxTokens: maxCompletionTokens ?? maxTokens)
     }
 
     /// The field the token limit came from (for error messages).

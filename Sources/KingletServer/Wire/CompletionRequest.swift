@@ -13,9 +13,8 @@ struct CompletionRequest: Decodable, Sendable {
     var hasConstraintFields = false
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, stream, logprobs, echo, temperature, seed, stop, n
-        case streamOptions = "stream_options", topP = "top_p", maxTokens = "max_tokens", bestOf = "best_of"
-        case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
+        case model, prompt, stream, logprobs, echo
+        case streamOptions = "stream_options", maxTokens = "max_tokens", bestOf = "best_of"
         case responseFormat = "response_format", grammar, jsonSchema = "json_schema"
     }
 
@@ -29,15 +28,8 @@ struct CompletionRequest: Decodable, Sendable {
         logprobs = try c.decodeIfPresent(Int.self, forKey: .logprobs)
         echo = try c.decodeIfPresent(Bool.self, forKey: .echo)
         bestOf = try c.decodeIfPresent(Int.self, forKey: .bestOf)
-        sampling = SamplingFields(
-            maxTokens: try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? 16,  // OpenAI's default for completions
-            temperature: try c.decodeIfPresent(Double.self, forKey: .temperature),
-            topP: try c.decodeIfPresent(Double.self, forKey: .topP),
-            seed: try c.decodeIfPresent(Int64.self, forKey: .seed),
-            stop: try c.decodeIfPresent(StringOrList.self, forKey: .stop),
-            presencePenalty: try c.decodeIfPresent(Double.self, forKey: .presencePenalty),
-            frequencyPenalty: try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty),
-            n: try c.decodeIfPresent(Int.self, forKey: .n))
+        sampling = try SamplingFields(from: decoder,
+                                      maxTokens: try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? 16)  // OpenAI's default for completions
     }
 
     /// The one prompt text; refuses batches, `echo` and `best_of` > 1.

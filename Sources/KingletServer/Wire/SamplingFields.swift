@@ -47,3 +47,23 @@ struct SamplingFields: Sendable {
         return .invalid("'\(name)' must be \(e.rule) (got \(e.value)).", param: name)
     }
 }
+
+extension SamplingFields {
+    /// The fields a chat completion and a text completion share, read from the request's own
+    /// (flat) JSON object; `maxTokens` comes from the request, which names it its own way.
+    init(from decoder: any Decoder, maxTokens: Int?) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.maxTokens = maxTokens
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try c.decodeIfPresent(Double.self, forKey: .topP)
+        seed = try c.decodeIfPresent(Int64.self, forKey: .seed)
+        stop = try c.decodeIfPresent(StringOrList.self, forKey: .stop)
+        presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty)
+        frequencyPenalty = try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
+        n = try c.decodeIfPresent(Int.self, forKey: .n)
+    }
+
+    private enum Keys: String, CodingKey {
+        case temperature, seed, stop, n, topP = "top_p", presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
+    }
+}
