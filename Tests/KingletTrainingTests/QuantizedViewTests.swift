@@ -56,6 +56,30 @@ struct QuantizedViewTests {
         #expect(Self.bits(held, frozen) == Array(masters[frozen]), "the masters come back whole")
     }
 
+    /// Freezing fewer layers between steps gives the layers that now train their masters back
+    /// before they are rounded again (as a step that rounds everything would see them).
+    @Test func aChangedFrozenPrefixIsRoundedAfresh() throws {
+        let m = Self.model()
+        let plan = try Self.plan(m)
+        let masters = Self.bits(m, 0 ..< m.layout.count)
+        let view = QuantizedView(model: m, plan: plan)
+        view.enter()
+        view.leave()
+        let heldTwo = m.trainableOffset
+        m.frozenLayers = 1
+        view.enter()
+        // Everything is rounded, from the masters: the same bits as rounding them afresh.
+        var rounded = masters.map { Float(bitPattern: $0) }
+        masters.map { Float(bitPattern: $0) }.withUnsafeBufferPointer { src in
+            rounded.withUnsafeMutableBufferPointer { plan.round(src.baseAddress!, into: $0.baseAddress!, pool: nil) }
+        }
+        #expect(Self.bits(m, 0 ..< m.layout.count) == rounded.map(\.bitPattern))
+        view.leave()
+        #expect(Self.bits(m, m.trainableOffset ..< heldTwo) == Array(masters[m.trainableOffset ..< heldTwo]), "layer 1 trains again: its masters")
+        view.restoreFrozen()
+        #expect(Self.bits(m, 0 ..< m.layout.count) == masters)
+    }
+
     /// A trainer's checkpoint and the model after `run` hold the masters, not the held rounding.
     @Test func theTrainerLeavesAndSavesTheMasters() throws {
         let m = Self.model()

@@ -35,9 +35,9 @@ final class QuantizedView {
 
     func enter() {
         precondition(!entered, "QuantizedView entered twice")
-        entered = true
         let boundary = keepsFrozenRounded ? model.trainableOffset : 0
-        if let held = frozenRoundedBelow, held != boundary { restoreFrozen() }
+        if let held = frozenRoundedBelow, held != boundary { restoreFrozen() }  // the frozen layers changed
+        entered = true
         let (frozen, moving) = entries(splitAt: boundary)
         if frozenRoundedBelow == nil {
             round(frozen)
