@@ -2,7 +2,7 @@ import Foundation
 
 /// Where one training run's wall time went, phase by phase, as `eval.json`'s `seconds` and one
 /// log line: the budget planner's per-run overhead is what is not `steps`.
-public struct RunTiming: Sendable, Equatable {
+public struct RunTiming: Sendable {
     /// Phases in the order a run passes them, each with its seconds.
     public private(set) var phases: [(name: String, seconds: Double)] = []
     private var mark = Date()
@@ -37,9 +37,5 @@ public struct RunTiming: Sendable, Equatable {
     /// "time 257 s: steps 189, …".
     public var line: String {
         String(format: "  time %.0f s: ", total) + phases.map { String(format: "%@ %.1f", $0.name, $0.seconds) }.joined(separator: ", ")
-    }
-
-    public static func == (a: RunTiming, b: RunTiming) -> Bool {
-        a.phases.map(\.name) == b.phases.map(\.name) && a.phases.map(\.seconds) == b.phases.map(\.seconds)
     }
 }
