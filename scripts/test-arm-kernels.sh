@@ -103,8 +103,8 @@ if ((self_check)); then
     mutant arm_neon.c 's#const float d = amax / 127;#const float d = amax / 126;#' "activation scale amax/127 -> amax/126"
     mutant arm_neon.c 's#for (int64_t j = i; j < k; j++) s +=#for (int64_t j = i + 1; j < k; j++) s +=#' \
         "float tile tail skips its first element"
-    mutant arm_quant_tile.h 's#for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);#for (; r <= a->r1; r++) KK_TILE(1, 1, r, 0);#' \
-        "quantized matvec writes one row past r1"
+    mutant tile_walk.h 's#for (; r < kk_r1; r++) TILE(1, 1, r, 0);#for (; r <= kk_r1; r++) TILE(1, 1, r, 0);#' \
+        "every tiled matvec writes one row past r1 (the walk all tile templates share)"
     mutant arm_neon.c 's#const float id = d != 0 ? 1.0f / d : 0.0f;#const float id = amax != 0 ? 127.0f / amax : 0.0f;#' \
         "ARM quantizer rounds like x86 (x * 127/amax instead of x * 1/d)"
     mutant arm_neon.c 's#vdotq_s32((acc), (a), (b))#vdotq_s32((acc), (a), (a))#' \
@@ -118,8 +118,8 @@ if ((self_check)); then
         "Q5_K odd sub-blocks take the even sub-block's fifth bit"
     mutant arm_kquants_low_tile.h 's#vcvtq_f32_s32(c), -(mw \* dx))#vcvtq_f32_s32(c), mw * dx)#' \
         "Q2_K/Q5_K mins added instead of subtracted"
-    mutant kquants_low_driver.h 's#case 3: KK_TILE(3, r, t); break;#case 3: KK_TILE(2, r, t); break;#' \
-        "K-quant tiles drop the third token of a 3-token tail"
+    mutant tile_walk.h 's#case 3: TILE(RT, 3, r, t); break;#case 3: TILE(RT, 2, r, t); break;#' \
+        "every tiled gemm drops the third token of a 3-token tail"
     # Q5_0 x Q8_0 and Q5_1 x Q8_1 (the 4/8-bit tile template, both NEON tile sets)
     mutant arm_quant_tile.h 's/vdupq_n_s8(16)/vdupq_n_s8(15)/g' "Q5_0 offset 16 -> 15"
     mutant arm_quant_tile.h 's#vcreate_u8(0x8040201008040201ull)#vcreate_u8(0x0102040810204080ull)#' \

@@ -4,6 +4,7 @@
 // Per 16 elements the signed dot is exact; it is scaled by its sub-block scale in i32 lanes, and
 // each super-block's lanes by d_w·d_x in f32. Q4_K's mins are Σ m_j·(bsums of sub-block j),
 // scaled by dmin_w·d_x. Held to the reference to 1e-5 of Σ|w·x| (summation order).
+#include "tile_walk.h"
 
 #ifndef KK_ARM_KQUANT_KINDS
 #define KK_ARM_KQUANT_KINDS
@@ -103,35 +104,7 @@ void KK_NAME(kgemm)(const int kind, const kk_gemm_args *a) {
 #define KK_KTILE(RT, TT, r, t) \
     KK_NAME(ktile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, x + (t) * a->x_row_bytes, \
                    a->x_row_bytes, nsb, a->out + (t) * a->out_stride + (r), a->out_stride)
-    if (n == 1) {
-        int64_t r = a->r0;
-        for (; r + 2 <= a->r1; r += 2) KK_KTILE(2, 1, r, 0);
-        for (; r < a->r1; r++) KK_KTILE(1, 1, r, 0);
-        return;
-    }
-    for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-        const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            const int64_t tt = n - t < 4 ? n - t : 4;
-            int64_t r = rb;
-            for (; r + 2 <= re; r += 2) {
-                switch (tt) {
-                case 4: KK_KTILE(2, 4, r, t); break;
-                case 3: KK_KTILE(2, 3, r, t); break;
-                case 2: KK_KTILE(2, 2, r, t); break;
-                default: KK_KTILE(2, 1, r, t); break;
-                }
-            }
-            if (r < re) {
-                switch (tt) {
-                case 4: KK_KTILE(1, 4, r, t); break;
-                case 3: KK_KTILE(1, 3, r, t); break;
-                case 2: KK_KTILE(1, 2, r, t); break;
-                default: KK_KTILE(1, 1, r, t); break;
-                }
-            }
-        }
-    }
+    KK_TILE_WALK(KK_KTILE, a->r0, a->r1, n, 2, 2);
 #undef KK_KTILE
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "CKingletKernels.h"
 #include "arm_kquants_low.h"
+#include "tile_walk.h"
 
 // Baseline NEON: widening multiplies, pairwise-accumulated into 4 lanes.
 #define KK_TARGET
@@ -126,32 +127,7 @@ static inline __attribute__((always_inline)) void kk_neon_fgemm(const int kind, 
 #define KK_FTILE(RT, TT, r, t) \
     kk_neon_ftile(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, x + (t) * a->x_row_bytes, \
                   a->x_row_bytes, a->k, a->out + (t) * a->out_stride + (r), a->out_stride)
-    if (a->n == 1) {
-        int64_t r = a->r0;
-        for (; r + 4 <= a->r1; r += 4) KK_FTILE(4, 1, r, 0);
-        for (; r < a->r1; r++) KK_FTILE(1, 1, r, 0);
-        return;
-    }
-    for (int64_t t = 0; t < a->n; t += 4) {
-        const int64_t tt = a->n - t < 4 ? a->n - t : 4;
-        int64_t r = a->r0;
-        for (; r + 2 <= a->r1; r += 2) {
-            switch (tt) {
-            case 4: KK_FTILE(2, 4, r, t); break;
-            case 3: KK_FTILE(2, 3, r, t); break;
-            case 2: KK_FTILE(2, 2, r, t); break;
-            default: KK_FTILE(2, 1, r, t); break;
-            }
-        }
-        for (; r < a->r1; r++) {
-            switch (tt) {
-            case 4: KK_FTILE(1, 4, r, t); break;
-            case 3: KK_FTILE(1, 3, r, t); break;
-            case 2: KK_FTILE(1, 2, r, t); break;
-            default: KK_FTILE(1, 1, r, t); break;
-            }
-        }
-    }
+    KK_TILE_WALK(KK_FTILE, a->r0, a->r1, a->n, 4, 2);
 #undef KK_FTILE
 }
 

@@ -3,6 +3,7 @@
 // scheme). NEON's dot product is signed × signed, so no sign tricks: Q4_0 nibbles are offset to
 // −8…7 and Q5_0's 5-bit values to −16…15 before the dot; Q5_1 is Q4_1 with a fifth bit. The including file defines KK_TARGET, KK_NAME(x) and
 // KK_DOT_S8(acc, a, b): acc (int32x4) plus the 16 products a·b, summed 4 per lane.
+#include "tile_walk.h"
 
 #ifndef KK_ARM_QUANT_KINDS
 #define KK_ARM_QUANT_KINDS
@@ -96,36 +97,8 @@ void KK_NAME(qgemm)(const int kind, const kk_gemm_args *a) {
     KK_NAME(qtile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, \
                    x + (t) * a->x_row_bytes, a->x_row_bytes, dx + (t) * nb, sx + (t) * nb, nb, nb, \
                    a->out + (t) * a->out_stride + (r), a->out_stride)
-    if (n == 1) {
-        int64_t r = a->r0;
-        for (; r + 4 <= a->r1; r += 4) KK_TILE(4, 1, r, 0);
-        for (; r < a->r1; r++) KK_TILE(1, 1, r, 0);
-    } else {
-        // 32 vector registers: a 2 × 4 tile fits without spills
-        for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-            const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-            for (int64_t t = 0; t < n; t += 4) {
-                const int64_t tt = n - t < 4 ? n - t : 4;
-                int64_t r = rb;
-                for (; r + 2 <= re; r += 2) {
-                    switch (tt) {
-                    case 4: KK_TILE(2, 4, r, t); break;
-                    case 3: KK_TILE(2, 3, r, t); break;
-                    case 2: KK_TILE(2, 2, r, t); break;
-                    default: KK_TILE(2, 1, r, t); break;
-                    }
-                }
-                if (r < re) {
-                    switch (tt) {
-                    case 4: KK_TILE(1, 4, r, t); break;
-                    case 3: KK_TILE(1, 3, r, t); break;
-                    case 2: KK_TILE(1, 2, r, t); break;
-                    default: KK_TILE(1, 1, r, t); break;
-                    }
-                }
-            }
-        }
-    }
+    // 32 vector registers: a 2 × 4 tile fits without spills
+    KK_TILE_WALK(KK_TILE, a->r0, a->r1, n, 4, 2);
 #undef KK_TILE
     if (dx != stack_scales) free(dx);
 }

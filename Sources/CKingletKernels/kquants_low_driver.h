@@ -1,5 +1,6 @@
 // (No include guard: a template, included by x86_kquants_low_tile.h and arm_kquants_low_tile.h
 // after their KK_NAME(kq_tile).)
+#include "tile_walk.h"
 
 /// Rows [r0, r1) × all n tokens: 16-row blocks, each passed over by groups of 4 tokens, so a
 /// super-block is unpacked once per 4 tokens and the rows stay in cache for every group.
@@ -7,23 +8,10 @@ static inline __attribute__((always_inline)) KK_TARGET
 void KK_NAME(kq_gemm)(const int kind, const kk_gemm_args *a) {
     const int64_t nsb = a->k / KK_QK, n = a->n;
     const uint8_t *x = (const uint8_t *)a->x, *w = (const uint8_t *)a->w;
-#define KK_TILE(TT, r, t) \
+#define KK_TILE(RT, TT, r, t) \
     KK_NAME(kq_tile)(kind, TT, w + (r) * a->w_row_bytes, x + (t) * a->x_row_bytes, a->x_row_bytes, nsb, \
                      a->out + (t) * a->out_stride + (r), a->out_stride)
-    for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-        const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            const int64_t tt = n - t < 4 ? n - t : 4;
-            for (int64_t r = rb; r < re; r++) {
-                switch (tt) {
-                case 4: KK_TILE(4, r, t); break;
-                case 3: KK_TILE(3, r, t); break;
-                case 2: KK_TILE(2, r, t); break;
-                default: KK_TILE(1, r, t); break;
-                }
-            }
-        }
-    }
+    KK_TILE_WALK(KK_TILE, a->r0, a->r1, n, 1, 1);
 #undef KK_TILE
 }
 

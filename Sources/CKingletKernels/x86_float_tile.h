@@ -2,6 +2,7 @@
 // Tile kernels for float weights (F32, F16, BF16) × activations of the same type, summed in f32
 // with FMA. The including file defines KK_TARGET and KK_NAME(x) (see x86_quant_tile.h).
 // Elements past the last multiple of 8 are done one at a time.
+#include "tile_walk.h"
 
 enum { KK_F32, KK_F16, KK_BF16 };
 
@@ -57,35 +58,7 @@ void KK_NAME(fgemm)(const int kind, const kk_gemm_args *a) {
     KK_NAME(ftile)(kind, RT, TT, w + (r) * a->w_row_bytes, a->w_row_bytes, \
                    x + (t) * a->x_row_bytes, a->x_row_bytes, a->k, \
                    a->out + (t) * a->out_stride + (r), a->out_stride)
-    if (n == 1) {
-        int64_t r = a->r0;
-        for (; r + 4 <= a->r1; r += 4) KK_FTILE(4, 1, r, 0);
-        for (; r < a->r1; r++) KK_FTILE(1, 1, r, 0);
-        return;
-    }
-    for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-        const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-        for (int64_t t = 0; t < n; t += 4) {
-            const int64_t tt = n - t < 4 ? n - t : 4;
-            int64_t r = rb;
-            for (; r + 2 <= re; r += 2) {
-                switch (tt) {
-                case 4: KK_FTILE(2, 4, r, t); break;
-                case 3: KK_FTILE(2, 3, r, t); break;
-                case 2: KK_FTILE(2, 2, r, t); break;
-                default: KK_FTILE(2, 1, r, t); break;
-                }
-            }
-            if (r < re) {
-                switch (tt) {
-                case 4: KK_FTILE(1, 4, r, t); break;
-                case 3: KK_FTILE(1, 3, r, t); break;
-                case 2: KK_FTILE(1, 2, r, t); break;
-                default: KK_FTILE(1, 1, r, t); break;
-                }
-            }
-        }
-    }
+    KK_TILE_WALK(KK_FTILE, a->r0, a->r1, n, 4, 2);
 #undef KK_FTILE
 }
 

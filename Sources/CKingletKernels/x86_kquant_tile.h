@@ -11,6 +11,7 @@
 // 8 holds bytes 4l…4l+3 of every 32-byte vector, times its sub-block scale: vpmaddubsw then
 // vpmaddwd with the scales), the same f32 factors (d_x·d_w, and −d_x·dmin_w for Q4_K's mins in
 // 4 lanes), the same FMAs per super-block and the same horizontal sums at the end.
+#include "tile_walk.h"
 
 enum { KK_Q4_K, KK_Q6_K };
 
@@ -174,30 +175,7 @@ void KK_NAME(kgemm)(const int kind, const kk_gemm_args *a) {
             KK_NAME(q6k_tile)(RT, TT, w + (r) * wrb, wrb, x + (t) * xrb, xrb, nsb,                         \
                               a->out + (t) * a->out_stride + (r), a->out_stride);                          \
     } while (0)
-#define KK_KTILE_TT(RT, tt, r, t)                      \
-    switch (tt) {                                      \
-    case 4: KK_KTILE(RT, 4, r, t); break;              \
-    case 3: KK_KTILE(RT, 3, r, t); break;              \
-    case 2: KK_KTILE(RT, 2, r, t); break;              \
-    default: KK_KTILE(RT, 1, r, t); break;             \
-    }
-    if (n == 1) {
-        int64_t r = a->r0;
-        for (; r + 4 <= a->r1; r += 4) KK_KTILE(4, 1, r, 0);
-        for (; r < a->r1; r++) KK_KTILE(1, 1, r, 0);
-    } else {
-        // 16-row blocks stay in L1/L2 while every token group passes over them.
-        for (int64_t rb = a->r0; rb < a->r1; rb += 16) {
-            const int64_t re = rb + 16 < a->r1 ? rb + 16 : a->r1;
-            for (int64_t t = 0; t < n; t += 4) {
-                const int64_t tt = n - t < 4 ? n - t : 4;
-                int64_t r = rb;
-                for (; r + KK_KQ_RT <= re; r += KK_KQ_RT) KK_KTILE_TT(KK_KQ_RT, tt, r, t)
-                for (; r < re; r++) KK_KTILE_TT(1, tt, r, t)
-            }
-        }
-    }
-#undef KK_KTILE_TT
+    KK_TILE_WALK(KK_KTILE, a->r0, a->r1, n, 4, KK_KQ_RT);
 #undef KK_KTILE
 }
 
