@@ -8,35 +8,13 @@
 enum Q4_0 {
     static let traits = QuantTypeTraits(
         name: "Q4_0", blockSize: 32, blockBytes: 18, partner: .q8_0,
-        dequantize: dequantize, dot: dot, quantize: { x, out, k, _ in quantize(x, out, k) }, quantizeWeights: quantize)
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 18, withMin: false, q: q) },
+        dot: { Block32.dot($0, $1, $2, blockBytes: 18, withMin: false, q: q) },
+        quantize: { x, out, k, _ in quantize(x, out, k) }, quantizeWeights: quantize)
 
-    static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
-        for b in 0..<k / 32 {
-            let block = src + b * 18, o = out + b * 32
-            let d = block.half(at: 0)
-            for j in 0..<16 {
-                let q = block.byte(at: 2 + j)
-                o[j] = Float(Int(q & 0xF) - 8) * d
-                o[j + 16] = Float(Int(q >> 4) - 8) * d
-            }
-        }
-    }
-
-    /// × Q8_0: per block the exact integer dot, scaled by the f32 product d_w·d_x.
-    static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
-        var sum: Float = 0
-        for b in 0..<k / 32 {
-            let wb = w + b * 18, xb = x + b * 34
-            var isum: Int32 = 0
-            for j in 0..<16 {
-                let q = wb.byte(at: 2 + j)
-                isum += (Int32(q & 0xF) - 8) * Int32(xb.int8(at: 2 + j))
-                isum += (Int32(q >> 4) - 8) * Int32(xb.int8(at: 18 + j))
-            }
-            sum += Float(isum) * (wb.half(at: 0) * xb.half(at: 0))
-        }
-        return sum
-    }
+    /// Element j's q − 8.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ j: Int) -> Int32 { Block32.nibble(block, j, qs: 2) - 8 }
 
     /// llama.cpp's `quantize_row_q4_0_ref` (one rounding on every ISA): per block the element of
     /// largest magnitude m gives d = m / −8, q = min(15, trunc(x/d + 8.5)). x: [K]; out: [K/32] blocks.

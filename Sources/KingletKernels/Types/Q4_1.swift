@@ -8,35 +8,13 @@
 enum Q4_1 {
     static let traits = QuantTypeTraits(
         name: "Q4_1", blockSize: 32, blockBytes: 20, partner: .q8_1,
-        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 20, withMin: true, q: q) },
+        dot: { Block32.dot($0, $1, $2, blockBytes: 20, withMin: true, q: q) },
+        quantize: nil, quantizeWeights: quantize)
 
-    static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
-        for b in 0..<k / 32 {
-            let block = src + b * 20, o = out + b * 32
-            let d = block.half(at: 0), m = block.half(at: 2)
-            for j in 0..<16 {
-                let q = block.byte(at: 4 + j)
-                o[j] = m.addingProduct(Float(q & 0xF), d)        // fused, as ggml compiles it
-                o[j + 16] = m.addingProduct(Float(q >> 4), d)
-            }
-        }
-    }
-
-    /// × Q8_1: Σ (q·d_w + m_w)·q_x·d_x = d_w·d_x·Σ q·q_x + m_w·(d_x·Σ q_x) = … + m_w·s_x.
-    static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
-        var sum: Float = 0
-        for b in 0..<k / 32 {
-            let wb = w + b * 20, xb = x + b * 36
-            var isum: Int32 = 0
-            for j in 0..<16 {
-                let q = wb.byte(at: 4 + j)
-                isum += Int32(q & 0xF) * Int32(xb.int8(at: 4 + j))
-                isum += Int32(q >> 4) * Int32(xb.int8(at: 20 + j))
-            }
-            sum += (wb.half(at: 0) * xb.half(at: 0)) * Float(isum) + wb.half(at: 2) * xb.half(at: 2)
-        }
-        return sum
-    }
+    /// Element j's q.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ j: Int) -> Int32 { Block32.nibble(block, j, qs: 4) }
 }
 
 extension Q4_1 {

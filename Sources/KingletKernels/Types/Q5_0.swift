@@ -9,35 +9,19 @@
 enum Q5_0 {
     static let traits = QuantTypeTraits(
         name: "Q5_0", blockSize: 32, blockBytes: 22, partner: .q8_0,
-        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 22, withMin: false, q: q) },
+        dot: { Block32.dot($0, $1, $2, blockBytes: 22, withMin: false, q: q) },
+        quantize: nil, quantizeWeights: quantize)
+
+    /// Element j's q − 16.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ j: Int) -> Int32 { q5(block, j, qhOffset: 2) - 16 }
 
     /// The 5-bit q (0…31) of element j of the block at `block`, whose qh is at `qhOffset`.
     @inline(__always)
     static func q5(_ block: UnsafeRawPointer, _ j: Int, qhOffset: Int) -> Int32 {
         let qh = block.loadUnaligned(fromByteOffset: qhOffset, as: UInt32.self)
-        let q = block.byte(at: qhOffset + 4 + (j & 15))
-        let low = j < 16 ? q & 0xF : q >> 4
-        return Int32(low) | Int32((qh >> UInt32(j)) & 1) << 4
-    }
-
-    static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
-        for b in 0..<k / 32 {
-            let block = src + b * 22
-            let d = block.half(at: 0)
-            for j in 0..<32 { out[b * 32 + j] = Float(q5(block, j, qhOffset: 2) - 16) * d }
-        }
-    }
-
-    /// × Q8_0: per block the exact integer dot, scaled by the f32 product d_w·d_x.
-    static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
-        var sum: Float = 0
-        for b in 0..<k / 32 {
-            let wb = w + b * 22, xb = x + b * 34
-            var isum: Int32 = 0
-            for j in 0..<32 { isum += (q5(wb, j, qhOffset: 2) - 16) * Int32(xb.int8(at: 2 + j)) }
-            sum += Float(isum) * (wb.half(at: 0) * xb.half(at: 0))
-        }
-        return sum
+        return Block32.nibble(block, j, qs: qhOffset + 4) | Int32((qh >> UInt32(j)) & 1) << 4
     }
 }
 

@@ -9,27 +9,13 @@
 enum Q5_1 {
     static let traits = QuantTypeTraits(
         name: "Q5_1", blockSize: 32, blockBytes: 24, partner: .q8_1,
-        dequantize: dequantize, dot: dot, quantize: nil, quantizeWeights: quantize)
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 24, withMin: true, q: q) },
+        dot: { Block32.dot($0, $1, $2, blockBytes: 24, withMin: true, q: q) },
+        quantize: nil, quantizeWeights: quantize)
 
-    static func dequantize(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int) {
-        for b in 0..<k / 32 {
-            let block = src + b * 24
-            let d = block.half(at: 0), m = block.half(at: 2)
-            for j in 0..<32 { out[b * 32 + j] = m.addingProduct(Float(Q5_0.q5(block, j, qhOffset: 4)), d) }   // fused, as Q4_1
-        }
-    }
-
-    /// × Q8_1: d_w·d_x·Σ q·q_x + m_w·s_x per block (see Q4_1).
-    static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
-        var sum: Float = 0
-        for b in 0..<k / 32 {
-            let wb = w + b * 24, xb = x + b * 36
-            var isum: Int32 = 0
-            for j in 0..<32 { isum += Q5_0.q5(wb, j, qhOffset: 4) * Int32(xb.int8(at: 4 + j)) }
-            sum += (wb.half(at: 0) * xb.half(at: 0)) * Float(isum) + wb.half(at: 2) * xb.half(at: 2)
-        }
-        return sum
-    }
+    /// Element j's q.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ j: Int) -> Int32 { Q5_0.q5(block, j, qhOffset: 4) }
 }
 
 extension Q5_1 {

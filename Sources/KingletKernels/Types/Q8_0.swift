@@ -8,32 +8,14 @@
 enum Q8_0 {
     static let traits = QuantTypeTraits(
         name: "Q8_0", blockSize: 32, blockBytes: 34, partner: .q8_0,
-        dequantize: { src, out, k in dequantize8(src, out, k, blockBytes: 34, qsOffset: 2) },
-        dot: dot,
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 34, withMin: false, q: q) },
+        dot: { Block32.dot($0, $1, $2, blockBytes: 34, withMin: false, q: q) },
         quantize: { x, out, k, rounding in quantize8(x, out, k, rounding: rounding, withSum: false) },
         quantizeWeights: { x, out, k in quantize8(x, out, k, rounding: .portable, withSum: false) })
 
-    static func dot(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, _ k: Int) -> Float {
-        var sum: Float = 0
-        for b in 0..<k / 32 {
-            let wb = w + b * 34, xb = x + b * 34
-            var isum: Int32 = 0
-            for j in 0..<32 { isum += Int32(wb.int8(at: 2 + j)) * Int32(xb.int8(at: 2 + j)) }
-            sum += Float(isum) * (wb.half(at: 0) * xb.half(at: 0))
-        }
-        return sum
-    }
-
-    /// v = q·d for 8-bit blocks whose f16 d is at byte 0 (Q8_0, Q8_1).
-    static func dequantize8(
-        _ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ k: Int, blockBytes: Int, qsOffset: Int
-    ) {
-        for b in 0..<k / 32 {
-            let block = src + b * blockBytes
-            let d = block.half(at: 0)
-            for j in 0..<32 { out[b * 32 + j] = Float(block.int8(at: qsOffset + j)) * d }
-        }
-    }
+    /// Element j's q.
+    @inline(__always)
+    static func q(_ block: UnsafeRawPointer, _ j: Int) -> Int32 { Int32(block.int8(at: 2 + j)) }
 
     /// llama.cpp's `quantize_row_q8_0` / `q8_1` with `rounding`: per block d = amax/127 (stored as
     /// f16), q = round(x · multiplier); with `withSum` (Q8_1) also s = f16(d · Σq) from the f32 d.

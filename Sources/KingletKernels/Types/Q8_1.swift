@@ -9,7 +9,7 @@
 enum Q8_1 {
     static let traits = QuantTypeTraits(
         name: "Q8_1", blockSize: 32, blockBytes: 36, partner: nil,
-        dequantize: { src, out, k in Q8_0.dequantize8(src, out, k, blockBytes: 36, qsOffset: 4) },
+        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 36, withMin: false, q: { Int32($0.int8(at: 4 + $1)) }) },
         dot: nil,
         quantize: { x, out, k, rounding in Q8_0.quantize8(x, out, k, rounding: rounding, withSum: true) })
 }
