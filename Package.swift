@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The server's /metrics: a Prometheus registry (and swift-metrics' API for apps that add theirs).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Ordered dictionaries (the template interpreter's Python dicts) and a heap (SentencePiece's merges).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         // `swift package generate-documentation`: DocC for the public API (a build plugin only).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -53,8 +55,8 @@ let package = Package(
         ),
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
         .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
-        .target(name: "KingletTokenizer", dependencies: ["KingletGGUF"]),
-        .target(name: "KingletChatTemplate"),
+        .target(name: "KingletTokenizer", dependencies: ["KingletGGUF", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "KingletChatTemplate", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "KingletGrammar"),
         .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer", "KingletKernels"]),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A value passed into a template: the JSON data model, with Python's distinction between
 /// integers and floats (`1` prints as `1`, `1.0` as `1.0`) and insertion-ordered objects
 /// (`tojson` keeps key order, as Python dicts do).
@@ -43,9 +45,7 @@ public enum TemplateValue: Sendable, Equatable {
 
 /// A JSON object that remembers the order its keys were inserted in.
 public struct TemplateObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
-    /// Keys in insertion order.
-    public private(set) var keys: [String] = []
-    private var storage: [String: TemplateValue] = [:]
+    private var storage: OrderedDictionary<String, TemplateValue> = [:]
 
     /// An empty object.
     public init() {}
@@ -59,24 +59,17 @@ public struct TemplateObject: Sendable, Equatable, ExpressibleByDictionaryLitera
         self.init(elements)
     }
 
+    /// Keys in insertion order.
+    public var keys: [String] { storage.keys.elements }
+
     /// Reads or writes an entry; writing a new key appends it, writing nil removes it.
     public subscript(key: String) -> TemplateValue? {
         get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
-            }
-        }
+        set { storage[key] = newValue }
     }
 
     /// Entries in insertion order.
-    public var entries: [(key: String, value: TemplateValue)] { keys.map { ($0, storage[$0]!) } }
-
-    public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
-        a.keys == b.keys && a.storage == b.storage
-    }
+    public var entries: [(key: String, value: TemplateValue)] { storage.map { ($0.key, $0.value) } }
 }
 
 extension TemplateValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A runtime value, modelled on the Python objects jinja2 templates see.
 ///
 /// Lists and dicts have value semantics: the sandbox Hugging Face uses forbids mutating them,
@@ -133,8 +135,7 @@ enum DictKey: Hashable {
 
 /// An insertion-ordered dictionary (Python dicts keep insertion order).
 struct ValueDict {
-    private(set) var keys: [DictKey] = []
-    private var storage: [DictKey: Value] = [:]
+    private var storage: OrderedDictionary<DictKey, Value> = [:]
 
     init() {}
 
@@ -142,18 +143,14 @@ struct ValueDict {
         for (k, v) in pairs { self[k] = v }
     }
 
-    var isEmpty: Bool { keys.isEmpty }
-    var count: Int { keys.count }
+    var keys: [DictKey] { storage.keys.elements }
+    var isEmpty: Bool { storage.isEmpty }
+    var count: Int { storage.count }
 
+    /// Writing a new key appends it, writing nil removes it.
     subscript(key: DictKey) -> Value? {
         get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
-            }
-        }
+        set { storage[key] = newValue }
     }
 
     subscript(key: String) -> Value? {
@@ -161,10 +158,10 @@ struct ValueDict {
         set { self[.string(key)] = newValue }
     }
 
-    var values: [Value] { keys.map { storage[$0]! } }
-    var items: [(DictKey, Value)] { keys.map { ($0, storage[$0]!) } }
+    var values: [Value] { storage.values.elements }
+    var items: [(DictKey, Value)] { storage.map { ($0.key, $0.value) } }
     /// `(key, value)` tuples, as `dict.items()` yields them.
-    var itemTuples: [Value] { keys.map { .tuple([$0.value, storage[$0]!]) } }
+    var itemTuples: [Value] { storage.map { .tuple([$0.key.value, $0.value]) } }
 }
 
 /// `namespace(...)`: the only mutable object, so `{% set ns.x = ... %}` inside a loop is seen outside it.

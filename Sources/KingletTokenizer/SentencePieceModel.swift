@@ -1,3 +1,5 @@
+import HeapModule
+
 /// SentencePiece BPE (`tokenizer.ggml.model = "llama"`): Llama 2, Mistral v1, Gemma 1-3, ...
 ///
 /// llama.cpp's `llm_tokenizer_spm_session`: start from UTF-8 characters, repeatedly merge the
@@ -23,14 +25,14 @@ struct SentencePieceModel: Sendable {
         self.unknown = unknown
     }
 
-    private struct Candidate {
+    /// A possible merge; the heap's maximum is llama.cpp's next merge: highest score, then leftmost.
+    private struct Candidate: Comparable {
         var score: Float
         var left: Int32
         var right: Int32
         var size: Int32
-        /// llama.cpp's order: highest score, then leftmost.
-        static func precedes(_ a: Candidate, _ b: Candidate) -> Bool {
-            a.score > b.score || (a.score == b.score && a.left < b.left)
+        static func < (a: Candidate, b: Candidate) -> Bool {
+            a.score < b.score || (a.score == b.score && a.left > b.left)
         }
     }
 
@@ -48,36 +50,16 @@ struct SentencePieceModel: Sendable {
         }
         guard !start.isEmpty else { return }
 
-        var heap: [Candidate] = []
+        var heap = Heap<Candidate>()
         func push(_ l: Int, _ r: Int) {
             guard l >= 0, r >= 0 else { return }
             let size = length[l] + length[r]
             guard let token = tokenOfBytes.id(text, start[l], size) else { return }
-            heap.append(Candidate(score: scores[Int(token)], left: Int32(l), right: Int32(r), size: Int32(size)))
-            var i = heap.count - 1
-            while i > 0, Candidate.precedes(heap[i], heap[(i - 1) / 2]) {
-                heap.swapAt(i, (i - 1) / 2); i = (i - 1) / 2
-            }
-        }
-        func pop() -> Candidate? {
-            guard let top = heap.first else { return nil }
-            let last = heap.removeLast()
-            guard !heap.isEmpty else { return top }
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var best = i
-                if l < heap.count, Candidate.precedes(heap[l], heap[best]) { best = l }
-                if r < heap.count, Candidate.precedes(heap[r], heap[best]) { best = r }
-                if best == i { break }
-                heap.swapAt(i, best); i = best
-            }
-            return top
+            heap.insert(Candidate(score: scores[Int(token)], left: Int32(l), right: Int32(r), size: Int32(size)))
         }
 
         for i in 1 ..< start.count { push(i - 1, i) }
-        while let c = pop() {
+        while let c = heap.popMax() {
             let l = Int(c.left), r = Int(c.right)
             guard length[l] > 0, length[r] > 0, length[l] + length[r] == Int(c.size) else { continue }
             length[l] += length[r]
