@@ -8,7 +8,8 @@
 #   e.g. scripts/bench-vs-llamacpp.sh llama.cpp=/tmp/llama/build/bin/llama-bench ik=/work/ik/build/bin/llama-bench model.gguf 1 2
 #   A reference without NAME= is called llama.cpp (the first) or ref2, ref3, ...; a reference named
 #   kinglet* (another Kinglet build, e.g. before a change) is run as `kinglet bench`.
-#   env: ROUNDS (default 2) alternations; REPS (default 5) repetitions per run; P (512); N (128)
+#   env: ROUNDS (default 2) alternations; REPS (default 5) repetitions per run; P (512); N (128);
+#        KINGLET, a kinglet executable to use as it is (default: build .build/release/kinglet)
 set -euo pipefail
 usage="usage: $0 [NAME=]/path/to/llama-bench [...] MODEL.gguf [threads...]"
 NAMES=(); BENCHES=()
@@ -26,8 +27,11 @@ MODEL=${1:?$usage}; shift
 THREADS=("$@"); [ ${#THREADS[@]} -eq 0 ] && THREADS=(1 2)
 ROUNDS=${ROUNDS:-2}; REPS=${REPS:-5}; P=${P:-512}; N=${N:-128}
 cd "$(dirname "$0")/.."
-swift build -c release --product kinglet >&2
-KINGLET=.build/release/kinglet
+if [ -z "${KINGLET:-}" ]; then
+  swift build -c release --product kinglet >&2
+  KINGLET=.build/release/kinglet
+fi
+[ -x "$KINGLET" ] || { echo "not an executable: $KINGLET" >&2; exit 2; }
 OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 # CMD: the command line of a reference: llama-bench, or another Kinglet build's bench command.
 refcmd() { case "$(basename "$1")" in kinglet*) CMD=("$1" bench --no-bandwidth) ;; *) CMD=("$1") ;; esac; }
