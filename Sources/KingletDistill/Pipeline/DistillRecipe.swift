@@ -48,8 +48,8 @@ import Foundation
 /// - 320 teacher samples (3.7 minutes on the Zen 3): every minute not spent generating is a minute
 ///   of training, and fewer would leave fewer than 15 held out to measure on;
 /// - off-policy (`onPolicyRatio` 0): the 30-minute, 3-seed demo with λ = 0.5 (one round halfway
-///   through each KD run) reached KD top-1 0.571 ± 0.006 against 0.592 ± 0.003 off-policy (both at 2 sequences a step; Zen 3),
-///   its rounds costing a fifth of the steps (60 / 78 / 65 against 74 / 87 / 79); the teacher's
+///   through each KD run) reached KD top-1 0.571 ± 0.006 against 0.592 ± 0.003 off-policy (both at
+///   2 sequences a step; Zen 3), its rounds costing a fifth of the steps (60 / 78 / 65 against 74 / 87 / 79); the teacher's
 ///   perplexity of its students' answers was lower (1.96 against 2.06), but both students' greedy
 ///   answers loop.
 extension DistillPipeline.Configuration {
