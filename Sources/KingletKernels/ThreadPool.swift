@@ -68,9 +68,20 @@ public final class ThreadPool: @unchecked Sendable {
         defer { pthread_mutex_unlock(callerLock) }
         withoutActuallyEscaping(body) { body in
             shared.run(pieces: pieces) { piece in
-                body((count * piece / pieces)..<(count * (piece + 1) / pieces))
+                let chunk = Self.pieceStart(piece, of: pieces, count: count)..<Self.pieceStart(piece + 1, of: pieces, count: count)
+                if !chunk.isEmpty { body(chunk) }
             }
         }
+    }
+
+    /// Where piece `i` of `pieces` starts in 0..<count. Pieces shrink as the job goes on (guided
+    /// scheduling): the first is about twice the average, the last about 1/pieces of it, so the
+    /// thread that finishes first waits at most for a small piece while the claims stay few.
+    /// Boundaries: count · (1 − ((pieces − i) / pieces)²), rounded down; 0 at i = 0, count at
+    /// i = pieces, non-decreasing between.
+    static func pieceStart(_ i: Int, of pieces: Int, count: Int) -> Int {
+        let left = pieces - i
+        return count - count * left * left / (pieces * pieces)
     }
 
     /// Physical cores (not SMT siblings) of this machine, read from

@@ -40,6 +40,23 @@ struct ThreadPoolTests {
         }
     }
 
+    /// Guided split: boundaries from 0 to count, never decreasing; the pieces shrink, so the last
+    /// one a thread can be left waiting for is a small part of the job.
+    @Test func piecesShrinkTowardsTheEnd() {
+        for pieces in [2, 4, 8, 12] {
+            for count in Array(pieces ... pieces + 40) + [100, 1001, 4096] {
+                let starts = (0 ... pieces).map { ThreadPool.pieceStart($0, of: pieces, count: count) }
+                #expect(starts.first == 0 && starts.last == count, "\(pieces) pieces of \(count)")
+                let sizes = zip(starts.dropFirst(), starts).map { $0 - $1 }
+                #expect(sizes.allSatisfy { $0 >= 0 }, "\(pieces) pieces of \(count): \(sizes)")
+                if count >= 4 * pieces * pieces {  // coarse enough that rounding cannot reorder them
+                    #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 >= $1 }, "\(pieces) pieces of \(count): \(sizes)")
+                    #expect(sizes.last! * pieces <= 2 * count / pieces, "last piece \(sizes.last!) of \(sizes)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [2, 3])
     func reusableThousandsOfTimes(threads: Int) {
         let pool = ThreadPool(threads: threads)
