@@ -6,7 +6,9 @@ struct GatedFeedForward {
     enum Activation: Sendable { case silu, gelu }
     let activation: Activation
 
-    /// x: [T, D] (normed); out: [T, D]; gate, up: [T, F] scratch. Weights: gate, up [F, D]; down [D, F].
+    /// x: [T, D] (normed); out: [T, D], may be x's buffer (x is last read by the gate/up product,
+    /// out first written by the down product); gate, up: [T, F] scratch. Weights: gate, up [F, D];
+    /// down [D, F].
     func callAsFunction(_ x: UnsafePointer<Float>, rows T: Int, _ w: FeedForwardWeights, out: UnsafeMutablePointer<Float>,
                         scratch: (gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>), pool: ThreadPool) {
         let F = w.gate.rows
