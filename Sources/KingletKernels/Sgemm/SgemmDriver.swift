@@ -53,7 +53,7 @@ struct SgemmDriver {
         let ncStep = min(blocking.nc, Self.ceilDiv(n, nr) * nr)
         let pool = 2 * m * n * k >= Self.parallelFlops && (pool?.threadCount ?? 1) > 1 ? pool : nil
         // The compute job's units are columns of tiles (row block, B panel), numbered row block
-        // first; the pool hands them out in this many contiguous, near-equal pieces.
+        // first; the pool hands them out in this many contiguous pieces (shrinking towards the end).
         let pieces = (pool?.threadCount ?? 1) * ThreadPool.piecesPerThread
         // With at most two tile rows each B element is used once or twice: read B in place
         // instead of packing it (possible when its rows run along n).
