@@ -36,6 +36,11 @@ struct OutputHead {
     let softcap: Float?
 
     /// x: [T, D] residual stream; normed: [≥ logit rows, D] scratch. Returns each sequence's logits.
+    ///
+    /// One sequence (generation, scoring, perplexity) gets the product written straight into the
+    /// array it is handed: no scratch and no copy (a token of Gemma 3 copied 1 MB of logits, and a
+    /// 512-token perplexity chunk held 512 MB twice). Several sequences share one product over all
+    /// their rows, then each gets its part.
     func callAsFunction(_ x: UnsafePointer<Float>, layout: BatchLayout, normed: UnsafeMutablePointer<Float>,
                         scratch: ScratchBuffers, trace: Trace, pool: ThreadPool) -> [[Float]] {
         let D = output.cols, V = output.rows
@@ -44,9 +49,19 @@ struct OutputHead {
             rmsNorm(x + r * D, weight: norm, normed + i * D, rows: 1, size: D, epsilon: epsilon)
         }
         trace("result_norm", -1, normed, rows.count * D)
-        let logits = scratch("logits", rows.count * V)  // [rows, V]
-        Kernels.matmul(output, normed, n: rows.count, logits, pool: pool)
-        if let cap = softcap { softcapInPlace(logits, cap: cap, count: rows.count * V) }
+        func product(into logits: UnsafeMutablePointer<Float>) {  // [rows, V]
+            Kernels.matmul(output, normed, n: rows.count, logits, pool: pool)
+            if let cap = softcap { softcapInPlace(logits, cap: cap, count: rows.count * V) }
+        }
+        if layout.segments.count == 1 {
+            guard !rows.isEmpty else { return [[]] }
+            return [[Float](unsafeUninitializedCapacity: rows.count * V) { buffer, count in
+                product(into: buffer.baseAddress!)
+                count = rows.count * V
+            }]
+        }
+        let logits = scratch("logits", rows.count * V)
+        product(into: logits)
         return layout.split(logits, vocabularySize: V)
     }
 }
