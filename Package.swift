@@ -120,7 +120,7 @@ let package = Package(
             name: "KingletArchitecturesTests",
             dependencies: ["KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTestSupport"]
         ),
-        .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate"]),
+        .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate", "KingletTestSupport"]),
         .testTarget(name: "KingletGrammarTests", dependencies: ["KingletGrammar"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGrammar", "KingletChatTemplate", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(

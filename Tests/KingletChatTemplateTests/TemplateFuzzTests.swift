@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KingletChatTemplate
+import KingletTestSupport
 
 /// Issue 12's fuzzer: 10,000 hostile templates (mutated from llama.cpp's real templates and the
 /// reference cases, or generated), rendered against normal and hostile inputs. Every one must
@@ -47,23 +48,18 @@ import Testing
     }
 
     /// Runs this suite in a new copy of the test runner (this executable), with `childKey` set;
-    /// its exit status and its output (stdout and stderr).
+    /// its exit status and its output (stdout, then stderr). A child still running after five
+    /// minutes is stopped (the fuzz takes 10–40 s).
     static func runAlone() throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["--testing-library", "swift-testing", "--filter", "TemplateFuzzTests"]
+        let child = ChildProcess(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                 ["--testing-library", "swift-testing", "--filter", "TemplateFuzzTests"])
         // The parent's testing-library settings (an event stream `swift test` reads) stay with the parent.
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWT_") && !$0.key.hasPrefix("SWIFT_TESTING") }
         environment[childKey] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()  // until the child exits
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        child.process.environment = environment
+        try child.start()
+        let status = child.finish(seconds: 300)
+        return (status, child.stdout.string + child.stderr.string)
     }
 
     struct Report: Sendable {
