@@ -16,10 +16,31 @@
 //   KingletServer          OpenAI-compatible HTTP server (Hummingbird): routes, wire types, batch scheduler
 //   KingletCLI             the `kinglet` executable
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // KINGLET_LEAN=1 leaves out the server's test target (HummingbirdTesting pulls AsyncHTTPClient and
 // BoringSSL into the build): a quicker cold build for work that does not touch the server.
 let lean = Context.environment["KINGLET_LEAN"] != nil
+
+// The `kinglet` executable on Linux is linked by GNU ld with packed relative relocations (DT_RELR):
+// its relocation table, read at every start and resident after, shrinks from 1.6 MB to 0.4 MB,
+// and a SmolLM2 bench run's peak RSS from ~150.7 to ~148.5 MB (Zen 3, medians of 7; gold, the
+// default linker, has no RELR). glibc applies DT_RELR from 2.36 on and refuses such a binary
+// before, so it is asked for only where the building machine's glibc reads it.
+let packRelativeRelocations: Bool = {
+    #if canImport(Glibc)
+    var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0,
+          let number = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+              .split(separator: " ").last else { return false }
+    let version = number.split(separator: ".").compactMap { Int($0) }
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    #else
+    return false
+    #endif
+}()
 
 let package = Package(
     name: "Kinglet",
@@ -109,7 +130,10 @@ let package = Package(
                 "KingletKernels",
                 "KingletTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: packRelativeRelocations
+                ? [.unsafeFlags(["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))]
+                : []
         ),
         // Shared by the test targets that run the real model or the `kinglet` executable.
         .target(name: "KingletTestSupport", dependencies: ["KingletRuntime", "KingletArchitectures", "KingletGGUF"], path: "Tests/KingletTestSupport"),

@@ -96,6 +96,8 @@ public final class KVCache: @unchecked Sendable {
     let k16: UnsafeMutablePointer<UInt16>?, v16: UnsafeMutablePointer<UInt16>?  // F16 bits
     let k32: UnsafeMutablePointer<Float>?, v32: UnsafeMutablePointer<Float>?
     let kBlocks: UnsafeMutableRawPointer?, vBlocks: UnsafeMutableRawPointer?       // [slots, rowBytes]
+    /// The memory behind whichever pair of pointers the precision uses.
+    private let storage: (k: PageMemory, v: PageMemory)
     /// Bytes of one cached row (one position's keys, or values, of every KV head), as stored.
     public let rowBytes: Int
     /// The kernels of a block precision (this CPU's table); nil for f16 and f32.
@@ -124,28 +126,27 @@ public final class KVCache: @unchecked Sendable {
         let n = slots * rowSize
         rowBytes = precision.rowBytes(layout.rowSize)!
         let half = precision == .f16, single = precision == .f32
-        k16 = half ? .allocate(capacity: n) : nil; v16 = half ? .allocate(capacity: n) : nil
-        k32 = single ? .allocate(capacity: n) : nil; v32 = single ? .allocate(capacity: n) : nil
         if let type = precision.blockType {
             precondition(rowSize % type.blockSize == 0,
                          "a \(precision) KV cache needs rows of whole \(type.blockSize)-element blocks, not \(rowSize) (KVCache.validate)")
-            kBlocks = .allocate(byteCount: slots * rowBytes, alignment: 64)
-            vBlocks = .allocate(byteCount: slots * rowBytes, alignment: 64)
             blockKernels = kernels.kvBlocks(type)
         } else {
-            kBlocks = nil; vBlocks = nil; blockKernels = nil
+            blockKernels = nil
         }
+        // Keys and values on pages of their own: resident as far as positions are written.
+        let bytes = slots * rowBytes
+        let storage = (k: PageMemory(byteCount: bytes), v: PageMemory(byteCount: bytes))
+        self.storage = storage
+        k16 = half ? storage.k.typed(UInt16.self) : nil; v16 = half ? storage.v.typed(UInt16.self) : nil
+        k32 = single ? storage.k.typed(Float.self) : nil; v32 = single ? storage.v.typed(Float.self) : nil
+        let blocks = precision.blockType != nil
+        kBlocks = blocks ? storage.k.pointer : nil; vBlocks = blocks ? storage.v.pointer : nil
     }
 
     /// A cache where every layer keeps the whole context (`capacity` positions).
     public convenience init(layers: Int, capacity: Int, rowSize: Int, precision: Precision = .f16, kernels: KernelTable = .native) {
         self.init(layout: Layout(layers: Array(repeating: .full, count: layers), contextLength: capacity, rowSize: rowSize),
                   precision: precision, kernels: kernels)
-    }
-
-    deinit {
-        k16?.deallocate(); v16?.deallocate(); k32?.deallocate(); v32?.deallocate()
-        kBlocks?.deallocate(); vBlocks?.deallocate()
     }
 
     /// Forgets positions from `position` on (for example to rewind to a shared prefix) and returns

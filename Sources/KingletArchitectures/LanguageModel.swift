@@ -58,18 +58,17 @@ public final class ModelState: @unchecked Sendable {
     public init(cache: KVCache) { self.cache = cache }
 }
 
-/// Named activation buffers reused across forward passes (grown on demand).
+/// Named activation buffers reused across forward passes (grown on demand), on pages of their own
+/// (`PageMemory`): megabytes for a prompt batch, which the C heap could serve from whichever
+/// thread's arena the first pass ran on and keep there, resident, after they grow.
 final class ScratchBuffers {
-    private var buffers: [String: (pointer: UnsafeMutablePointer<Float>, capacity: Int)] = [:]
-
-    deinit { for b in buffers.values { b.pointer.deallocate() } }
+    private var buffers: [String: (memory: PageMemory, capacity: Int)] = [:]
 
     /// A buffer of at least `count` floats.
     func callAsFunction(_ name: String, _ count: Int) -> UnsafeMutablePointer<Float> {
-        if let b = buffers[name], b.capacity >= count { return b.pointer }
-        buffers[name]?.pointer.deallocate()
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        buffers[name] = (p, count)
-        return p
+        if let b = buffers[name], b.capacity >= count { return b.memory.typed(Float.self) }
+        let memory = PageMemory(byteCount: count * MemoryLayout<Float>.stride)
+        buffers[name] = (memory, count)
+        return memory.typed(Float.self)
     }
 }

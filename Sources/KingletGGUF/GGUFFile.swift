@@ -48,16 +48,39 @@ public final class GGUFFile: @unchecked Sendable {
     private let storage: AnyObject?  // keeps the mapping alive
     private let bytes: UnsafeRawBufferPointer
     /// The whole file as read (header, metadata, tensor data); valid while this object lives.
+    /// Tensors are not views of it when their data was copied (`tensorPlacement`): read them
+    /// through `tensorData`.
     public var fileBytes: UnsafeRawBufferPointer { bytes }
+    /// The tensor-data section (the file from `dataOffset` on), where the tensors are views.
+    public private(set) var tensorData: UnsafeRawBufferPointer
+    /// Where `tensorData` lives (`.fileMapping` when huge pages were asked for but not had).
+    public private(set) var tensorPlacement: MappedFile.Placement = .fileMapping
+    private var tensorStorage: AnyObject?  // keeps a copy of the tensor data alive
     private let tensorIndex: [String: Int]
 
     /// Deepest array nesting accepted; real files use one level (two for some merges formats).
     static let maxArrayDepth = 8
 
-    /// Opens and memory-maps `path` (`placement`: see `MappedFile.Placement`).
+    /// Opens and memory-maps `path`; with `.hugePages` the tensor data is then copied onto huge
+    /// pages (see `MappedFile.Placement`).
     public convenience init(path: String, placement: MappedFile.Placement = .fileMapping) throws(GGUFError) {
-        let mapped = try MappedFile(path: path, placement: placement)
+        let mapped = try MappedFile(path: path)
         try self.init(bytes: mapped.bytes, owner: mapped, path: path)
+        #if canImport(Glibc)
+        if placement == .hugePages, let copy = HugePageCopy(of: mapped, range: dataOffset ..< mapped.bytes.count) {
+            tensorData = copy.bytes
+            tensorStorage = copy
+            tensorPlacement = .hugePages
+        }
+        #endif
+    }
+
+    /// Lets the kernel drop the header's pages (metadata: vocabulary, merges, chat template) when
+    /// the file is mapped: for a model whose tokenizer and configuration are built, which reads
+    /// them rarely after (a later read faults them back in from the page cache). 1.7 MB for
+    /// SmolLM2's 49k vocabulary, 6.2 MB for Gemma 3's 262k.
+    public func releaseHeaderPages() {
+        (storage as? MappedFile)?.releasePages(0 ..< dataOffset)
     }
 
     /// Parses GGUF bytes already in memory. `owner` is retained for as long as this file lives.
@@ -170,6 +193,7 @@ public final class GGUFFile: @unchecked Sendable {
                 throw .truncated(offset: dataOffset + info.offset, reading: "data of tensor '\(info.name)' (\(info.byteCount) bytes)")
             }
         }
+        tensorData = UnsafeRawBufferPointer(rebasing: bytes[dataOffset...])
     }
 
     /// One scalar or string element (used to decode lazy arrays).
@@ -250,8 +274,7 @@ public final class GGUFFile: @unchecked Sendable {
 
     private func tensor(at i: Int) -> GGUFTensor {
         let info = tensorInfos[i]
-        let start = dataOffset + info.offset
-        return GGUFTensor(info: info, data: UnsafeRawBufferPointer(rebasing: bytes[start ..< start + info.byteCount]))
+        return GGUFTensor(info: info, data: UnsafeRawBufferPointer(rebasing: tensorData[info.offset ..< info.offset + info.byteCount]))
     }
 
     /// The architecture name (`general.architecture`).

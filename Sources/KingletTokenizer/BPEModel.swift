@@ -35,7 +35,8 @@ struct BPEModel: Sendable {
             return s
         }
 
-        for (id, text) in vocab.texts.enumerated() {
+        for id in 0 ..< vocab.count {
+            let text = vocab.text(id)
             guard ByteLevel.bytes(of: text) != nil else { continue }  // unreachable by BPE
             tokenOfSymbol[Int(intern(text))] = Int32(id)  // a later duplicate wins
         }

@@ -13,7 +13,8 @@ struct PieceTable: Sendable {
         var offsets: [Int32] = [0]
         storage.reserveCapacity(vocab.count * 6)
         offsets.reserveCapacity(vocab.count + 1)
-        for (i, text) in vocab.texts.enumerated() {
+        for i in 0 ..< vocab.count {
+            let text = vocab.text(i)
             let attr = vocab.attributes[i]
             if !attr.isDisjoint(with: .partitioned) {
                 storage.append(contentsOf: text.utf8)

@@ -57,7 +57,7 @@ enum SpecialTokenDetection {
 
         // Control tokens whose text says "unused" are unused.
         for i in vocab.attributes.indices where vocab.attributes[i].contains(.control) {
-            if vocab.texts[i].contains("unused") { vocab.attributes[i].insert(.unused) }
+            if vocab.text(i).contains("unused") { vocab.attributes[i].insert(.unused) }
         }
 
         var eog = Set<Int32>()
@@ -73,16 +73,16 @@ enum SpecialTokenDetection {
         for id in [special.eos, special.eot, special.eom] { if let id { eog.insert(id) } }
 
         // o200k_harmony / solar-open: "<|end|>" only ends a message, not the generation.
-        let eogTextSet = Set(eog.map { vocab.texts[Int($0)] })
+        let eogTextSet = Set(eog.map { vocab.text(Int($0)) })
         let hasCall = eogTextSet.contains("<|call|>") || eogTextSet.contains("<|calls|>")
         let hasOther = eogTextSet.contains("<|return|>") || eogTextSet.contains("<|flush|>")
-        if hasCall && hasOther, let end = eog.first(where: { vocab.texts[Int($0)] == "<|end|>" }) {
+        if hasCall && hasOther, let end = eog.first(where: { vocab.text(Int($0)) == "<|end|>" }) {
             eog.remove(end)
             vocab.attributes[Int(end)] = .userDefined
         }
         // Gemma 4 and PLaMo use "</s>" as an ordinary token.
         if eogTextSet.contains("<|tool_response>") || eogTextSet.contains("<|plamo:eos|>"),
-           let s = eog.first(where: { vocab.texts[Int($0)] == "</s>" }) {
+           let s = eog.first(where: { vocab.text(Int($0)) == "</s>" }) {
             eog.remove(s)
             vocab.attributes[Int(s)] = .normal
         }

@@ -34,7 +34,7 @@ struct SpecialTokenSplitter: Sendable {
         var list: [Entry] = []
         for (i, attr) in vocab.attributes.enumerated() where !attr.isDisjoint(with: .partitioned) {
             list.append(Entry(
-                id: Int32(i), bytes: Array(vocab.texts[i].utf8),
+                id: Int32(i), bytes: Array(vocab.index.bytes(of: i)),
                 needsParseSpecial: !attr.isDisjoint(with: .hiddenUnlessSpecial),
                 leftStrip: attr.contains(.leftStrip), rightStrip: attr.contains(.rightStrip)))
         }

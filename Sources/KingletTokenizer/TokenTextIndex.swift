@@ -42,6 +42,15 @@ final class TokenTextIndex: Sendable {
         self.mask = mask
     }
 
+    /// Token texts held.
+    var count: Int { offsets.count - 1 }
+
+    /// The UTF-8 bytes of token `id`'s text.
+    func bytes(of id: Int) -> ArraySlice<UInt8> { bytes[Int(offsets[id]) ..< Int(offsets[id + 1])] }
+
+    /// Token `id`'s text.
+    func text(_ id: Int) -> String { String(decoding: bytes(of: id), as: UTF8.self) }
+
     /// The id of the token whose text is `key`.
     func id<Key: Collection<UInt8>>(_ key: Key) -> Int32? {
         var s = Self.hash(key) & mask

@@ -146,7 +146,7 @@ public final class Tokenizer: Sendable {
 
     /// The token's text as stored in the vocabulary (e.g. `Ġthe`), or nil for a bad id.
     public func tokenText(_ id: Int32) -> String? {
-        vocab.contains(id) ? vocab.texts[Int(id)] : nil
+        vocab.contains(id) ? vocab.text(Int(id)) : nil
     }
 
     /// The id whose vocabulary text is exactly `text` (e.g. `<|im_end|>`), if any.

@@ -12,19 +12,21 @@ public enum ModelFingerprint {
 
     /// Lowercase hex of the digest of `gguf`'s bytes.
     public static func of(_ gguf: GGUFFile) -> String {
+        // The header from the file, the samples from the tensor data wherever it lives (the
+        // same bytes; reading them from the file mapping would make its pages resident again).
         let bytes = gguf.fileBytes
         var hash = SHA256()
         withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { hash.update(bufferPointer: $0) }
         let header = min(max(0, gguf.dataOffset), bytes.count)
         hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[0 ..< header]))
-        let data = bytes.count - header
-        if data <= samples * sampleBytes {
-            hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[header...]))
+        let data = gguf.tensorData
+        if data.count <= samples * sampleBytes {
+            hash.update(bufferPointer: data)
         } else {
-            let stride = (data - sampleBytes) / (samples - 1)
+            let stride = (data.count - sampleBytes) / (samples - 1)
             for i in 0 ..< samples {
-                let start = header + i * stride
-                hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[start ..< start + sampleBytes]))
+                let start = i * stride
+                hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: data[start ..< start + sampleBytes]))
             }
         }
         return Digests.hex(hash.finalize())

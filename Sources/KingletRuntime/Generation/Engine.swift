@@ -57,6 +57,9 @@ public final class Engine: @unchecked Sendable {
         try KVCache.validate(options.cachePrecision, config: model.config)
         try ResourceCheck.kvCache(model.config, options: options)
         tokenizer = try Tokenizer(gguf: gguf)
+        // The model and tokenizer hold what they need of the metadata; its pages come back on
+        // the rare later read (chat template, fingerprint).
+        gguf.releaseHeaderPages()
         loadSeconds = Date().timeIntervalSince(t0)
     }
 
