@@ -2,13 +2,14 @@
 # Kinglet against any number of llama-bench executables (llama.cpp, ik_llama.cpp, ...) on the same
 # model, threads and machine, run alternately so that drift and other load hit all alike. Prints one
 # table with every engine's t/s and Kinglet's ratio to each, Kinglet's fraction of the memory-bandwidth
-# bound at tg, and the peak RSS of one pp+tg bench run of each engine.
+# bound at tg, and each engine's peak RSS over a pp+tg bench run (the median of RSS_RUNS).
 #
 # usage: scripts/bench-vs-llamacpp.sh [NAME=]/path/to/llama-bench [[NAME=]/path/to/llama-bench ...] MODEL.gguf [threads...]
 #   e.g. scripts/bench-vs-llamacpp.sh llama.cpp=/tmp/llama/build/bin/llama-bench ik=/work/ik/build/bin/llama-bench model.gguf 1 2
 #   A reference without NAME= is called llama.cpp (the first) or ref2, ref3, ...; a reference named
 #   kinglet* (another Kinglet build, e.g. before a change) is run as `kinglet bench`.
 #   env: ROUNDS (default 2) alternations; REPS (default 5) repetitions per run; P (512); N (128);
+#        RSS_RUNS (default 5) peak-RSS runs per engine, alternated;
 #        KINGLET, a kinglet executable to use as it is (default: build .build/release/kinglet)
 set -euo pipefail
 usage="usage: $0 [NAME=]/path/to/llama-bench [...] MODEL.gguf [threads...]"
@@ -48,12 +49,16 @@ for t in "${THREADS[@]}"; do
   done
 done
 
-# Peak RSS of one bench run (-r 1, the same tests) of every engine, on the last thread count.
+# Peak RSS of a bench run (-r 1, the same tests) of every engine, on the last thread count:
+# RSS_RUNS runs each, engines alternated, the median reported. One run is not enough: where the
+# allocator's arenas land varies from run to run (a few MB either way for Kinglet).
 if [ -x /usr/bin/time ]; then
   rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
   t=${THREADS[-1]}
-  for i in "${!BENCHES[@]}"; do refcmd "${BENCHES[$i]}"; rss "${CMD[@]}" -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" > "$OUT/${NAMES[$i]}.rss"; done
-  rss "$KINGLET" bench -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" --no-bandwidth > "$OUT/kinglet.rss"
+  for run in $(seq 1 "${RSS_RUNS:-5}"); do
+    for i in "${!BENCHES[@]}"; do refcmd "${BENCHES[$i]}"; rss "${CMD[@]}" -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" >> "$OUT/${NAMES[$i]}.rss"; done
+    rss "$KINGLET" bench -m "$MODEL" -t "$t" -r 1 -p "$P" -n "$N" --no-bandwidth >> "$OUT/kinglet.rss"
+  done
 fi
 
 python3 - "$OUT" "${NAMES[@]}" <<'PY'
@@ -82,11 +87,13 @@ for (test, t) in sorted(rows, key=lambda k: (k[0][:2] != 'pp', k[1])):
     f = fraction.get((test, t))
     bound = f'{100 * statistics.mean(x for x, _ in f):.0f}% of {statistics.mean(b for _, b in f):.0f} t/s' if f else ''
     print(f'| {test} | {t} | ' + ' | '.join(cell(r.get(e, [])) for e in engines) + ' | ' + ' | '.join(ratios) + f' | {bound} |')
-rss = []
+rss, runs = [], 0
 for e in engines:
     p = os.path.join(out, e + '.rss')
-    if os.path.exists(p) and open(p).read().strip():
-        rss.append(f'{e} {int(open(p).read()) / 1024:.1f} MiB')
+    kib = [int(x) for x in open(p).read().split()] if os.path.exists(p) else []
+    if kib:
+        runs = len(kib)
+        rss.append(f'{e} {statistics.median(kib) / 1024:.1f} MiB ({min(kib) / 1024:.1f}–{max(kib) / 1024:.1f})')
 if rss:
-    print('\npeak RSS, one bench run (-r 1): ' + ', '.join(rss))
+    print(f'\npeak RSS of a bench run (-r 1), median of {runs} alternated (range): ' + ', '.join(rss))
 PY

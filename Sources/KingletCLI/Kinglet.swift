@@ -11,4 +11,9 @@ struct KingletCommand: AsyncParsableCommand {
                       TokenizeCommand.self, InfoCommand.self, BenchCommand.self, TrainBenchCommand.self, TrainCommand.self, ExportCommand.self, DistillCommand.self,
                       PerplexityCommand.self, QuantizeCommand.self, CompareCommand.self, RouteCommand.self, PruneCommand.self],
         defaultSubcommand: nil)
+
+    static func main() async {
+        HeapPolicy.apply()
+        await main(nil)
+    }
 }
