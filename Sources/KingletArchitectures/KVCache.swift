@@ -123,7 +123,6 @@ public final class KVCache: @unchecked Sendable {
         for c in layerCapacity { base.append(slots); slots += c }
         layerBase = base
         firstHeld = Array(repeating: 0, count: layers)
-        let n = slots * rowSize
         rowBytes = precision.rowBytes(layout.rowSize)!
         let half = precision == .f16, single = precision == .f32
         if let type = precision.blockType {
@@ -139,8 +138,7 @@ public final class KVCache: @unchecked Sendable {
         self.storage = storage
         k16 = half ? storage.k.typed(UInt16.self) : nil; v16 = half ? storage.v.typed(UInt16.self) : nil
         k32 = single ? storage.k.typed(Float.self) : nil; v32 = single ? storage.v.typed(Float.self) : nil
-        let blocks = precision.blockType != nil
-        kBlocks = blocks ? storage.k.pointer : nil; vBlocks = blocks ? storage.v.pointer : nil
+        kBlocks = blockKernels != nil ? storage.k.pointer : nil; vBlocks = blockKernels != nil ? storage.v.pointer : nil
     }
 
     /// A cache where every layer keeps the whole context (`capacity` positions).

@@ -4,9 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Zeroed memory mapped straight from the kernel, for the large buffers a sequence owns (its KV
-/// cache): a page becomes resident when it is first written and goes back to the system when the
-/// buffer is freed.
+/// Zeroed memory mapped straight from the kernel, for the large buffers of a model and its
+/// sequences (KV caches, forward buffers): a page becomes resident when it is first written and
+/// goes back to the system when the buffer is freed.
 ///
 /// From the C heap the same buffer could be a recycled chunk: glibc raises its mmap threshold
 /// after freeing a large block, so the next cache of that size comes from the arena, resident in

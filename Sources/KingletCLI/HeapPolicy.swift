@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// How the `kinglet` process asks the C heap to hold memory (set once, before anything allocates).
+/// How the `kinglet` process asks the C heap to hold memory: set once, first thing in `main`, before
+/// flags are parsed and any model is loaded (the Swift runtime has allocated a little by then).
 ///
 /// glibc pads every growth of a heap by 128 KiB (`M_TOP_PAD`) and keeps that much when it trims
 /// one; with a heap per thread (the pool's workers, Swift's cooperative threads) the padding, and

@@ -54,8 +54,8 @@ public final class GGUFFile: @unchecked Sendable {
     /// The tensor-data section (the file from `dataOffset` on), where the tensors are views.
     public private(set) var tensorData: UnsafeRawBufferPointer
     /// Where `tensorData` lives (`.fileMapping` when huge pages were asked for but not had).
-    public private(set) var tensorPlacement: MappedFile.Placement = .fileMapping
-    private var tensorStorage: AnyObject?  // keeps a copy of the tensor data alive
+    public var tensorPlacement: MappedFile.Placement { tensorCopy == nil ? .fileMapping : .hugePages }
+    private var tensorCopy: AnyObject?  // keeps a huge-page copy of the tensor data alive
     private let tensorIndex: [String: Int]
 
     /// Deepest array nesting accepted; real files use one level (two for some merges formats).
@@ -69,8 +69,7 @@ public final class GGUFFile: @unchecked Sendable {
         #if canImport(Glibc)
         if placement == .hugePages, let copy = HugePageCopy(of: mapped, range: dataOffset ..< mapped.bytes.count) {
             tensorData = copy.bytes
-            tensorStorage = copy
-            tensorPlacement = .hugePages
+            tensorCopy = copy
         }
         #endif
     }
