@@ -3,11 +3,12 @@
 //
 // Layering (lowest first, acyclic):
 //   KingletGGUF            GGUF format: read (mmap) / write; no dependencies
+//   KingletText            JSON values and the one strict JSON parser, source locations, HTML and hex text; no dependencies
 //   CKingletKernels        C intrinsics for the few kernels where Swift SIMD is too slow
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
-//   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); no dependencies
-//   KingletGrammar         GBNF grammars, JSON Schema → grammar, per-step token masks; no dependencies
+//   KingletChatTemplate    Jinja chat-template interpreter (Hugging Face conventions); on KingletText
+//   KingletGrammar         GBNF grammars, JSON Schema → grammar, per-step token masks; on KingletText
 //   KingletArchitectures   model config, weights, KV cache, forward pass per architecture
 //   KingletRuntime         samplers, generation loop, chat prompts, resource checks, model store (pull)
 //   Kinglet                the library apps import (re-exports the runtime API)
@@ -70,6 +71,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "KingletGGUF"),
+        .target(name: "KingletText"),
         .target(
             name: "CKingletKernels",
             cSettings: [.unsafeFlags(["-O3"])]
@@ -77,14 +79,14 @@ let package = Package(
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
         .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
         .target(name: "KingletTokenizer", dependencies: ["KingletGGUF", .product(name: "HeapModule", package: "swift-collections")]),
-        .target(name: "KingletChatTemplate", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
-        .target(name: "KingletGrammar"),
+        .target(name: "KingletChatTemplate", dependencies: ["KingletText", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "KingletGrammar", dependencies: ["KingletText"]),
         .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer", "KingletKernels"]),
         .target(name: "KingletArchitectures", dependencies: ["KingletGGUF", "KingletKernels"]),
         .target(
             name: "KingletRuntime",
             dependencies: [
-                "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures", "KingletGrammar",
+                "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletArchitectures", "KingletGrammar", "KingletText",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -99,7 +101,7 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio")]
         ),
-        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF", "KingletGrammar"]),
+        .target(name: "Kinglet", dependencies: ["KingletRuntime", "KingletKernels", "KingletArchitectures", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF", "KingletGrammar", "KingletText"]),
         .target(
             name: "KingletServer",
             dependencies: [
@@ -146,6 +148,7 @@ let package = Package(
         ),
         .testTarget(name: "KingletChatTemplateTests", dependencies: ["KingletChatTemplate", "KingletTestSupport"]),
         .testTarget(name: "KingletGrammarTests", dependencies: ["KingletGrammar"]),
+        .testTarget(name: "KingletTextTests", dependencies: ["KingletText"]),
         .testTarget(name: "KingletRuntimeTests", dependencies: ["KingletRuntime", "KingletGrammar", "KingletChatTemplate", "KingletArchitectures", "KingletGGUF", "KingletKernels", "KingletTokenizer", "KingletTestSupport"]),
         .testTarget(
             name: "KingletIntegrationTests",

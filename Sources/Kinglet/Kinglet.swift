@@ -6,4 +6,5 @@
 @_exported import KingletGrammar
 @_exported import KingletKernels
 @_exported import KingletRuntime
+@_exported import KingletText
 @_exported import KingletTokenizer

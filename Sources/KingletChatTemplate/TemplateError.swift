@@ -1,21 +1,5 @@
 import Foundation
 
-/// A position in a template's source: 1-based line and column (columns count Unicode scalars).
-public struct SourceLocation: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// 1-based line number.
-    public var line: Int
-    /// 1-based column, counted in Unicode scalars.
-    public var column: Int
-
-    /// Creates a location.
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "line \(line), column \(column)" }
-}
-
 /// Everything that can go wrong while parsing or rendering a chat template.
 ///
 /// A user's bad template never crashes the process: every failure, including runaway
@@ -38,8 +22,9 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
     /// parser allows, as `.depth`): which limit, its value, and the value the template reached
     /// (`Int.max` when that does not fit in an `Int`). At line 0 the render context itself is at fault.
     case budgetExceeded(RenderBudget.Limit, limit: Int, reached: Int, at: SourceLocation)
-    /// A JSON document (a context or messages file) could not be read.
-    case invalidJSON(String, offset: Int)
+    /// A JSON document (a context or messages file) could not be read; `offset` is the byte
+    /// where, when the problem is one of syntax.
+    case invalidJSON(String, offset: Int?)
 
     /// Where in the template the error was found, when it comes from a template.
     public var location: SourceLocation? {
@@ -97,7 +82,7 @@ public enum TemplateError: Error, Sendable, Equatable, LocalizedError {
             return "template exceeded its \(limit) budget at \(at): reached \(amount) \(limit.unit), "
                 + "the limit is \(value). \(hint)"
         case .invalidJSON(let message, let offset):
-            return "invalid JSON at byte \(offset): \(message). \(hint)"
+            return "invalid JSON\(offset.map { " at byte \($0)" } ?? ""): \(message). \(hint)"
         }
     }
 }

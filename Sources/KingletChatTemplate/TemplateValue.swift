@@ -14,14 +14,40 @@ public enum TemplateValue: Sendable, Equatable {
 
     /// Parses JSON text, keeping object key order and integer-vs-float distinction.
     public init(json: String) throws(TemplateError) {
-        var parser = JSONReader(Array(json.utf8))
-        self = try parser.readDocument()
+        try self.init(jsonBytes: Array(json.utf8))
     }
 
-    /// Parses JSON bytes (UTF-8), keeping object key order and integer-vs-float distinction.
+    /// Parses JSON bytes (UTF-8), keeping object key order and integer-vs-float distinction, as
+    /// Python's `json.loads` reads them for jinja2 (a lone surrogate escape becomes U+FFFD).
     public init(jsonBytes: [UInt8]) throws(TemplateError) {
-        var parser = JSONReader(jsonBytes)
-        self = try parser.readDocument()
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes: jsonBytes, loneSurrogates: .replace) } catch {
+            throw .invalidJSON(error.message, offset: error.offset)
+        }
+        try self.init(json)
+    }
+
+    /// A parsed JSON value as a template value: a number written without a fraction or an
+    /// exponent is an integer (and must fit in 64 bits), any other a float, as in Python.
+    public init(_ json: JSONValue) throws(TemplateError) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .string(let s): self = .string(s)
+        case .number(let text, let value):
+            if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { self = .double(value); return }
+            guard let i = Int(text) else { throw .invalidJSON("integer \(text) does not fit in 64 bits", offset: nil) }
+            self = .int(i)
+        case .array(let items):
+            var out: [TemplateValue] = []
+            out.reserveCapacity(items.count)
+            for item in items { out.append(try TemplateValue(item)) }
+            self = .array(out)
+        case .object(let members):
+            var object = TemplateObject()
+            for (key, value) in members { object[key] = try TemplateValue(value) }
+            self = .object(object)
+        }
     }
 
     /// The object's entries, or nil when this is not an object.

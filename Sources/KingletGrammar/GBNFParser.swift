@@ -230,20 +230,11 @@ struct GBNFParser {
     private mutating func parseHex(_ count: Int) throws(GrammarError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0 ..< count {
-            guard let c = current, let d = Self.hexValue(c) else { throw fail("expected \(count) hex digits") }
+            guard let c = current, let d = HexDigit.value(c.value) else { throw fail("expected \(count) hex digits") }
             value = value << 4 | d
             pos += 1
         }
         guard value <= CodePointSet.maxScalar else { throw fail("code point above U+10FFFF") }
         return value
-    }
-
-    static func hexValue(_ c: Unicode.Scalar) -> UInt32? {
-        switch c {
-        case "0" ... "9": return c.value - 48
-        case "a" ... "f": return c.value - 87
-        case "A" ... "F": return c.value - 55
-        default: return nil
-        }
     }
 }

@@ -1,19 +1,3 @@
-/// A place in a grammar's source text: 1-based line and column (columns count Unicode scalars).
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-    /// 1-based line.
-    public var line: Int
-    /// 1-based column, in Unicode scalars.
-    public var column: Int
-
-    /// A location at `line`:`column`.
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "\(line):\(column)" }
-}
-
 /// Everything that can go wrong building a grammar, converting a schema, or matching.
 ///
 /// Each case carries enough context to point at the cause; ``hint`` says what to do about it.

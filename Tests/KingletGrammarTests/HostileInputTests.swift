@@ -57,7 +57,7 @@ import Testing
 
     @Test func deeplyNestedInputsAreRefused() {
         let deepJSON = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
-        #expect(grammarError { _ = try JSONParser.parse(deepJSON) } != nil)
+        #expect(grammarError { _ = try JSONSchemaConverter.gbnf(schema: deepJSON) } != nil)
         let deepRegex = #"{"type": "string", "pattern": "^"# + String(repeating: "(", count: 500) + "a" + String(repeating: ")", count: 500) + #"$"}"#
         #expect(grammarError { _ = try Grammar(jsonSchema: deepRegex) }.map { if case .unsupportedSchema(let k, _, _) = $0 { k == "pattern" } else { false } } == true)
         let refCycle = ##"{"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}}"##

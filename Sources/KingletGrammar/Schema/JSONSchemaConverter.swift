@@ -13,7 +13,9 @@ public enum JSONSchemaConverter {
 
     /// GBNF text for a schema given as JSON text.
     public static func gbnf(schema: String) throws(GrammarError) -> String {
-        try gbnf(schema: try JSONParser.parse(schema))
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(schema) } catch { throw .invalidSchema("not JSON: \(error)", path: "$") }
+        return try gbnf(schema: parsed)
     }
 
     /// GBNF text for a parsed schema. `rule` names the schema's rule: `root` for a grammar of

@@ -183,7 +183,7 @@ struct RegexTranslator {
         case "x", "u":
             var v: UInt32 = 0
             for _ in 0 ..< (e == "x" ? 2 : 4) {
-                guard let c = current, let d = GBNFParser.hexValue(c) else { throw refuse("bad \\\(e) escape") }
+                guard let c = current, let d = HexDigit.value(c.value) else { throw refuse("bad \\\(e) escape") }
                 v = v << 4 | d
                 i += 1
             }

@@ -1,3 +1,5 @@
+import KingletText
+
 /// A JSON value read from text that may still be arriving: a model's output, token by token.
 /// Each node knows where it lies in the text (byte offsets into its UTF-8) and whether it is
 /// complete, so a stream can pass on a string's characters, or a value's raw text, as they come.
@@ -192,7 +194,7 @@ private struct Reader {
             guard i + 6 <= bytes.count else { break }
             var code: UInt32 = 0
             for k in 2 ..< 6 {
-                guard let d = hexValue(bytes[i + k]) else { throw Malformed() }
+                guard let d = HexDigit.value(UInt32(bytes[i + k])) else { throw Malformed() }
                 code = code << 4 | d
             }
             i += 6
@@ -210,15 +212,6 @@ private struct Reader {
         }
         // Cut off: an incomplete escape (or a high surrogate without its low half) is not text yet.
         return (String(decoding: out, as: UTF8.self), false)
-    }
-
-    private func hexValue(_ c: UInt8) -> UInt32? {
-        switch c {
-        case UInt8(ascii: "0") ... UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
-        case UInt8(ascii: "a") ... UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A") ... UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
     }
 
     private func append(_ scalar: UInt32, to out: inout [UInt8]) {

@@ -53,7 +53,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// `s` in double quotes with `"`, `\`, newline, return and tab escaped by backslash, the
     /// characters in `short` as given, and other control characters (and those `escapeAlso`
     /// picks) as `hex` writes them. Shared by JSON and GBNF literals.
-    static func quoted(_ s: String, short: [Unicode.Scalar: String], escapeAlso: (UInt32) -> Bool, hex: (UInt32) -> String) -> String {
+    public static func quoted(_ s: String, short: [Unicode.Scalar: String], escapeAlso: (UInt32) -> Bool, hex: (UInt32) -> String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -72,7 +72,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The JSON Schema type name of the value (`integer` for numbers without a fraction).
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
