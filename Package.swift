@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(name: "KingletKernels", dependencies: ["CKingletKernels"]),
         .executableTarget(name: "KingletKernelBench", dependencies: ["KingletKernels"]),
-        .target(name: "KingletTokenizer", dependencies: ["KingletGGUF", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "KingletTokenizer", dependencies: ["KingletGGUF", "KingletText", .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "KingletChatTemplate", dependencies: ["KingletText", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "KingletGrammar", dependencies: ["KingletText"]),
         .executableTarget(name: "KingletGrammarBench", dependencies: ["KingletGrammar", "KingletGGUF", "KingletTokenizer", "KingletKernels"]),

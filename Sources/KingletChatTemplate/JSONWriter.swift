@@ -133,40 +133,6 @@ struct JSONWriter {
     }
 
     private func writeString(_ s: String, into out: inout String) {
-        var text = String.UnicodeScalarView()
-        text.append("\"")
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": text.append(contentsOf: "\\\"".unicodeScalars)
-            case "\\": text.append(contentsOf: "\\\\".unicodeScalars)
-            case "\n": text.append(contentsOf: "\\n".unicodeScalars)
-            case "\r": text.append(contentsOf: "\\r".unicodeScalars)
-            case "\t": text.append(contentsOf: "\\t".unicodeScalars)
-            case "\u{08}": text.append(contentsOf: "\\b".unicodeScalars)
-            case "\u{0C}": text.append(contentsOf: "\\f".unicodeScalars)
-            default:
-                if c.value < 0x20 || (ensureASCII && c.value > 0x7E) {
-                    appendEscaped(c, into: &text)
-                } else {
-                    text.append(c)
-                }
-            }
-        }
-        text.append("\"")
-        out += String(text)
-    }
-
-    /// `\uXXXX` in lowercase hex, as a surrogate pair above the Basic Multilingual Plane.
-    private func appendEscaped(_ c: Unicode.Scalar, into text: inout String.UnicodeScalarView) {
-        func hex4(_ v: UInt32) -> String {
-            let h = String(v, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        }
-        if c.value > 0xFFFF {
-            let v = c.value - 0x10000
-            text.append(contentsOf: (hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))).unicodeScalars)
-        } else {
-            text.append(contentsOf: hex4(c.value).unicodeScalars)
-        }
+        out += JSONValue.quote(s, asciiOnly: ensureASCII)
     }
 }

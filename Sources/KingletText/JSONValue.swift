@@ -42,12 +42,21 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// A JSON string literal for `s`.
-    public static func quote(_ s: String) -> String {
-        quoted(s, short: ["\u{08}": "\\b", "\u{0C}": "\\f"], escapeAlso: { _ in false }) { c in
-            let hex = String(c, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// A JSON string literal for `s`; with `asciiOnly`, every character past U+007E is escaped too
+    /// (as Python's `json.dumps(ensure_ascii=True)` writes it).
+    public static func quote(_ s: String, asciiOnly: Bool = false) -> String {
+        quoted(s, short: ["\u{08}": "\\b", "\u{0C}": "\\f"], escapeAlso: { asciiOnly && $0 > 0x7E }, hex: unicodeEscape)
+    }
+
+    /// `\uXXXX` in lowercase hex, as a surrogate pair above the Basic Multilingual Plane.
+    public static func unicodeEscape(_ c: UInt32) -> String {
+        func hex4(_ v: UInt32) -> String {
+            let h = String(v, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
         }
+        guard c > 0xFFFF else { return hex4(c) }
+        let v = c - 0x10000
+        return hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
     }
 
     /// `s` in double quotes with `"`, `\`, newline, return and tab escaped by backslash, the

@@ -1,3 +1,5 @@
+import KingletText
+
 /// Every token's bytes as llama.cpp's `token_to_piece(special: true)` gives them, in one buffer.
 ///
 /// - control, unknown, user-defined: the token text as written;
@@ -45,19 +47,10 @@ struct PieceTable: Sendable {
         let u = Array(text.utf8)
         var value: UInt8 = 0
         for b in u.dropFirst(3).prefix(2) {
-            guard let d = hexDigit(b) else { break }
-            value = value << 4 | d
+            guard let d = HexDigit.value(UInt32(b)) else { break }
+            value = value << 4 | UInt8(d)
         }
         return value
-    }
-
-    private static func hexDigit(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30 ... 0x39: return b - 0x30
-        case 0x41 ... 0x46: return b - 0x41 + 10
-        case 0x61 ... 0x66: return b - 0x61 + 10
-        default: return nil
-        }
     }
 }
 

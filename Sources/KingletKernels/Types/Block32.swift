@@ -47,4 +47,23 @@ enum Block32 {
         }
         return sum
     }
+
+    /// The description of a 32-element type from its layout and its q(j): the reference dequantizer
+    /// and dot are this file's; the dot exists when the type is a weight (`partner` set), against
+    /// Q8_1 when the type has an m (`withMin`), else Q8_0.
+    static func traits(
+        name: String, blockBytes: Int, withMin: Bool, partner: QuantType?,
+        quantize: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int, ActivationRounding) -> Void)? = nil,
+        quantizeWeights: (@Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void)?,
+        q: @escaping @Sendable (UnsafeRawPointer, Int) -> Int32
+    ) -> QuantTypeTraits {
+        let weightDot: @Sendable (UnsafeRawPointer, UnsafeRawPointer, Int) -> Float = { w, x, k in
+            dot(w, x, k, blockBytes: blockBytes, withMin: withMin, q: q)
+        }
+        return QuantTypeTraits(
+            name: name, blockSize: 32, blockBytes: blockBytes, partner: partner,
+            dequantize: { src, out, k in dequantize(src, out, k, blockBytes: blockBytes, withMin: withMin, q: q) },
+            dot: partner == nil ? nil : weightDot,
+            quantize: quantize, quantizeWeights: quantizeWeights)
+    }
 }

@@ -64,12 +64,10 @@ extension Q2_K {
     /// weights |x|, absolute error), scales and mins coded in 4 bits against d = max scale/15 and
     /// dmin = max min/15, levels recomputed from the coded values. x: [K]; out: [K/256] super-blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q2_K super-blocks")
         var L = [UInt8](repeating: 0, count: 256), laux = [UInt8](repeating: 0, count: 16)
         var weights = [Float](repeating: 0, count: 16)
         var scales = [Float](repeating: 0, count: 16), mins = [Float](repeating: 0, count: 16)
-        for b in 0..<k / 256 {
-            let xb = x + b * 256, block = out + b * blockBytes
+        forEachBlock(x, out, k, blockSize: 256, blockBytes: blockBytes, of: "Q2_K") { xb, block in
             var maxScale: Float = 0, maxMin: Float = 0
             for j in 0..<16 {
                 for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }

@@ -67,11 +67,9 @@ extension Q3_K {
     /// −4…3), the signed scales coded in 6 bits against d = −(max scale)/32, levels recomputed
     /// from the coded scales; bit 2 of each level goes to hmask. x: [K]; out: [K/256] super-blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q3_K super-blocks")
         var L = [Int8](repeating: 0, count: 256)
         var scales = [Float](repeating: 0, count: 16)
-        for b in 0..<k / 256 {
-            let xb = x + b * 256, block = out + b * blockBytes
+        forEachBlock(x, out, k, blockSize: 256, blockBytes: blockBytes, of: "Q3_K") { xb, block in
             for j in 0..<16 {
                 scales[j] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQ3Quants(16, 4, xb + 16 * j, $0.baseAddress! + 16 * j) }
             }

@@ -6,11 +6,9 @@
 //   2       16     u8 qs[16]: element j < 16 is qs[j] & 0xF, element j + 16 is qs[j] >> 4
 //                                                                           18 bytes
 enum Q4_0 {
-    static let traits = QuantTypeTraits(
-        name: "Q4_0", blockSize: 32, blockBytes: 18, partner: .q8_0,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 18, withMin: false, q: q) },
-        dot: { Block32.dot($0, $1, $2, blockBytes: 18, withMin: false, q: q) },
-        quantize: { x, out, k, _ in quantize(x, out, k) }, quantizeWeights: quantize)
+    static let traits = Block32.traits(
+        name: "Q4_0", blockBytes: 18, withMin: false, partner: .q8_0,
+        quantize: { x, out, k, _ in quantize(x, out, k) }, quantizeWeights: quantize, q: q)
 
     /// Element j's q − 8.
     @inline(__always)
@@ -19,9 +17,7 @@ enum Q4_0 {
     /// llama.cpp's `quantize_row_q4_0_ref` (one rounding on every ISA): per block the element of
     /// largest magnitude m gives d = m / −8, q = min(15, trunc(x/d + 8.5)). x: [K]; out: [K/32] blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 32 == 0, "\(k) elements are not whole blocks")
-        for b in 0..<k / 32 {
-            let xb = x + b * 32, block = out + b * 18
+        forEachBlock(x, out, k, blockSize: 32, blockBytes: 18, of: "Q4_0") { xb, block in
             let (d, id) = WeightQuantizeSearch.symmetricScale(xb, levels: 8)
             block.storeBytes(of: floatToHalf(d), as: UInt16.self)
             func nibble(_ v: Float) -> UInt8 {  // MIN(15, (int8_t)(x·id + 8.5)), as C converts

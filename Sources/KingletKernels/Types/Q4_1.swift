@@ -6,11 +6,9 @@
 //   4       16     u8 qs[16]: element j < 16 is qs[j] & 0xF, element j + 16 is qs[j] >> 4
 //                                                                           20 bytes
 enum Q4_1 {
-    static let traits = QuantTypeTraits(
-        name: "Q4_1", blockSize: 32, blockBytes: 20, partner: .q8_1,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 20, withMin: true, q: q) },
-        dot: { Block32.dot($0, $1, $2, blockBytes: 20, withMin: true, q: q) },
-        quantize: nil, quantizeWeights: quantize)
+    static let traits = Block32.traits(
+        name: "Q4_1", blockBytes: 20, withMin: true, partner: .q8_1,
+        quantizeWeights: quantize, q: q)
 
     /// Element j's q.
     @inline(__always)
@@ -21,9 +19,7 @@ extension Q4_1 {
     /// ggml's `quantize_row_q4_1_ref`: per block d = (max − min)/15, m = min,
     /// q = MIN(15, (int8_t)((x − min)/d + 0.5)). x: [K]; out: [K/32] blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 32 == 0, "\(k) elements are not whole Q4_1 blocks")
-        for b in 0..<k / 32 {
-            let xb = x + b * 32, block = out + b * 20
+        forEachBlock(x, out, k, blockSize: 32, blockBytes: 20, of: "Q4_1") { xb, block in
             let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 15)
             func nibble(_ v: Float) -> UInt8 {
                 UInt8(truncatingIfNeeded: Swift.min(15, Int32(WeightQuantizeSearch.cInt8((v - min) * id + 0.5))))

@@ -78,11 +78,9 @@ enum Q4_K {
 extension Q4_K {
     /// ggml's `quantize_row_q4_K_ref`. x: [K]; out: [K/256] super-blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q4_K super-blocks")
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { L in
-            for b in 0..<k / 256 {
-                let block = out + b * 144
-                fitAffineSuperBlock(x + b * 256, block, L.baseAddress!, nmax: 15, rmin: -1, nstep: 20)
+            forEachBlock(x, out, k, blockSize: 256, blockBytes: 144, of: "Q4_K") { xb, block in
+                fitAffineSuperBlock(xb, block, L.baseAddress!, nmax: 15, rmin: -1, nstep: 20)
                 for c in 0..<4 {  // 64-element chunk c: sub-block 2c in the low nibbles, 2c + 1 in the high
                     for l in 0..<32 {
                         block.storeBytes(of: L[64 * c + l] | L[64 * c + 32 + l] << 4, toByteOffset: 16 + 32 * c + l, as: UInt8.self)

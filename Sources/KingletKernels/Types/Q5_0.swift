@@ -7,11 +7,9 @@
 //   6       16     u8 qs[16]: element j < 16 is qs[j] & 0xF, element j + 16 is qs[j] >> 4
 //                                                                           22 bytes
 enum Q5_0 {
-    static let traits = QuantTypeTraits(
-        name: "Q5_0", blockSize: 32, blockBytes: 22, partner: .q8_0,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 22, withMin: false, q: q) },
-        dot: { Block32.dot($0, $1, $2, blockBytes: 22, withMin: false, q: q) },
-        quantize: nil, quantizeWeights: quantize)
+    static let traits = Block32.traits(
+        name: "Q5_0", blockBytes: 22, withMin: false, partner: .q8_0,
+        quantizeWeights: quantize, q: q)
 
     /// Element j's q − 16.
     @inline(__always)
@@ -29,9 +27,7 @@ extension Q5_0 {
     /// ggml's `quantize_row_q5_0_ref`: per block the element of largest magnitude m gives
     /// d = m / −16, q = MIN(31, (int8_t)(x/d + 16.5)). x: [K]; out: [K/32] blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 32 == 0, "\(k) elements are not whole Q5_0 blocks")
-        for b in 0..<k / 32 {
-            let xb = x + b * 32, block = out + b * 22
+        forEachBlock(x, out, k, blockSize: 32, blockBytes: 22, of: "Q5_0") { xb, block in
             let (d, id) = WeightQuantizeSearch.symmetricScale(xb, levels: 16)
             block.storeBytes(of: floatToHalf(d), as: UInt16.self)
             storeFiveBit(block, qhOffset: 2) { j in

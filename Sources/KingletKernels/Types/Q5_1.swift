@@ -7,11 +7,9 @@
 //   8       16     u8 qs[16]: element j < 16 is qs[j] & 0xF, element j + 16 is qs[j] >> 4
 //                                                                           24 bytes
 enum Q5_1 {
-    static let traits = QuantTypeTraits(
-        name: "Q5_1", blockSize: 32, blockBytes: 24, partner: .q8_1,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 24, withMin: true, q: q) },
-        dot: { Block32.dot($0, $1, $2, blockBytes: 24, withMin: true, q: q) },
-        quantize: nil, quantizeWeights: quantize)
+    static let traits = Block32.traits(
+        name: "Q5_1", blockBytes: 24, withMin: true, partner: .q8_1,
+        quantizeWeights: quantize, q: q)
 
     /// Element j's q.
     @inline(__always)
@@ -23,9 +21,7 @@ extension Q5_1 {
     /// with no clamp (a value rounding to 32 keeps its low five bits, 0, as ggml's does).
     /// x: [K]; out: [K/32] blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 32 == 0, "\(k) elements are not whole Q5_1 blocks")
-        for b in 0..<k / 32 {
-            let xb = x + b * 32, block = out + b * 24
+        forEachBlock(x, out, k, blockSize: 32, blockBytes: 24, of: "Q5_1") { xb, block in
             let (id, min) = WeightQuantizeSearch.affineHeader(xb, block, levels: 31)
             Q5_0.storeFiveBit(block, qhOffset: 4) { j in WeightQuantizeSearch.cUInt8((xb[j] - min) * id + 0.5) }
         }

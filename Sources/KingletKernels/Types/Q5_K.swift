@@ -70,11 +70,9 @@ extension Q5_K {
     /// ggml's `quantize_row_q5_K_ref`: Q4_K's fit with 32 levels, then bit 4 of each level in qh
     /// (bit s for sub-block s) and the low four in qs. x: [K]; out: [K/256] super-blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q5_K super-blocks")
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { L in
-            for b in 0..<k / 256 {
-                let block = out + b * blockBytes
-                Q4_K.fitAffineSuperBlock(x + b * 256, block, L.baseAddress!, nmax: 31, rmin: -0.5, nstep: 15)
+            forEachBlock(x, out, k, blockSize: 256, blockBytes: blockBytes, of: "Q5_K") { xb, block in
+                Q4_K.fitAffineSuperBlock(xb, block, L.baseAddress!, nmax: 31, rmin: -0.5, nstep: 15)
                 var qh = [UInt8](repeating: 0, count: 32)
                 for c in 0..<4 {
                     for j in 0..<32 {

@@ -59,18 +59,16 @@ extension Q6_K {
     /// −32…31, weights x²), the signed scales coded in 8 bits against d = −(max scale)/128, levels
     /// recomputed from the coded scales. x: [K]; out: [K/256] super-blocks.
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q6_K super-blocks")
         var L = [Int8](repeating: 0, count: 256)
         var scales = [Float](repeating: 0, count: 16)
-        for b in 0..<k / 256 {
-            let xb = x + b * 256, block = out + b * 210
+        forEachBlock(x, out, k, blockSize: 256, blockBytes: 210, of: "Q6_K") { xb, block in
             for g in 0..<16 {
                 scales[g] = L.withUnsafeMutableBufferPointer { WeightQuantizeSearch.makeQXQuants(16, 32, xb + 16 * g, $0.baseAddress! + 16 * g) }
             }
             let (maxScale, maxAbsScale) = scales.withUnsafeBufferPointer { WeightQuantizeSearch.largestMagnitude($0.baseAddress!, 16) }
             if maxAbsScale < WeightQuantizeSearch.groupMaxEps {
                 block.initializeMemory(as: UInt8.self, repeating: 0, count: 210)
-                continue
+                return
             }
             let iscale = -128 / maxScale
             block.storeBytes(of: floatToHalf(1 / iscale), toByteOffset: 208, as: UInt16.self)

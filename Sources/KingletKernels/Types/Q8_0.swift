@@ -6,12 +6,10 @@
 //   2       32     i8 qs[32]
 //                                                                           34 bytes
 enum Q8_0 {
-    static let traits = QuantTypeTraits(
-        name: "Q8_0", blockSize: 32, blockBytes: 34, partner: .q8_0,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 34, withMin: false, q: q) },
-        dot: { Block32.dot($0, $1, $2, blockBytes: 34, withMin: false, q: q) },
+    static let traits = Block32.traits(
+        name: "Q8_0", blockBytes: 34, withMin: false, partner: .q8_0,
         quantize: { x, out, k, rounding in quantize8(x, out, k, rounding: rounding, withSum: false) },
-        quantizeWeights: { x, out, k in quantize8(x, out, k, rounding: .portable, withSum: false) })
+        quantizeWeights: { x, out, k in quantize8(x, out, k, rounding: .portable, withSum: false) }, q: q)
 
     /// Element j's q.
     @inline(__always)
@@ -23,15 +21,13 @@ enum Q8_0 {
     static func quantize8(
         _ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int, rounding: ActivationRounding, withSum: Bool
     ) {
-        precondition(k % 32 == 0, "\(k) elements are not whole blocks")
-        let stride = withSum ? 36 : 34, qsOffset = withSum ? 4 : 2
-        for b in 0..<k / 32 {
-            let block = out + b * stride
-            let (d, multiplier) = ReferenceKernels.q8Scale(x + b * 32, rounding: rounding)
+        let qsOffset = withSum ? 4 : 2
+        forEachBlock(x, out, k, blockSize: 32, blockBytes: withSum ? 36 : 34, of: withSum ? "Q8_1" : "Q8_0") { xb, block in
+            let (d, multiplier) = ReferenceKernels.q8Scale(xb, rounding: rounding)
             block.storeBytes(of: floatToHalf(d), as: UInt16.self)
             var sum: Int32 = 0
             for j in 0..<32 {
-                let v = x[b * 32 + j] * multiplier
+                let v = xb[j] * multiplier
                 let q = WeightQuantizeSearch.cInt8(rounding == .portable ? v.rounded(.toNearestOrAwayFromZero) : v.rounded(.toNearestOrEven))
                 block.storeBytes(of: q, toByteOffset: qsOffset + j, as: Int8.self)
                 sum += Int32(q)

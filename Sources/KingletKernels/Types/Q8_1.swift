@@ -7,9 +7,8 @@
 //   4       32     i8 qs[32]
 //                                                                           36 bytes
 enum Q8_1 {
-    static let traits = QuantTypeTraits(
-        name: "Q8_1", blockSize: 32, blockBytes: 36, partner: nil,
-        dequantize: { Block32.dequantize($0, $1, $2, blockBytes: 36, withMin: false, q: { Int32($0.int8(at: 4 + $1)) }) },
-        dot: nil,
-        quantize: { x, out, k, rounding in Q8_0.quantize8(x, out, k, rounding: rounding, withSum: true) })
+    static let traits = Block32.traits(
+        name: "Q8_1", blockBytes: 36, withMin: false, partner: nil,
+        quantize: { x, out, k, rounding in Q8_0.quantize8(x, out, k, rounding: rounding, withSum: true) },
+        quantizeWeights: nil, q: { Int32($0.int8(at: 4 + $1)) })
 }

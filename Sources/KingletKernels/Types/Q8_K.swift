@@ -41,14 +41,12 @@ enum Q8_K {
     }
 
     static func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int) {
-        precondition(k % 256 == 0, "\(k) elements are not whole Q8_K blocks")
-        for b in 0..<k / 256 {
-            let v = x + b * 256, block = out + b * 292
+        forEachBlock(x, out, k, blockSize: 256, blockBytes: 292, of: "Q8_K") { v, block in
             var amax: Float = 0, max: Float = 0
             for j in 0..<256 where abs(v[j]) > amax { amax = abs(v[j]); max = v[j] }
             guard amax != 0 else {
                 block.initializeMemory(as: UInt8.self, repeating: 0, count: 292)
-                continue
+                return
             }
             let iscale = -127 / max
             for j in 0..<256 {

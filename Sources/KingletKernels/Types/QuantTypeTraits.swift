@@ -65,3 +65,15 @@ extension UnsafeRawPointer {
     @inline(__always)
     func int8(at offset: Int) -> Int8 { load(fromByteOffset: offset, as: Int8.self) }
 }
+
+/// The walk every weight quantizer shares: `body(x, block)` for each block of `blockSize` inputs
+/// and its `blockBytes` of output. `k` not whole blocks is a caller's bug (rows are checked
+/// against their type's block size when a model loads).
+@inline(__always)
+func forEachBlock(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ k: Int, blockSize: Int, blockBytes: Int, of type: String,
+    _ body: (UnsafePointer<Float>, UnsafeMutableRawPointer) -> Void
+) {
+    precondition(k % blockSize == 0, "\(k) elements are not whole \(type) blocks of \(blockSize)")
+    for b in 0..<k / blockSize { body(x + b * blockSize, out + b * blockBytes) }
+}
