@@ -26,7 +26,7 @@ enum FlagHints {
             return "pass the --file the reference was saved from, or leave --file out to use the tokens in the file"
         case MicroscopeError.invalidTopK:
             return "--top-k sets k"
-        case MicroscopeError.truncated, MicroscopeError.damaged, MicroscopeError.unsupportedVersion:
+        case MicroscopeError.file(let e) where e.fileIsUnusable:
             return "save the reference again with --save-logits or llama-perplexity --kl-divergence-base"
         default:
             return nil

@@ -118,11 +118,15 @@ import Testing
                 return error
             }
         }
-        func kind(_ e: PromptCacheFileError?) -> String { e.map { "\($0)".prefix { $0 != "(" } }.map(String.init) ?? "accepted" }
+        func kind(_ e: PromptCacheFileError?) -> String {
+            guard let e else { return "accepted" }
+            if case .file(let f) = e { return String("\(f.problem)".prefix { $0 != "(" }) }
+            return String("\(e)".prefix { $0 != "(" })
+        }
 
-        #expect(kind(try refused(Data("GGUF and something else entirely, at least 48 bytes".utf8))) == "notACacheFile")
+        #expect(kind(try refused(Data("GGUF and something else entirely, at least 48 bytes".utf8))) == "notThisFormat")
         #expect(kind(try refused(bytes.prefix(20))) == "damaged", "shorter than any cache file")
-        #expect(kind(try refused(Data("short".utf8))) == "notACacheFile")
+        #expect(kind(try refused(Data("short".utf8))) == "notThisFormat")
         #expect(kind(try refused(bytes.dropLast())) == "damaged", "truncated by one byte")
         #expect(kind(try refused(bytes + [0])) == "damaged", "one byte too many")
         var flipped = bytes

@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 import KingletTokenizer
 import Testing
 @testable import KingletTraining
@@ -82,17 +83,17 @@ struct TokenShardFileTests {
             return url
         }
         let truncated = try variant("truncated.ktok") { $0.removeLast(3) }
-        #expect(throws: TokenDataError.sizeMismatch(path: truncated.path, expectedBytes: 74, actualBytes: 71)) { try TokenShard(url: truncated) }
+        #expect(throws: TokenDataError.file(FileError(truncated.path, .tokenShard, .sizeMismatch(expected: 74, actual: 71)))) { try TokenShard(url: truncated) }
         let padded = try variant("padded.ktok") { $0 += [0, 0] }
-        #expect(throws: TokenDataError.sizeMismatch(path: padded.path, expectedBytes: 74, actualBytes: 76)) { try TokenShard(url: padded) }
+        #expect(throws: TokenDataError.file(FileError(padded.path, .tokenShard, .sizeMismatch(expected: 74, actual: 76)))) { try TokenShard(url: padded) }
         let magic = try variant("magic.ktok") { $0[0] = 0x47 }
-        #expect(throws: TokenDataError.notAShard(path: magic.path)) { try TokenShard(url: magic) }
+        #expect(throws: TokenDataError.file(FileError(magic.path, .tokenShard, .notThisFormat))) { try TokenShard(url: magic) }
         let short = try variant("short.ktok") { $0.removeLast($0.count - 20) }
-        #expect(throws: TokenDataError.notAShard(path: short.path)) { try TokenShard(url: short) }
+        #expect(throws: TokenDataError.file(FileError(short.path, .tokenShard, .notThisFormat))) { try TokenShard(url: short) }
         let version = try variant("version.ktok") { $0[4] = 9 }
-        #expect(throws: TokenDataError.unsupportedVersion(path: version.path, version: 9)) { try TokenShard(url: version) }
+        #expect(throws: TokenDataError.file(FileError(version.path, .tokenShard, .unsupportedVersion(found: 9, reads: TokenShardFormat.version)))) { try TokenShard(url: version) }
         let width = try variant("width.ktok") { $0[8] = 4 }
-        #expect(throws: TokenDataError.badHeader(path: width.path, what: "token width 4 for a vocabulary of 300")) { try TokenShard(url: width) }
+        #expect(throws: TokenDataError.file(FileError(width.path, .tokenShard, .damaged("token width 4 for a vocabulary of 300")))) { try TokenShard(url: width) }
         let huge = try variant("huge.ktok") { $0[31] = 0x7F }
         #expect(throws: TokenDataError.self) { try TokenShard(url: huge) }
         let outOfRange = try variant("range.ktok") { $0[64 + 2 * 3] = 0x2C; $0[64 + 2 * 3 + 1] = 0x01 }  // token 3 = 300

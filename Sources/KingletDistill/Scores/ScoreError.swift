@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 
 /// Everything that can go wrong while scoring, writing or reading teacher scores, with where it
 /// happened and what to do about it.
@@ -9,8 +10,8 @@ public enum ScoreError: Error, Sendable, Equatable, LocalizedError {
     case invalidRecord(id: String, reason: String)
     /// A file or directory could not be read, listed or written.
     case io(path: String, reason: String)
-    /// A shard is damaged: what was wrong and at which byte.
-    case badShard(path: String, offset: Int, reason: String)
+    /// A score shard cannot be read, is not one, is of another version, or is truncated or damaged.
+    case file(FileError)
     /// Two shards (or a shard and the writer) disagree on k, vocabulary size or tokenizer.
     case incompatibleShard(path: String, field: String, expected: String, found: String)
     /// The same (id, content hash) is stored twice.
@@ -36,8 +37,8 @@ public enum ScoreError: Error, Sendable, Equatable, LocalizedError {
             return "score record '\(id)' is invalid: \(reason)."
         case .io(let path, let reason):
             return "\(path): \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason). Check the path and its permissions."
-        case .badShard(let path, let offset, let reason):
-            return "score shard \(path) is damaged at byte \(offset): \(reason). Delete it and run `kinglet distill score` again to rescore its samples."
+        case .file(let e):
+            return e.errorDescription
         case .incompatibleShard(let path, let field, let expected, let found):
             return "score shard \(path) has \(field) \(found), expected \(expected). Scores from another teacher or setting are in this directory; use a separate directory per teacher."
         case .duplicateRecord(let id, let first, let second):
@@ -57,4 +58,11 @@ public enum ScoreError: Error, Sendable, Equatable, LocalizedError {
             return "teacher model: \(message)"
         }
     }
+}
+
+extension FileError.Format {
+    /// Teacher score shards (`scores-NNNNN.kscr`), written by `TeacherScoreWriter`.
+    public static let scoreShard = FileError.Format(
+        name: "Kinglet score shard (.kscr)",
+        remedy: "Delete it and score again (`kinglet distill score`): its samples are rescored.")
 }

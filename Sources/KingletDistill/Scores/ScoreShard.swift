@@ -21,17 +21,17 @@ struct ScoreShard: @unchecked Sendable {
 
     init(path: String) throws(ScoreError) {
         self.path = path
-        do { file = try MappedFile(path: path) } catch { throw .io(path: path, reason: error.errorDescription ?? "\(error)") }
+        do { file = try MappedFile(path: path) } catch { throw .file(FileError(path, .scoreShard, .cannotRead(error.errorDescription ?? "\(error)"))) }
         let bytes = file.bytes
-        func bad(_ offset: Int, _ why: String) -> ScoreError { .badShard(path: path, offset: offset, reason: why) }
+        func bad(_ offset: Int, _ why: String) -> ScoreError { .file(FileError(path, .scoreShard, .damaged("at byte \(offset), \(why)"))) }
         guard bytes.count >= ScoreShardLayout.headerSize, let base = bytes.baseAddress else {
             throw bad(0, "\(bytes.count) bytes, shorter than the \(ScoreShardLayout.headerSize)-byte header")
         }
-        guard Array(bytes[0 ..< 4]) == ScoreShardLayout.magic else { throw bad(0, "not a score shard (magic is not 'KSCR')") }
+        guard Array(bytes[0 ..< 4]) == ScoreShardLayout.magic else { throw .file(FileError(path, .scoreShard, .notThisFormat)) }
         self.base = base
         let r = ByteReader(bytes)
         guard r.u32(4) == ScoreShardLayout.version else {
-            throw bad(4, "version \(r.u32(4)); this build reads version \(ScoreShardLayout.version)")
+            throw .file(FileError(path, .scoreShard, .unsupportedVersion(found: r.u32(4), reads: ScoreShardLayout.version)))
         }
         k = Int(r.u32(8))
         vocabularySize = Int(r.u32(12))
@@ -45,7 +45,7 @@ struct ScoreShard: @unchecked Sendable {
         }
         let idBytesOffset = r.u64(32), payloadOffset = r.u64(40), fileSize = r.u64(48)
         guard fileSize == UInt64(bytes.count) else {
-            throw bad(48, "header says \(fileSize) bytes, the file has \(bytes.count) (truncated?)")
+            throw .file(FileError(path, .scoreShard, .sizeMismatch(expected: Int(clamping: fileSize), actual: bytes.count)))
         }
         let indexEnd = ScoreShardLayout.headerSize + count * ScoreShardLayout.indexEntrySize
         guard idBytesOffset == UInt64(indexEnd), payloadOffset >= idBytesOffset, payloadOffset <= fileSize,

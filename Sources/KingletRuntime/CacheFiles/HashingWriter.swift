@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KingletGGUF
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,7 @@ final class HashingWriter {
         self.path = path
         self.final = final
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw .cannotWrite(path: final, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .file(FileError(final, .promptCache, .cannotWrite(String(cString: strerror(errno))))) }
         buffer.reserveCapacity(bufferLimit)
     }
 
@@ -68,7 +69,7 @@ final class HashingWriter {
     private func failure() -> PromptCacheFileError {
         let reason = String(cString: strerror(errno))
         discard()
-        return .cannotWrite(path: final, reason: reason)
+        return .file(FileError(final, .promptCache, .cannotWrite(reason)))
     }
 }
 

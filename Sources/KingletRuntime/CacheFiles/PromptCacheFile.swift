@@ -50,7 +50,7 @@ public enum PromptCacheFile {
                             windows: windows(kv), count: kv.count, firstHeld: (0 ..< kv.layers).map { kv.heldPositions(layer: $0).lowerBound })
         let headerJSON: [UInt8]
         do { headerJSON = Array(try JSONEncoder().encode(header)) } catch {
-            throw .cannotWrite(path: url.path, reason: "cannot encode its header: \(error)")
+            throw .file(FileError(url.path, .promptCache, .cannotWrite("cannot encode its header: \(error)")))
         }
         let temporary = url.path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         let writer = try HashingWriter(path: temporary, final: url.path)
@@ -74,31 +74,31 @@ public enum PromptCacheFile {
     public static func restore(_ cache: PromptCache, engine: Engine, from url: URL) throws(PromptCacheFileError) -> Int {
         cache.clear()
         let file: MappedFile
-        do { file = try MappedFile(path: url.path) } catch { throw .cannotRead(path: url.path, reason: error.localizedDescription) }
+        do { file = try MappedFile(path: url.path) } catch { throw .file(FileError(url.path, .promptCache, .cannotRead(error.localizedDescription))) }
         let bytes = file.bytes
         let path = url.path
         let fixed = magic.count + 8
-        guard Array(bytes.prefix(magic.count)) == magic else { throw .notACacheFile(path: path) }
-        guard bytes.count >= fixed + digestBytes else { throw .damaged(path: path, what: "\(bytes.count) bytes, shorter than any cache file") }
+        guard Array(bytes.prefix(magic.count)) == magic else { throw .file(FileError(path, .promptCache, .notThisFormat)) }
+        guard bytes.count >= fixed + digestBytes else { throw .file(FileError(path, .promptCache, .damaged("\(bytes.count) bytes, shorter than any cache file"))) }
         let fileVersion = bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt32.self).littleEndian
-        guard fileVersion == version else { throw .unsupportedVersion(path: path, version: fileVersion) }
+        guard fileVersion == version else { throw .file(FileError(path, .promptCache, .unsupportedVersion(found: fileVersion, reads: PromptCacheFile.version))) }
         let headerBytes = Int(bytes.loadUnaligned(fromByteOffset: magic.count + 4, as: UInt32.self).littleEndian)
         guard headerBytes <= maxHeaderBytes, fixed + headerBytes + digestBytes <= bytes.count else {
-            throw .damaged(path: path, what: "a header of \(headerBytes) bytes in a file of \(bytes.count)")
+            throw .file(FileError(path, .promptCache, .damaged("a header of \(headerBytes) bytes in a file of \(bytes.count)")))
         }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[fixed ..< fixed + headerBytes])) } catch {
-            throw .damaged(path: path, what: "its header does not decode")
+            throw .file(FileError(path, .promptCache, .damaged("its header does not decode")))
         }
         let kv = cache.state.cache
         try check(header, against: kv, engine: engine, path: path)
         // The exact size the header implies (each factor is bounded by the checks above).
         var expected = fixed + headerBytes + 4 * header.count + digestBytes
         for l in 0 ..< kv.layers { expected += 2 * (header.count - header.firstHeld[l]) * header.rowBytes }
-        guard expected == bytes.count else { throw .damaged(path: path, what: "\(bytes.count) bytes where its header implies \(expected)") }
+        guard expected == bytes.count else { throw .file(FileError(path, .promptCache, .damaged("\(bytes.count) bytes where its header implies \(expected)"))) }
         let body = bytes.count - digestBytes
         guard Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[0 ..< body]))) == Array(bytes[body...]) else {
-            throw .damaged(path: path, what: "its checksum does not match its contents")
+            throw .file(FileError(path, .promptCache, .damaged("its checksum does not match its contents")))
         }
         var offset = fixed + headerBytes
         var tokens = [Int32](repeating: 0, count: header.count)
@@ -108,7 +108,7 @@ public enum PromptCacheFile {
         }
         let vocabulary = engine.tokenizer.vocabularySize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
-            throw .damaged(path: path, what: "token \(bad) is outside the vocabulary of \(vocabulary)")
+            throw .file(FileError(path, .promptCache, .damaged("token \(bad) is outside the vocabulary of \(vocabulary)")))
         }
         var kept = [Int](repeating: 0, count: kv.layers)
         for l in 0 ..< kv.layers {
@@ -140,7 +140,7 @@ public enum PromptCacheFile {
                                 hint: "Load the model with the KV cache type it was saved with.")
         }
         guard h.windows == windows(kv), h.firstHeld.count == kv.layers else {
-            throw .damaged(path: path, what: "its layers do not match the model's")
+            throw .file(FileError(path, .promptCache, .damaged("its layers do not match the model's")))
         }
         guard h.count >= 0, h.count <= kv.capacity else {
             throw .incompatible(path: path, what: "holds \(h.count) positions, more than this context of \(kv.capacity)",
@@ -149,7 +149,7 @@ public enum PromptCacheFile {
         for (l, first) in h.firstHeld.enumerated() {
             // A full layer holds every position; a ring at least the window before the next one.
             let latest = h.windows[l] == 0 ? 0 : max(0, h.count - h.windows[l] + 1)
-            guard first >= 0, first <= latest else { throw .damaged(path: path, what: "layer \(l) holds positions from \(first) of \(h.count)") }
+            guard first >= 0, first <= latest else { throw .file(FileError(path, .promptCache, .damaged("layer \(l) holds positions from \(first) of \(h.count)"))) }
         }
     }
 

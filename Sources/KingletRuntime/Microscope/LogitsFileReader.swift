@@ -18,26 +18,26 @@ public final class LogitsFileReader: @unchecked Sendable {
 
     public init(path: String) throws(MicroscopeError) {
         self.path = path
-        do { file = try MappedFile(path: path) } catch { throw .io(path: path, reason: error.errorDescription ?? "\(error)") }
+        do { file = try MappedFile(path: path) } catch { throw .file(FileError(path, .logits, .cannotRead(error.errorDescription ?? "\(error)"))) }
         var cursor = HeaderCursor(bytes: file.bytes, path: path)
         let magic = try cursor.bytes(8)
         let header: LogitsFileHeader
         switch magic {
         case LogitsFileHeader.kingletMagic: header = try Self.kingletHeader(&cursor)
         case LogitsFileHeader.llamaCppMagic: header = try Self.llamaCppHeader(&cursor)
-        default: throw .notALogitsFile(path: path)
+        default: throw .file(FileError(path, .logits, .notThisFormat))
         }
         let tokenBytes = header.chunkCount.multipliedReportingOverflow(by: header.context * 4)
         let rowBytes = (header.chunkCount * header.rowsPerChunk).multipliedReportingOverflow(by: header.rowBytes)
         let expected = cursor.offset.addingReportingOverflow(tokenBytes.partialValue &+ rowBytes.partialValue)
         guard !tokenBytes.overflow, !rowBytes.overflow, !expected.overflow, expected.partialValue == file.bytes.count else {
-            throw .truncated(path: path, expectedBytes: expected.partialValue, actualBytes: file.bytes.count)
+            throw .file(FileError(path, .logits, .sizeMismatch(expected: expected.partialValue, actual: file.bytes.count)))
         }
         var tokens = [Int32](repeating: 0, count: header.chunkCount * header.context)
         for i in tokens.indices {
             let t = Int32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: cursor.offset + 4 * i, as: Int32.self))
             guard t >= 0, Int(t) < header.vocabularySize else {
-                throw .damaged(path: path, reason: "token \(t) at position \(i) is outside the vocabulary of \(header.vocabularySize)")
+                throw .file(FileError(path, .logits, .damaged("token \(t) at position \(i) is outside the vocabulary of \(header.vocabularySize)")))
             }
             tokens[i] = t
         }
@@ -48,7 +48,7 @@ public final class LogitsFileReader: @unchecked Sendable {
             for c in 0 ..< header.chunkCount {
                 for p in 0 ..< header.rowsPerChunk {
                     guard let row = row(chunk: c, index: p) as? TopKLogProbs, row.idsValid(vocabularySize: header.vocabularySize) else {
-                        throw .damaged(path: path, reason: "row \(p) of chunk \(c) names a token outside the vocabulary")
+                        throw .file(FileError(path, .logits, .damaged("row \(p) of chunk \(c) names a token outside the vocabulary")))
                     }
                 }
             }
@@ -70,19 +70,19 @@ public final class LogitsFileReader: @unchecked Sendable {
 
     private static func kingletHeader(_ c: inout HeaderCursor) throws(MicroscopeError) -> LogitsFileHeader {
         let version = try c.u32()
-        guard version == LogitsFileHeader.version else { throw .unsupportedVersion(path: c.path, version: version) }
+        guard version == LogitsFileHeader.version else { throw .file(FileError(c.path, .logits, .unsupportedVersion(found: version, reads: LogitsFileHeader.version))) }
         let storageCode = try c.u32(), k = Int(try c.u32())
         let (context, vocabulary, chunks) = try c.sizes(Int(try c.u32()), Int(try c.u32()), Int(try c.u32()))
         let storage: LogitsFileHeader.Storage
         switch storageCode {
         case 0: storage = .full
         case 1 where k >= 1 && k <= vocabulary: storage = .topK(k)
-        case 1: throw .damaged(path: c.path, reason: "top-\(k) storage for a vocabulary of \(vocabulary)")
-        default: throw .damaged(path: c.path, reason: "unknown storage \(storageCode)")
+        case 1: throw .file(FileError(c.path, .logits, .damaged("top-\(k) storage for a vocabulary of \(vocabulary)")))
+        default: throw .file(FileError(c.path, .logits, .damaged("unknown storage \(storageCode)")))
         }
         let text = try c.bytes(32), vocab = try c.bytes(32)
         let nameLength = Int(try c.u32())
-        guard nameLength <= maximumNameBytes else { throw .damaged(path: c.path, reason: "a model name of \(nameLength) bytes") }
+        guard nameLength <= maximumNameBytes else { throw .file(FileError(c.path, .logits, .damaged("a model name of \(nameLength) bytes"))) }
         let name = String(decoding: try c.bytes(nameLength), as: UTF8.self)
         _ = try c.bytes((4 - c.offset % 4) % 4)
         return LogitsFileHeader(format: .kinglet, storage: storage, context: context, vocabularySize: vocabulary, chunkCount: chunks,
@@ -104,7 +104,7 @@ private struct HeaderCursor {
     var offset = 0
 
     mutating func bytes(_ n: Int) throws(MicroscopeError) -> [UInt8] {
-        guard n <= bytes.count - offset else { throw .truncated(path: path, expectedBytes: offset + n, actualBytes: bytes.count) }
+        guard n <= bytes.count - offset else { throw .file(FileError(path, .logits, .sizeMismatch(expected: offset + n, actual: bytes.count))) }
         defer { offset += n }
         return Array(bytes[offset ..< offset + n])
     }
@@ -116,9 +116,9 @@ private struct HeaderCursor {
 
     /// Context, vocabulary and chunk count, each within what a real file can hold.
     func sizes(_ context: Int, _ vocabulary: Int, _ chunks: Int) throws(MicroscopeError) -> (Int, Int, Int) {
-        guard (4 ... 1 << 24).contains(context) else { throw .damaged(path: path, reason: "a context of \(context)") }
-        guard (1 ... 1 << 24).contains(vocabulary) else { throw .damaged(path: path, reason: "a vocabulary of \(vocabulary)") }
-        guard (1 ... 1 << 24).contains(chunks) else { throw .damaged(path: path, reason: "\(chunks) chunks") }
+        guard (4 ... 1 << 24).contains(context) else { throw .file(FileError(path, .logits, .damaged("a context of \(context)"))) }
+        guard (1 ... 1 << 24).contains(vocabulary) else { throw .file(FileError(path, .logits, .damaged("a vocabulary of \(vocabulary)"))) }
+        guard (1 ... 1 << 24).contains(chunks) else { throw .file(FileError(path, .logits, .damaged("\(chunks) chunks"))) }
         return (context, vocabulary, chunks)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 import KingletKernels
 import KingletTokenizer
 
@@ -20,7 +21,7 @@ public final class LogitsFileWriter {
         partialPath = path + ".partial"
         guard FileManager.default.createFile(atPath: partialPath, contents: nil),
               let handle = FileHandle(forWritingAtPath: partialPath) else {
-            throw .io(path: partialPath, reason: "cannot create the file")
+            throw .file(FileError(partialPath, .logits, .cannotWrite("cannot create the file")))
         }
         self.handle = handle
         var bytes = header.encoded()
@@ -72,16 +73,16 @@ public final class LogitsFileWriter {
 
     /// Closes the file and gives it its name; refuses a file missing chunks.
     public func finish() throws(MicroscopeError) {
-        do { try handle.close() } catch { throw .io(path: partialPath, reason: "\(error)") }
+        do { try handle.close() } catch { throw .file(FileError(partialPath, .logits, .cannotWrite("\(error)"))) }
         guard chunksWritten == header.chunkCount else {
             try? FileManager.default.removeItem(atPath: partialPath)
-            throw .io(path: path, reason: "only \(chunksWritten) of \(header.chunkCount) chunks were written")
+            throw .file(FileError(path, .logits, .cannotWrite("only \(chunksWritten) of \(header.chunkCount) chunks were written")))
         }
         do {
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: partialPath, toPath: path)
         } catch {
-            throw .io(path: path, reason: "cannot rename the finished file: \(error.localizedDescription)")
+            throw .file(FileError(path, .logits, .cannotWrite("cannot rename the finished file: \(error.localizedDescription)")))
         }
     }
 
@@ -92,6 +93,6 @@ public final class LogitsFileWriter {
     }
 
     private func write(_ data: Data) throws(MicroscopeError) {
-        do { try handle.write(contentsOf: data) } catch { throw .io(path: partialPath, reason: "\(error.localizedDescription)") }
+        do { try handle.write(contentsOf: data) } catch { throw .file(FileError(partialPath, .logits, .cannotWrite("\(error.localizedDescription)"))) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 
 /// Errors of perplexity and KL-divergence runs and of logits files. Each names what was found
 /// and what would fix it, in the library's terms (the CLI adds its flags).
@@ -15,16 +16,9 @@ public enum MicroscopeError: Error, LocalizedError, Sendable, Equatable {
     case cancelled
     /// The forward pass failed.
     case model(String)
-    /// The file could not be opened, read or written.
-    case io(path: String, reason: String)
-    /// The file does not start with either logits file magic.
-    case notALogitsFile(path: String)
-    /// A Kinglet logits file of a version this build does not read.
-    case unsupportedVersion(path: String, version: UInt32)
-    /// The file is shorter or longer than its header says.
-    case truncated(path: String, expectedBytes: Int, actualBytes: Int)
-    /// A header or row field holds an impossible value.
-    case damaged(path: String, reason: String)
+    /// A logits file cannot be read or written, is not one, is of another version, or is
+    /// truncated or damaged.
+    case file(FileError)
     /// The model's vocabulary is not the one the logits were saved with.
     case vocabularyMismatch(path: String, file: Int, model: Int, detail: String)
     /// The text is not the one the logits were saved from.
@@ -46,16 +40,8 @@ public enum MicroscopeError: Error, LocalizedError, Sendable, Equatable {
             return "the run was cancelled."
         case .model(let m):
             return "the forward pass failed: \(m)"
-        case .io(let p, let r):
-            return "\(p): \(r)"
-        case .notALogitsFile(let p):
-            return "\(p) is not a logits file (neither Kinglet's KLNGLOGP nor llama.cpp's _logits_ magic). Save one with Perplexity's logits writer or llama-perplexity --kl-divergence-base."
-        case .unsupportedVersion(let p, let v):
-            return "\(p) is a Kinglet logits file of version \(v); this build reads version \(LogitsFileHeader.version). Save it again with this build."
-        case .truncated(let p, let e, let a):
-            return "\(p) holds \(a) bytes but its header describes \(e): the file is truncated or damaged. Save it again."
-        case .damaged(let p, let r):
-            return "\(p) is damaged: \(r). Save it again."
+        case .file(let e):
+            return e.errorDescription
         case .vocabularyMismatch(let p, let f, let m, let d):
             return "\(p) was saved with a vocabulary of \(f) tokens, the model has \(m)\(d.isEmpty ? "" : " (\(d))"). KL-divergence needs the same vocabulary: compare a model with the same tokenizer."
         case .textMismatch(let p, let d):
@@ -64,4 +50,11 @@ public enum MicroscopeError: Error, LocalizedError, Sendable, Equatable {
             return "top-k storage with k = \(k) is impossible for a vocabulary of \(v); k must be in 1 … \(v)."
         }
     }
+}
+
+extension FileError.Format {
+    /// Logits files: Kinglet's (`KLNGLOGP`) and llama.cpp's `--kl-divergence-base` (`_logits_`).
+    public static let logits = FileError.Format(
+        name: "logits file (Kinglet's KLNGLOGP or llama.cpp's _logits_)",
+        remedy: "Save it again with Perplexity's logits writer (this build) or llama-perplexity --kl-divergence-base.")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 
 /// What can go wrong building, opening or sampling token shards; each case names the file and
 /// says what to do.
@@ -7,14 +8,9 @@ public enum TokenDataError: Error, Sendable, Equatable, LocalizedError {
     case cannotOpen(path: String, reason: String)
     /// An output file could not be written.
     case cannotWrite(path: String, reason: String)
-    /// The file is not a token shard (wrong magic) or is too short to hold the header.
-    case notAShard(path: String)
-    /// A shard written by a newer Kinglet.
-    case unsupportedVersion(path: String, version: UInt32)
-    /// The header is inconsistent (bad token width, zero vocabulary...).
-    case badHeader(path: String, what: String)
-    /// The file size does not match the token count in the header (truncated or padded).
-    case sizeMismatch(path: String, expectedBytes: Int, actualBytes: Int)
+    /// A token shard cannot be read or written, is not one, is of another version, or is
+    /// truncated or damaged.
+    case file(FileError)
     /// A stored token is not below the vocabulary size.
     case tokenOutOfRange(path: String, index: Int, token: Int, vocabularySize: Int)
     /// The shard was made with another tokenizer than the one in use.
@@ -38,14 +34,8 @@ public enum TokenDataError: Error, Sendable, Equatable, LocalizedError {
             return "cannot read \(path): \(reason). Check the path and its permissions."
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason). Check that the folder exists, is writable and the disk is not full."
-        case .notAShard(let path):
-            return "\(path) is not a Kinglet token shard (.ktok). Build shards with the data preparation step first."
-        case .unsupportedVersion(let path, let version):
-            return "\(path) is token-shard version \(version), which this Kinglet cannot read. Rebuild the shards or update Kinglet."
-        case .badHeader(let path, let what):
-            return "\(path): corrupt token-shard header (\(what)). Rebuild the shards."
-        case .sizeMismatch(let path, let expected, let actual):
-            return "\(path) should be \(expected) bytes but is \(actual): the file is truncated or damaged. Rebuild the shards."
+        case .file(let e):
+            return e.errorDescription
         case .tokenOutOfRange(let path, let index, let token, let vocabularySize):
             return "\(path): token \(index) is \(token), outside the vocabulary of \(vocabularySize). The file is damaged; rebuild the shards."
         case .tokenizerMismatch(let path, let shard, let expected):
@@ -64,4 +54,10 @@ public enum TokenDataError: Error, Sendable, Equatable, LocalizedError {
             return what
         }
     }
+}
+
+extension FileError.Format {
+    /// Token shards (`.ktok`), written by the data preparation step.
+    public static let tokenShard = FileError.Format(
+        name: "Kinglet token shard (.ktok)", remedy: "Rebuild the shards with the data preparation step.")
 }

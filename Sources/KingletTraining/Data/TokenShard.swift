@@ -68,26 +68,26 @@ public final class TokenShard: @unchecked Sendable {
     public init(url: URL, expectedFingerprint: UInt64? = nil) throws(TokenDataError) {
         let path = url.path
         self.path = path
-        do { file = try MappedFile(path: path) } catch { throw .cannotOpen(path: path, reason: error.localizedDescription) }
+        do { file = try MappedFile(path: path) } catch { throw .file(FileError(path, .tokenShard, .cannotRead(error.localizedDescription))) }
         let bytes = file.bytes
         guard bytes.count >= TokenShardFormat.headerSize, Array(bytes[0 ..< 4]) == TokenShardFormat.magic else {
-            throw .notAShard(path: path)
+            throw .file(FileError(path, .tokenShard, .notThisFormat))
         }
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
         let version = u32(4)
-        guard version == TokenShardFormat.version else { throw .unsupportedVersion(path: path, version: version) }
+        guard version == TokenShardFormat.version else { throw .file(FileError(path, .tokenShard, .unsupportedVersion(found: version, reads: TokenShardFormat.version))) }
         let width = Int(u32(8))
         let vocab = u64(16), n = u64(24)
-        guard vocab > 0, vocab <= UInt64(Int32.max) else { throw .badHeader(path: path, what: "vocabulary size \(vocab)") }
+        guard vocab > 0, vocab <= UInt64(Int32.max) else { throw .file(FileError(path, .tokenShard, .damaged("vocabulary size \(vocab)"))) }
         guard width == TokenShardFormat.tokenWidth(vocabularySize: Int(vocab)) else {
-            throw .badHeader(path: path, what: "token width \(width) for a vocabulary of \(vocab)")
+            throw .file(FileError(path, .tokenShard, .damaged("token width \(width) for a vocabulary of \(vocab)")))
         }
         let (payload, overflow) = Int(clamping: n).multipliedReportingOverflow(by: width)
         let expected = overflow ? Int.max : TokenShardFormat.headerSize + payload
-        guard expected == bytes.count else { throw .sizeMismatch(path: path, expectedBytes: expected, actualBytes: bytes.count) }
+        guard expected == bytes.count else { throw .file(FileError(path, .tokenShard, .sizeMismatch(expected: expected, actual: bytes.count))) }
         let docs = u64(40)
-        guard docs <= n else { throw .badHeader(path: path, what: "\(docs) documents in \(n) tokens") }
+        guard docs <= n else { throw .file(FileError(path, .tokenShard, .damaged("\(docs) documents in \(n) tokens"))) }
 
         count = Int(n)
         vocabularySize = Int(vocab)

@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,10 +39,10 @@ public final class TokenShardWriter {
         let header = TokenShardFormat.header(vocabularySize: vocabularySize, tokenCount: 0, fingerprint: fingerprint, documentCount: 0)
         guard FileManager.default.createFile(atPath: temporaryURL.path, contents: Data(header)),
               let h = FileHandle(forWritingAtPath: temporaryURL.path) else {
-            throw .cannotWrite(path: url.path, reason: "cannot create \(temporaryURL.lastPathComponent)")
+            throw .file(FileError(url.path, .tokenShard, .cannotWrite("cannot create \(temporaryURL.lastPathComponent)")))
         }
         handle = h
-        do { try handle.seekToEnd() } catch { throw .cannotWrite(path: url.path, reason: error.localizedDescription) }
+        do { try handle.seekToEnd() } catch { throw .file(FileError(url.path, .tokenShard, .cannotWrite(error.localizedDescription))) }
         buffer.reserveCapacity(Self.flushBytes + 4 * 4096)
     }
 
@@ -80,7 +81,7 @@ public final class TokenShardWriter {
 
     private func flush() throws(TokenDataError) {
         guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw .cannotWrite(path: url.path, reason: error.localizedDescription) }
+        do { try handle.write(contentsOf: buffer) } catch { throw .file(FileError(url.path, .tokenShard, .cannotWrite(error.localizedDescription))) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -96,10 +97,10 @@ public final class TokenShardWriter {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw .cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw .file(FileError(url.path, .tokenShard, .cannotWrite(error.localizedDescription)))
         }
         guard rename(temporaryURL.path, url.path) == 0 else {
-            throw .cannotWrite(path: url.path, reason: String(cString: strerror(errno)))
+            throw .file(FileError(url.path, .tokenShard, .cannotWrite(String(cString: strerror(errno)))))
         }
         finished = true
     }

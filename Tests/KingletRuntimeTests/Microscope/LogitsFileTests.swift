@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 import KingletRuntime
 import KingletTestSupport
 import Testing
@@ -118,15 +119,15 @@ import Testing
         }
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: saved)))
         func patched(_ at: Int, _ value: [UInt8]) -> [UInt8] { var b = bytes; b.replaceSubrange(at ..< at + value.count, with: value); return b }
-        #expect(refused(patched(0, Array("XXXXXXXX".utf8))) == .notALogitsFile(path: scratch))
-        #expect(refused(patched(8, Self.le(UInt32(99)))) == .unsupportedVersion(path: scratch, version: 99))
-        #expect(refused(patched(12, Self.le(UInt32(7)))) == .damaged(path: scratch, reason: "unknown storage 7"))
-        #expect(refused(patched(16, Self.le(UInt32(12)))) == .damaged(path: scratch, reason: "top-12 storage for a vocabulary of 11"))
-        if case .truncated = refused(patched(28, Self.le(UInt32(1 << 24)))) {} else { Issue.record("16M chunks in a small file") }
+        #expect(refused(patched(0, Array("XXXXXXXX".utf8))) == .file(FileError(scratch, .logits, .notThisFormat)))
+        #expect(refused(patched(8, Self.le(UInt32(99)))) == .file(FileError(scratch, .logits, .unsupportedVersion(found: 99, reads: LogitsFileHeader.version))))
+        #expect(refused(patched(12, Self.le(UInt32(7)))) == .file(FileError(scratch, .logits, .damaged("unknown storage 7"))))
+        #expect(refused(patched(16, Self.le(UInt32(12)))) == .file(FileError(scratch, .logits, .damaged("top-12 storage for a vocabulary of 11"))))
+        if case .file(let e) = refused(patched(28, Self.le(UInt32(1 << 24)))), case .sizeMismatch = e.problem {} else { Issue.record("16M chunks in a small file") }
         let nameLength = Int(bytes[96]), tokensAt = (100 + nameLength + 3) / 4 * 4
-        #expect(refused(patched(tokensAt + 8, Self.le(Int32(11)))) == .damaged(path: scratch, reason: "token 11 at position 2 is outside the vocabulary of 11"))
+        #expect(refused(patched(tokensAt + 8, Self.le(Int32(11)))) == .file(FileError(scratch, .logits, .damaged("token 11 at position 2 is outside the vocabulary of 11"))))
         let rowsAt = tokensAt + 64 * 4
-        #expect(refused(patched(rowsAt + 8, Self.le(Int32(500)))) == .damaged(path: scratch, reason: "row 0 of chunk 0 names a token outside the vocabulary"))
-        #expect(refused([]) == .notALogitsFile(path: scratch) || refused([]) != nil)
+        #expect(refused(patched(rowsAt + 8, Self.le(Int32(500)))) == .file(FileError(scratch, .logits, .damaged("row 0 of chunk 0 names a token outside the vocabulary"))))
+        #expect(refused([]) == .file(FileError(scratch, .logits, .notThisFormat)) || refused([]) != nil)
     }
 }
