@@ -1,6 +1,6 @@
 import Foundation
 
-/// A file in one of Kinglet's own binary formats (prompt caches, logits files, token shards) that
+/// A file in one of Kinglet's own binary formats (prompt caches, logits files, token and score shards) that
 /// cannot be read, written or used: which file, which format, what is wrong, and what to do. Each
 /// format's errors carry one of these, so every format says "damaged", "truncated" or "a newer
 /// version" the same way.

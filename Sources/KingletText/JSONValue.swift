@@ -60,7 +60,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// `s` in double quotes with `"`, `\`, newline, return and tab escaped by backslash, the
-    /// characters in `short` as given, and other control characters (and those `escapeAlso`
+    /// control characters in `short` as given, and other control characters (and those `escapeAlso`
     /// picks) as `hex` writes them. Shared by JSON and GBNF literals.
     public static func quoted(_ s: String, short: [Unicode.Scalar: String], escapeAlso: (UInt32) -> Bool, hex: (UInt32) -> String) -> String {
         var out = "\""
@@ -72,7 +72,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if let e = short[u] { out += e }
+                if u.value < 0x20, let e = short[u] { out += e }
                 else if u.value < 0x20 || escapeAlso(u.value) { out += hex(u.value) }
                 else { out.unicodeScalars.append(u) }
             }

@@ -13,7 +13,7 @@ enum ConstraintFields {
     /// schemas list properties in the order the output should have them, and `Codable` keeps no order.
     static func orderedBody(_ body: [UInt8]) throws(APIError) -> JSONValue {
         do {
-            return try JSONParser.parse(String(decoding: body, as: UTF8.self))
+            return try JSONParser.parse(bytes: body)
         } catch {
             throw .invalid("The body could not be read for 'response_format' / 'grammar' / 'json_schema' / 'tools': \(error)", param: "response_format")
         }
