@@ -1,4 +1,5 @@
 import Foundation
+import KingletRuntime
 
 /// `route eval --upstream MODEL`: the larger model served by a child `kinglet serve` on a free
 /// loopback port, so a labelled set can be measured against a model file without starting a
@@ -6,6 +7,8 @@ import Foundation
 final class LocalUpstream {
     let process = Process()
     private(set) var baseURL = ""
+    /// Its stdout, read to the end so the child never blocks on a full pipe.
+    private var output: OutputPipe?
 
     /// Starts `kinglet serve --model model --port 0` and waits (up to `timeout`) for its ready line.
     init(model: String, threads: Int?, context: Int, parallel: Int, timeout: TimeInterval = 900) throws {
@@ -14,19 +17,16 @@ final class LocalUpstream {
         var args = ["serve", "--model", model, "--port", "0", "--parallel", String(parallel), "--context", String(context)]
         if let threads { args += ["--threads", String(threads)] }
         process.arguments = args
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError  // its loading progress shows as ours
-        do { try process.run() } catch {
-            throw CLIError(text: "--upstream \(model): cannot start kinglet serve for it (\(error.localizedDescription))")
-        }
         // The ready line, or the end of its output, is awaited with a deadline: a child that
         // hangs silently must not hang the evaluation.
         let ready = ReadyLine()
-        out.fileHandleForReading.readabilityHandler = { h in
-            let data = h.availableData
-            if data.isEmpty { h.readabilityHandler = nil }
-            ready.append(data)  // keeps draining after the ready line, so the child never blocks on a full pipe
+        do {
+            let out = try OutputPipe { ready.append($0) }
+            output = out
+            process.standardError = FileHandle.standardError  // its loading progress shows as ours
+            try process.run(stdout: out, stderr: nil)
+        } catch {
+            throw CLIError(text: "--upstream \(model): cannot start kinglet serve for it (\(error.localizedDescription))")
         }
         switch ready.wait(timeout) {
         case .url(let url):
@@ -42,9 +42,11 @@ final class LocalUpstream {
 
     /// SIGTERM, then waits for the drained server to exit.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        output?.finish(waitingUpTo: 1)
     }
 
     deinit { stop() }

@@ -10,19 +10,12 @@ import Testing
     static let binary: String = (try? kingletExecutable().path) ?? "kinglet-binary-not-found-next-to-\(CommandLine.arguments[0])"
 
     static func run(_ args: [String], stdin: String? = nil) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let p = ChildProcess(URL(fileURLWithPath: binary), args, stdin: true)
+        try p.start()
+        if let stdin { p.send(stdin) }
+        p.closeInput()
+        let status = p.finish(seconds: 600)
+        return Output(status: status, stdout: p.stdout.string, stderr: p.stderr.string)
     }
 
     @Test func runStreamsOnlyTheCompletion() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import KingletRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,15 +27,6 @@ public func kingletExecutable() throws -> URL {
     throw TestFailure("kinglet executable not found near \(dirs.map(\.path)); `swift test` builds it, or run `swift build`")
 }
 
-/// Bytes appended from a pipe's handler thread.
-public final class LockedBytes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    public init() {}
-    public func append(_ d: Data) { lock.withLock { data.append(d) } }
-    public var string: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-}
-
 /// A child process with its stdout and stderr collected as they come (stdin: a pipe for `send`,
 /// or nothing); stopped with SIGINT, then SIGKILL, by `stop()` or when released.
 public final class ChildProcess: @unchecked Sendable {
@@ -42,6 +34,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let stdout = LockedBytes()
     public let stderr = LockedBytes()
     public let stdin: Pipe?
+    private var outputs: [OutputPipe] = []
 
     public init(_ executable: URL, _ args: [String], stdin: Bool = false, directory: URL? = nil) {
         process.executableURL = executable
@@ -52,13 +45,17 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts the process.
     public func start() throws {
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let out = try OutputPipe { [stdout] in stdout.append($0) }
+        let err = try OutputPipe { [stderr] in stderr.append($0) }
+        outputs = [out, err]
         process.standardInput = stdin ?? FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [stdout] h in stdout.append(h.availableData) }
-        err.fileHandleForReading.readabilityHandler = { [stderr] h in stderr.append(h.availableData) }
-        try process.run()
+        try process.run(stdout: out, stderr: err)
+    }
+
+    /// Reads what the exited child wrote to the end (a descendant still holding a pipe open is
+    /// waited for at most two seconds).
+    private func collectOutput() {
+        for o in outputs { o.finish(waitingUpTo: 2) }
     }
 
     /// Writes to the process's stdin (started with `stdin: true`).
@@ -71,7 +68,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func finish(seconds: Double = 120) -> Int32 {
         if !wait(for: { !process.isRunning }, seconds: seconds) { process.terminate() }
         process.waitUntilExit()
-        Thread.sleep(forTimeInterval: 0.05)  // let the pipe handlers drain
+        collectOutput()
         return process.terminationStatus
     }
 
@@ -106,7 +103,7 @@ public final class ChildProcess: @unchecked Sendable {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
-        Thread.sleep(forTimeInterval: 0.05)  // let the pipe handlers drain
+        collectOutput()
         return process.terminationStatus
     }
 

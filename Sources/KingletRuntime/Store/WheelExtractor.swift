@@ -29,14 +29,14 @@ enum WheelExtractor {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script, wheel.path, name, destination.path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let digest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let out = LockedBytes(), err = LockedBytes()  // both read as they come: neither pipe can fill and block python
+        let outPipe = try OutputPipe(onData: out.append), errPipe = try OutputPipe(onData: err.append)
+        try p.run(stdout: outPipe, stderr: errPipe)
         p.waitUntilExit()
+        outPipe.finish(waitingUpTo: 5)
+        errPipe.finish(waitingUpTo: 5)
+        let digest = out.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let errText = err.string
         if p.terminationStatus == 3 { throw StoreError.fileNotInWheel(file: name, wheel: wheel.lastPathComponent) }
         guard p.terminationStatus == 0 else { throw StoreError.io("extracting \(name) failed: \(errText)") }
         guard !digest.isEmpty else {
