@@ -58,8 +58,21 @@ import Testing
         let saved = a.state
         let continued = try (0 ..< 5).map { _ in try a.next() }
         let resumed = try Self.source(ratio: 0.4, seed: 99)
-        resumed.state = saved
+        try resumed.restore(state: saved)
         for expected in continued { #expect(Self.same(try resumed.next(), expected)) }
+    }
+
+    /// A state no xoshiro256** could have saved is refused, by both distillation sources, and the
+    /// source keeps drawing what it drew before.
+    @Test func anImpossibleStateIsRefused() throws {
+        let mixed = try Self.source(ratio: 0.5, seed: 3)
+        let plain = DistillBatchSource(sequences: Self.teacher, store: mixed.teacherStore, batch: 8, length: Self.T, seed: 3)
+        for source in [mixed, plain] as [any BatchSource] {
+            let before = source.state
+            #expect(throws: TokenDataError.badSamplerState(reason: "an all-zero state never changes")) { try source.restore(state: [0, 0, 0, 0]) }
+            #expect(throws: TokenDataError.badSamplerState(reason: "expected 4 state words, got 5")) { try source.restore(state: [1, 2, 3, 4, 5]) }
+            #expect(source.state == before)
+        }
     }
 
     @Test func ratioZeroGivesTheOffPolicyBatches() throws {

@@ -134,6 +134,7 @@ struct QuantizationAwareTests {
 final class FixedBatches: BatchSource {
     let batch: TrainingBatch
     var state: [UInt64] = [0]
+    func restore(state: [UInt64]) {}
     init(_ batch: TrainingBatch) { self.batch = batch }
     func next() throws -> TrainingBatch { batch }
 

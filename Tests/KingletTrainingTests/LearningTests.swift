@@ -1,5 +1,6 @@
 import Foundation
 import KingletArchitectures
+import KingletGGUF
 import Testing
 @testable import KingletTraining
 
@@ -23,6 +24,16 @@ enum CountingLanguage {
     }
 }
 
+/// `ArraySource`'s batches behind an xoshiro256** state (four words), as the shard sampler keeps.
+final class XoshiroStateSource: BatchSource {
+    let inner: ArraySource
+    private var rng = Xoshiro256StarStar(seed: 1)
+    init(_ inner: ArraySource) { self.inner = inner }
+    var state: [UInt64] { rng.state }
+    func restore(state: [UInt64]) throws { rng = try Xoshiro256StarStar(state: state) }
+    func next() -> TrainingBatch { inner.next() }
+}
+
 /// Random contiguous windows over an in-memory token array (the test double of the shard sampler).
 final class ArraySource: BatchSource {
     let tokens: [Int32]
@@ -37,9 +48,12 @@ final class ArraySource: BatchSource {
         rng = SplitMix64(state: seed)
     }
 
-    var state: [UInt64] {
-        get { [rng.state] }
-        set { rng.state = newValue[0] }
+    struct BadState: Error {}
+    var state: [UInt64] { [rng.state] }
+
+    func restore(state: [UInt64]) throws {
+        guard state.count == 1 else { throw BadState() }
+        rng.state = state[0]
     }
 
     func next() -> TrainingBatch {
@@ -107,6 +121,57 @@ final class ArraySource: BatchSource {
         print("counting language: val loss \(first) → \(val) (floor \(CountingLanguage.floor)) in \(summary.steps) steps")
         #expect(first > 2.5)
         #expect(val < CountingLanguage.floor + 0.1)
+    }
+
+    /// A checkpoint whose sampler state the batch source cannot take (a damaged file, or one a
+    /// run with another kind of source wrote) stops the resume with the checkpoint named; it never
+    /// goes on silently with other batches.
+    @Test func aSamplerStateTheSourceRefusesStopsTheResume() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = Self.settings(steps: 3)
+        let (first, _) = try Self.trainer(s, dir: dir)
+        _ = try first.run(resume: false)  // its checkpoint holds ArraySource's one-word state
+        s.steps = 6
+        let (second, source) = try Self.trainer(s, dir: dir)
+        let resumed = try Trainer(model: second.model, settings: s, source: XoshiroStateSource(source), validation: second.validation,
+                                  directory: dir, tokenizerMetadata: [], runName: "test")
+        resumed.log = { _ in }
+        do {
+            _ = try resumed.run(resume: true)
+            Issue.record("a sampler state of the wrong size was taken")
+        } catch let CheckpointError.unreadable(path, reason) {
+            #expect(path == resumed.checkpointURL.path)
+            #expect(reason.contains("sampler") && reason.contains("expected 4 state words, got 1"), "\(reason)")
+        }
+        #expect(source.drawn == 0, "no batch was drawn")
+    }
+
+    /// A checkpoint whose sampler state is not all unsigned 64-bit words (a damaged or hand-made
+    /// file) is refused by name when read; it was read as the words that happened to fit.
+    @Test func aSamplerStateOfAnotherTypeIsRefused() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (first, _) = try Self.trainer(Self.settings(steps: 2), dir: dir)
+        _ = try first.run(resume: false)
+        let path = first.checkpointURL.path
+        let source = try GGUFFile(path: path)
+        var w = GGUFWriter()
+        for key in source.metadataKeys {
+            w.set(key, key == "kinglet.train.sampler_state" ? .array(.int64, [.int64(5)]) : source.metadata[key]!.decoded)
+        }
+        for info in source.tensorInfos {
+            w.addTensor(info.name, dims: info.dims, type: info.type, bytes: Array(try source.tensor(info.name).data))
+        }
+        let damaged = dir.appendingPathComponent("damaged.gguf").path
+        try w.write(to: damaged)
+        _ = try TrainingCheckpoint.read(URL(fileURLWithPath: path))  // the original reads
+        do {
+            _ = try TrainingCheckpoint.read(URL(fileURLWithPath: damaged))
+            Issue.record("a sampler state of int64 values was read")
+        } catch let CheckpointError.missing(p, what) {
+            #expect(p == damaged && what.contains("sampler_state") && what.contains("unsigned 64-bit"), "\(what)")
+        }
     }
 
     /// 2N steps straight equal N steps, a stop (checkpoint), and a resume for N more: bit for bit.

@@ -112,6 +112,7 @@ struct QuantizedViewTests {
 private final class RepeatedBatch: BatchSource {
     let batch: TrainingBatch
     var state: [UInt64] = [0]
+    func restore(state: [UInt64]) {}
     init(_ batch: TrainingBatch) { self.batch = batch }
     func next() throws -> TrainingBatch { batch }
 }

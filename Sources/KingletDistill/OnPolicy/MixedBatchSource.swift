@@ -45,10 +45,9 @@ public final class MixedBatchSource: BatchSource {
         rng = Xoshiro256StarStar(seed: seed)
     }
 
-    public var state: [UInt64] {
-        get { rng.state }
-        set { if let r = Xoshiro256StarStar(words: newValue) { rng = r } }
-    }
+    public var state: [UInt64] { rng.state }
+
+    public func restore(state: [UInt64]) throws { rng = try Xoshiro256StarStar(state: state) }
 
     /// One row's draw: whether it is on-policy, and which sample.
     struct Pick { var onPolicy: Bool; var index: Int }

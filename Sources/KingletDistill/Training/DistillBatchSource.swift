@@ -24,10 +24,9 @@ public final class DistillBatchSource: BatchSource {
         rng = Xoshiro256StarStar(seed: seed)
     }
 
-    public var state: [UInt64] {
-        get { rng.state }
-        set { if let r = try? Xoshiro256StarStar(state: newValue) { rng = r } }
-    }
+    public var state: [UInt64] { rng.state }
+
+    public func restore(state: [UInt64]) throws { rng = try Xoshiro256StarStar(state: state) }
 
     public func next() throws -> TrainingBatch {
         let picks = (0 ..< batch).map { _ in sequences[Int(rng.next() % UInt64(sequences.count))] } as [ScoredSequence]

@@ -19,7 +19,7 @@ extension DistillTrainingJob {
         let url = run.appendingPathComponent(TrainingCheckpoint.fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let file: GGUFFile
-        do { file = try GGUFFile(path: url.path) } catch { throw CheckpointError.unreadable(path: url.path, reason: "\(error)") }
+        do { file = try GGUFFile(path: url.path) } catch { throw CheckpointError.unreadable(path: url.path, reason: error.localizedDescription) }
         guard let step = file.metadata["kinglet.train.step"]?.intValue else {
             throw CheckpointError.missing(path: url.path, what: "kinglet.train.step")
         }

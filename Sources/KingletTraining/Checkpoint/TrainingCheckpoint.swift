@@ -99,10 +99,10 @@ extension TrainingCheckpoint {
     public static func read(_ url: URL) throws -> TrainingCheckpoint {
         let path = url.path
         let f: GGUFFile
-        do { f = try GGUFFile(path: path) } catch { throw CheckpointError.unreadable(path: path, reason: "\(error)") }
+        do { f = try GGUFFile(path: path) } catch { throw CheckpointError.unreadable(path: path, reason: error.localizedDescription) }
         let config: ModelConfig
         do { config = try ModelConfig(gguf: f, architecture: "llama") } catch {
-            throw CheckpointError.unreadable(path: path, reason: "\(error)")
+            throw CheckpointError.unreadable(path: path, reason: error.localizedDescription)
         }
         func u64(_ key: String) throws -> Int {
             guard let v = f.metadata[key]?.intValue else { throw CheckpointError.missing(path: path, what: key) }
@@ -115,6 +115,9 @@ extension TrainingCheckpoint {
             throw CheckpointError.missing(path: path, what: "kinglet.train.sampler_state")
         }
         let samplerState = stateValues.compactMap { v -> UInt64? in if case let .uint64(x) = v { return x } else { return nil } }
+        guard samplerState.count == stateValues.count else {
+            throw CheckpointError.missing(path: path, what: "kinglet.train.sampler_state as unsigned 64-bit words")
+        }
         let layout = ParameterLayout(config)
         var params = [Float](repeating: 0, count: layout.count)
         func floats(_ name: String, _ count: Int) throws -> [Float] {

@@ -16,10 +16,9 @@ public final class TextBatchSource: BatchSource {
         window = [Int32](repeating: 0, count: batch * (length + 1))
     }
 
-    public var state: [UInt64] {
-        get { sampler.state }
-        set { try? sampler.restore(state: newValue) }
-    }
+    public var state: [UInt64] { sampler.state }
+
+    public func restore(state: [UInt64]) throws { try sampler.restore(state: state) }
 
     public func next() throws -> TrainingBatch {
         let (b, t) = (batch, length)

@@ -101,7 +101,9 @@ public final class Trainer {
             optimizer.m.pointer.update(from: ck.adamM, count: ck.adamM.count)
             optimizer.v.pointer.update(from: ck.adamV, count: ck.adamV.count)
             optimizer.updates = ck.adamUpdates
-            source.state = ck.samplerState
+            do { try source.restore(state: ck.samplerState) } catch {
+                throw CheckpointError.unreadable(path: checkpointURL.path, reason: "its batch sampler's state cannot be restored (\(error.localizedDescription))")
+            }
             step = ck.step
             tokens = ck.tokens
             log("resuming \(directory.path) at step \(step) (\(tokens) tokens)")

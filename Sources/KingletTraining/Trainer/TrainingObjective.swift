@@ -3,8 +3,12 @@
 public protocol BatchSource: AnyObject {
     /// The next training batch; its weights sum to 1 (the mean over the rows that count).
     func next() throws -> TrainingBatch
-    /// The sampler's RNG state.
-    var state: [UInt64] { get set }
+    /// The sampler's RNG state (a checkpoint saves it).
+    var state: [UInt64] { get }
+    /// Continues from a state saved from `state`; throws on one this source could not have saved
+    /// (a damaged checkpoint, or one of another kind of source), so a resume never goes on
+    /// silently with other batches.
+    func restore(state: [UInt64]) throws
 }
 
 /// What a step optimizes and how a model is evaluated. Plain training uses `CrossEntropyObjective`;
