@@ -102,29 +102,27 @@ public struct ModelConfig: Sendable, Equatable {
             }
             return v
         }
-        func float(_ k: ConfigKey, default d: Float) -> Float {
-            gguf.metadata[k.key(arch)]?.doubleValue.map(Float.init) ?? d
-        }
+        // An optional key that is absent takes its default; one that is present must be valid.
+        let reader = OptionalKeys(gguf: gguf, architecture: arch)
         let layers = try int(.blockCount)
         let embd = try int(.embeddingLength)
         let heads = try int(.headCount)
-        let kvHeads = (try? int(.headCountKV)) ?? heads
+        let kvHeads = try reader.positiveInt(.headCountKV) ?? heads
         let ff = try int(.feedForwardLength)
-        let headSize = (try? int(.keyLength)) ?? embd / max(heads, 1)
-        let vocab = (try? int(.vocabularySize)) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayCount ?? 0)
-        let ctx = (try? int(.contextLength)) ?? 2048
+        let headSize = try reader.positiveInt(.keyLength) ?? embd / max(heads, 1)
+        let vocab = try reader.positiveInt(.vocabularySize) ?? (gguf.metadata["tokenizer.ggml.tokens"]?.arrayCount ?? 0)
+        let ctx = try reader.positiveInt(.contextLength, bounded: false) ?? 2048
         self.init(
             architecture: arch, layerCount: layers, embeddingSize: embd, headCount: heads,
             kvHeadCount: kvHeads, headSize: headSize, feedForwardSize: ff, vocabularySize: vocab,
-            contextLength: ctx, ropeFreqBase: float(.ropeFreqBase, default: 10000),
-            ropeDimensionCount: (try? int(.ropeDimensionCount)) ?? headSize,
-            rmsNormEpsilon: float(.rmsNormEpsilon, default: 1e-5))
+            contextLength: ctx, ropeFreqBase: try reader.positiveFloat(.ropeFreqBase) ?? 10000,
+            ropeDimensionCount: try reader.positiveInt(.ropeDimensionCount) ?? headSize,
+            rmsNormEpsilon: try reader.positiveFloat(.rmsNormEpsilon) ?? 1e-5)
         ropeScaling = try RoPEScalingConfig(gguf: gguf, architecture: arch)
         let longRoPE = ropeScaling.kind == .longrope || gguf.tensorIfPresent(TensorNames.ropeFactorsLong) != nil
         if longRoPE, ropeScaling.originalContextLength == nil {
             ropeScaling.originalContextLength = ctx  // llama.cpp: n_ctx_orig_yarn = n_ctx_train
         }
-        let reader = OptionalKeys(gguf: gguf, architecture: arch)
         attentionLogitSoftcap = try reader.positiveFloat(.attentionLogitSoftcap)
         finalLogitSoftcap = try reader.positiveFloat(.finalLogitSoftcap)
         if let period = defaults.slidingWindowPeriod, let w = try reader.positiveInt(.slidingWindow) {
@@ -200,10 +198,14 @@ private struct OptionalKeys {
     let gguf: GGUFFile
     let architecture: String
 
-    func positiveInt(_ k: ConfigKey) throws(ModelError) -> Int? {
+    /// An integer in 1...2^30, or (`bounded: false`) any positive one — a context length, whose
+    /// size the resource check judges with the memory it needs.
+    func positiveInt(_ k: ConfigKey, bounded: Bool = true) throws(ModelError) -> Int? {
         let key = k.key(architecture)
         guard let value = gguf.metadata[key] else { return nil }
-        guard let n = value.intValue, n > 0, n <= 1 << 30 else { throw .badMetadata(key: key, expected: "an integer in 1...2^30") }
+        guard let n = value.intValue, n > 0, !bounded || n <= 1 << 30 else {
+            throw .badMetadata(key: key, expected: bounded ? "an integer in 1...2^30" : "a positive integer")
+        }
         return n
     }
 

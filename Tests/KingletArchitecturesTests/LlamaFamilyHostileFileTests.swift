@@ -121,6 +121,35 @@ import Testing
         }
     }
 
+    /// The optional hyper-parameters: absent, each takes its default; present, it must be a number
+    /// in range. A string or a zero there was read as absent (or as itself), silently, before.
+    @Test func optionalHyperParametersThatAreNotNumbersInRangeAreRefused() {
+        let integer = "an integer in 1...2^30", positive = "a finite positive number"
+        let cases: [(key: String, value: GGUFValue, expected: String)] = [
+            ("llama.attention.head_count_kv", .string("2"), integer),
+            ("llama.attention.head_count_kv", .uint32(0), integer),
+            ("llama.attention.key_length", .array(.uint32, [.uint32(8)]), integer),
+            ("llama.context_length", .int32(-5), "a positive integer"),
+            ("llama.rope.dimension_count", .string("8"), integer),
+            ("llama.vocab_size", .string("10"), integer),
+            ("llama.rope.freq_base", .string("10000"), positive),
+            ("llama.rope.freq_base", .float32(.nan), positive),
+            ("llama.attention.layer_norm_rms_epsilon", .float32(0), positive),
+            ("llama.attention.layer_norm_rms_epsilon", .bool(true), positive),
+        ]
+        for c in cases {
+            #expect(throws: ModelError.badMetadata(key: c.key, expected: c.expected), "\(c.key) = \(c.value)") {
+                try Self.load("llama", set: [c.key: c.value])
+            }
+        }
+        // Absent, each has its default: the fixture loads without them (its head_count_kv differs
+        // from head_count, the default, so it stays).
+        #expect(throws: Never.self) {
+            try Self.load("llama", set: ["llama.context_length": nil,
+                                         "llama.rope.freq_base": nil, "llama.attention.layer_norm_rms_epsilon": nil])
+        }
+    }
+
     @Test func ropeScalingKeys() {
         #expect(throws: ModelError.self) { try Self.load("llama", set: ["llama.rope.scaling.type": .string("yarn")]) }
         #expect(throws: ModelError.self) { try Self.load("llama", set: ["llama.rope.scaling.type": .uint32(1)]) }
