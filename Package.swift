@@ -3,7 +3,7 @@
 //
 // Layering (lowest first, acyclic):
 //   KingletGGUF            GGUF format: read (mmap) / write; no dependencies
-//   KingletText            JSON values and the one strict JSON parser, source locations, HTML and hex text; no dependencies
+//   KingletText            JSON values, the one strict JSON parser and decoding errors in words, source locations, HTML and hex text; no dependencies
 //   CKingletKernels        C intrinsics for the few kernels where Swift SIMD is too slow
 //   KingletKernels         block types, reference + fast kernels, thread pool, dispatch table
 //   KingletTokenizer       byte-level BPE, pre-tokenizers, streaming detokenizer
@@ -96,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "KingletDistill",
-            dependencies: ["KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF",
+            dependencies: ["KingletTraining", "KingletRuntime", "KingletArchitectures", "KingletKernels", "KingletTokenizer", "KingletChatTemplate", "KingletGGUF", "KingletText",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio")]
@@ -109,6 +109,7 @@ let package = Package(
                 "KingletArchitectures",
                 "KingletChatTemplate",
                 "KingletGrammar",
+                "KingletText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The child channel, wrapped with connection limits (Connections/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,5 +1,5 @@
 import Foundation
-import KingletRuntime
+import Kinglet
 
 /// `route eval --upstream MODEL`: the larger model served by a child `kinglet serve` on a free
 /// loopback port, so a labelled set can be measured against a model file without starting a

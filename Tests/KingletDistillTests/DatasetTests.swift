@@ -127,7 +127,7 @@ import Testing
         let good = DistillRecord(id: "x", messages: [], completion: "", promptTokens: [], completionTokens: [], finishReason: "stop", teacher: "t")
         let line = String(decoding: try JSONEncoder().encode(good), as: UTF8.self)
         try Data("\(line)\n\n{\"id\": \"y\"}\n\(line)\n".utf8).write(to: url)
-        #expect(throws: DatasetError.badRecord(path: url.path, line: 3, reason: "missing field \"messages\"")) {
+        #expect(throws: DatasetError.badRecord(path: url.path, line: 3, reason: "missing required field 'messages'")) {
             try DistillDataset(directory: dir).records()
         }
         try Data("\(line)\nnot json\n".utf8).write(to: url)

@@ -134,7 +134,7 @@ import KingletRuntime
         let dir = try Self.makeRun(in: root, name: "x", kind: "kd", seed: 1, eval: [(0, 4)], final: 3)
         let metrics = dir.appendingPathComponent("metrics.jsonl")
         try Data("{\"type\": \"eval\", \"step\": 1}\n{\"type\": \"train\", \"step\": 1, \"tokens\": 1, \"loss\": 2}\n".utf8).write(to: metrics)
-        #expect(throws: ReportError.badJSON(path: metrics.path, line: 1, reason: "missing field 'tokens'")) {
+        #expect(throws: ReportError.badJSON(path: metrics.path, line: 1, reason: "missing required field 'tokens'")) {
             try DistillReport.build(runDirectories: [dir])
         }
         try Data("{\"name\": \"x\", \"kind\": \"teacher\", \"seed\": 1, \"student\": \"s\", \"parameters\": 1}".utf8)

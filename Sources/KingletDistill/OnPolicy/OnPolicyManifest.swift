@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// `onpolicy.json` in an on-policy directory: which student made the samples, from which teacher
 /// data. A rerun with the same values continues; other values are refused, so samples of two
@@ -21,7 +22,7 @@ struct OnPolicyManifest: Codable, Equatable {
         if let data = try? Data(contentsOf: url) {
             let stored: OnPolicyManifest
             do { stored = try JSONDecoder().decode(Self.self, from: data) } catch {
-                throw DatasetError.badRecord(path: url.path, line: 1, reason: DistillDataset.reason(error))
+                throw DatasetError.badRecord(path: url.path, line: 1, reason: DecodingError.describe(error))
             }
             for (field, a, b) in differences(from: stored) {
                 throw OnPolicyError.manifestMismatch(directory: directory.path, field: field, stored: a, given: b)

@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// Whether a run distilled from the teacher or trained on the data alone.
 public enum RunKind: String, Sendable, Codable, CaseIterable {
@@ -156,19 +157,7 @@ public struct DistillRun: Sendable, Equatable {
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String, line: Int?) throws(ReportError) -> T {
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw .badJSON(path: path, line: line, reason: Self.describe(error))
-        }
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, _)?: return "missing field '\(key.stringValue)'"
-        case .typeMismatch(let t, let c)?: return "field '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is not \(t)"
-        case .valueNotFound(let t, let c)?: return "field '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is null, expected \(t)"
-        case .dataCorrupted(let c)?:
-            let at = c.codingPath.map(\.stringValue).joined(separator: ".")
-            return at.isEmpty ? "not valid JSON" : "field '\(at)': \(c.debugDescription)"
-        default: return "\(error)"
+            throw .badJSON(path: path, line: line, reason: DecodingError.describe(error))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// Merging `distill generate` shards: samples.jsonl in the order of the unsharded run, and the
 /// scores re-cut into the files that run writes (one per teacher call of `chunkSize` requests,
@@ -68,7 +69,7 @@ extension ShardMerge {
         try DistillDataset.forEachLine(data) { line, number in
             let record: DistillRecord
             do { record = try decoder.decode(DistillRecord.self, from: Data(line)) } catch {
-                throw DatasetError.badRecord(path: dataset.samplesURL.path, line: number, reason: DistillDataset.reason(error))
+                throw DatasetError.badRecord(path: dataset.samplesURL.path, line: number, reason: DecodingError.describe(error))
             }
             guard mine.contains(record.id) else { throw ShardError.foreignItem(path: shard.directory.path, id: record.id) }
             out[record.id] = (line, record.scoredSequence)

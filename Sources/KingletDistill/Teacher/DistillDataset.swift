@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import KingletText
 #endif
 
 /// A distillation run directory. Its `samples.jsonl` holds one `DistillRecord` a line, appended
@@ -32,7 +33,7 @@ public struct DistillDataset: Sendable {
         var out: [DistillRecord] = []
         try Self.forEachLine(Array(data)) { line, number in
             do { out.append(try decoder.decode(DistillRecord.self, from: Data(line))) } catch {
-                throw DatasetError.badRecord(path: samplesURL.path, line: number, reason: Self.reason(error))
+                throw DatasetError.badRecord(path: samplesURL.path, line: number, reason: DecodingError.describe(error))
             }
         }
         return out
@@ -55,14 +56,6 @@ public struct DistillDataset: Sendable {
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { try body(line, number) }
             start = i + 1
         }
-    }
-
-    static func reason(_ error: Error) -> String {
-        if case DecodingError.keyNotFound(let key, _) = error { return "missing field \"\(key.stringValue)\"" }
-        if case DecodingError.typeMismatch(_, let c) = error {
-            return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
-        }
-        return "not a valid record (\(error))"
     }
 }
 
@@ -109,7 +102,7 @@ public final class DistillDatasetWriter: @unchecked Sendable {
         do {
             try DistillDataset.forEachLine(Array(bytes[..<keep])) { line, number in
                 do { ids.insert(try decoder.decode(IDOnly.self, from: Data(line)).id) } catch {
-                    throw DatasetError.badRecord(path: path, line: number, reason: DistillDataset.reason(error))
+                    throw DatasetError.badRecord(path: path, line: number, reason: DecodingError.describe(error))
                 }
             }
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// When the router escalates: the answer's `signal` score below `threshold` sends the request
 /// upstream. With `earlyTokens` K, the decision is taken on the first K tokens (or the whole
@@ -49,7 +50,7 @@ public struct RoutePolicy: Sendable, Equatable, Codable {
         do { self = try JSONDecoder().decode(RoutePolicy.self, from: data) } catch let e as RoutePolicyError {
             throw e
         } catch {
-            throw .badFile(path: path, reason: "\(error)")
+            throw .badFile(path: path, reason: DecodingError.describe(error))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// JSON in and out of the wire types, with decoding failures turned into 400s that name the field.
 enum WireJSON {
@@ -24,44 +25,14 @@ enum WireJSON {
         }
     }
 
-    static func path(_ keys: [any CodingKey]) -> String {
-        var s = ""
-        for k in keys {
-            if let i = k.intValue { s += "[\(i)]" } else { s += s.isEmpty ? k.stringValue : ".\(k.stringValue)" }
-        }
-        return s
-    }
-
+    /// A decoding failure as a 400: not JSON at all, or a field named by its path with
+    /// `DecodingError.problem` as a sentence ("Missing required field 'model'.").
     private static func describe(_ e: DecodingError) -> APIError {
-        switch e {
-        case .dataCorrupted(let c) where c.codingPath.isEmpty:
+        if case .dataCorrupted(let c) = e, e.isMalformedJSON {
             return .malformedJSON(c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription)
-        case .dataCorrupted(let c):
-            return .invalid("Invalid value for '\(path(c.codingPath))': \(c.debugDescription)", param: path(c.codingPath))
-        case .typeMismatch(let t, let c):
-            return .invalid("Wrong type for '\(path(c.codingPath))': expected \(jsonName(t)).", param: path(c.codingPath))
-        case .valueNotFound(let t, let c):
-            return .invalid("'\(path(c.codingPath))' is null; expected \(jsonName(t)).", param: path(c.codingPath))
-        case .keyNotFound(let k, let c):
-            let p = path(c.codingPath + [k])
-            return .invalid("Missing required field '\(p)'.", param: p)
-        @unknown default:
-            return .malformedJSON("\(e)")
         }
-    }
-
-    private static func jsonName(_ t: Any.Type) -> String {
-        switch t {
-        case is String.Type: return "a string"
-        case is Bool.Type: return "a boolean"
-        case is Int.Type, is Int64.Type: return "an integer"
-        case is Double.Type, is Float.Type: return "a number"
-        default:
-            let name = "\(t)"
-            if name.hasPrefix("Array") { return "an array" }
-            if name.hasPrefix("Dictionary") { return "an object" }
-            return "an object (\(name))"
-        }
+        let phrase = e.problem
+        return .invalid(phrase.prefix(1).uppercased() + phrase.dropFirst() + (phrase.hasSuffix(".") ? "" : "."), param: e.jsonPath)
     }
 }
 

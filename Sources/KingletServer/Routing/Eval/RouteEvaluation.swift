@@ -1,4 +1,5 @@
 import Foundation
+import KingletText
 
 /// What `route eval` found: per item both answers, whether each is right and the local answer's
 /// scores; per signal the routing curve and its figures beside random routing's. Written as
@@ -126,6 +127,6 @@ public struct RouteEvaluation: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try d.decode(RouteEvaluation.self, from: data) } catch { throw .badEvaluation(path: path, reason: "\(error)") }
+        do { return try d.decode(RouteEvaluation.self, from: data) } catch { throw .badEvaluation(path: path, reason: DecodingError.describe(error)) }
     }
 }
