@@ -59,7 +59,18 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Writes to the process's stdin (started with `stdin: true`).
-    public func send(_ text: String) { stdin?.fileHandleForWriting.write(Data(text.utf8)) }
+    /// Whether it all went in: not when the child has exited or closed its input (a broken pipe
+    /// is a failed write here, not a SIGPIPE that would end the whole test run without a word).
+    @discardableResult
+    public func send(_ text: String) -> Bool {
+        guard let stdin else { return false }
+        Self.ignoreBrokenPipes
+        return (try? stdin.fileHandleForWriting.write(contentsOf: Data(text.utf8))) != nil
+    }
+
+    /// SIGPIPE ignored in the test process, once: writes to a pipe nobody reads then fail with
+    /// EPIPE instead of killing the process.
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// Closes stdin: end of input, like Ctrl-D.
     public func closeInput() { try? stdin?.fileHandleForWriting.close() }
