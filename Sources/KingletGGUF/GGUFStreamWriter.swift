@@ -62,15 +62,12 @@ public final class GGUFStreamWriter {
     public func finish() throws(GGUFError) {
         precondition(next == tensors.count, "only \(next) of \(tensors.count) tensors were written")
         guard let h = handle else { return }
-        do {
-            try h.synchronize()
-            try h.close()
-        } catch {
+        do { try h.close() } catch {
             throw .cannotWrite(path: temporaryPath, reason: "cannot finish: \(error.localizedDescription)")
         }
         handle = nil
-        guard rename(temporaryPath, path) == 0 else {
-            throw .cannotWrite(path: path, reason: "cannot rename the finished file into place: \(String(cString: strerror(errno)))")
+        do { try DurableFile.move(temporaryPath, to: path) } catch {
+            throw .cannotWrite(path: error.path, reason: error.reason)
         }
     }
 

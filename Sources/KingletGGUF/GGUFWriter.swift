@@ -107,9 +107,10 @@ public struct GGUFWriter: Sendable {
         return out
     }
 
-    /// Writes the file atomically (temporary file, then rename).
-    public func write(to path: String) throws {
-        let bytes = serialized()
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    /// Writes the file durably (`DurableFile`: a temporary file, flushed, renamed into place).
+    public func write(to path: String) throws(GGUFError) {
+        do { try DurableFile.write(serialized(), to: path) } catch {
+            throw .cannotWrite(path: error.path, reason: error.reason)
+        }
     }
 }

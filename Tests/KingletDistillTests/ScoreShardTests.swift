@@ -93,7 +93,8 @@ import Testing
         let seqs = (0 ..< 8).map { ScoreFixtures.sequence($0) }
         _ = try write(Array(seqs[0 ..< 5]), to: dir, perShard: 2)   // shards 0, 1, 2
         // A killed run leaves a partial temporary file behind: ignored and removed.
-        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("scores-00003.kscr.tmp"))
+        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("scores-00003.kscr.tmp"))  // an earlier version's
+        try Data([4, 5]).write(to: dir.appendingPathComponent(".scores-00003.kscr.4242.17.partial"))  // DurableFile's
         let w = try TeacherScoreWriter(directory: dir, k: Self.K, vocabularySize: Self.V, tokenizerFingerprint: 42, sequencesPerShard: 2)
         #expect(w.scoredCount == 5)
         let todo = seqs.filter { !w.isScored($0) }
@@ -103,6 +104,7 @@ import Testing
         try w.finish()
         #expect(w.writtenShards.map(\.lastPathComponent) == ["scores-00003.kscr", "scores-00004.kscr"])
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("scores-00003.kscr.tmp").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".scores-00003.kscr.4242.17.partial").path))
         let store = try TeacherScoreStore(directory: dir)
         #expect(store.recordCount == 8)
         for s in seqs { #expect(try store.scores(for: s) != nil) }

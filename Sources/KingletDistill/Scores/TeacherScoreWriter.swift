@@ -1,4 +1,5 @@
 import Foundation
+import KingletGGUF
 import KingletRuntime
 #if canImport(Glibc)
 import Glibc
@@ -52,7 +53,11 @@ public final class TeacherScoreWriter {
             throw .io(path: lockPath, reason: (error as? LocalizedError)?.errorDescription ?? "\(error)")
         }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) {
-            for n in names where n.hasSuffix(".\(ScoreShardLayout.fileExtension).tmp") && n.hasPrefix(ScoreShardLayout.namePrefix) {
+            // A shard a crashed run was writing: DurableFile's temporary (".NAME.PID.RANDOM.partial"),
+            // or an earlier version's ("NAME.tmp").
+            let earlier = { (n: String) in n.hasSuffix(".\(ScoreShardLayout.fileExtension).tmp") && n.hasPrefix(ScoreShardLayout.namePrefix) }
+            let current = { (n: String) in n.hasSuffix(".partial") && n.hasPrefix("." + ScoreShardLayout.namePrefix) }
+            for n in names where earlier(n) || current(n) {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(n))
             }
         }
@@ -100,12 +105,8 @@ public final class TeacherScoreWriter {
     private func flush() throws(ScoreError) {
         let bytes = ScoreShardEncoder(k: k, vocabularySize: vocabularySize, tokenizerFingerprint: tokenizerFingerprint).encode(pending)
         let final = directory.appendingPathComponent(ScoreShardLayout.shardName(nextShard))
-        let temporary = URL(fileURLWithPath: final.path + ".tmp")
-        do { try Data(bytes).write(to: temporary) } catch {
-            throw .io(path: temporary.path, reason: error.localizedDescription)
-        }
-        guard rename(temporary.path, final.path) == 0 else {
-            throw .io(path: final.path, reason: "rename failed: \(String(cString: strerror(errno)))")
+        do { try DurableFile.write(bytes, to: final.path) } catch {
+            throw .io(path: error.path, reason: error.reason)
         }
         writtenShards.append(final)
         pending.removeAll(keepingCapacity: true)

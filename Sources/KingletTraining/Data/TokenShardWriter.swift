@@ -94,13 +94,12 @@ public final class TokenShardWriter {
         do {
             try handle.seek(toOffset: 0)
             try handle.write(contentsOf: header)
-            try handle.synchronize()
             try handle.close()
         } catch {
             throw .file(FileError(url.path, .tokenShard, .cannotWrite(error.localizedDescription)))
         }
-        guard rename(temporaryURL.path, url.path) == 0 else {
-            throw .file(FileError(url.path, .tokenShard, .cannotWrite(String(cString: strerror(errno)))))
+        do { try DurableFile.move(temporaryURL.path, to: url.path) } catch {
+            throw .file(FileError(url.path, .tokenShard, .cannotWrite(error.reason)))
         }
         finished = true
     }

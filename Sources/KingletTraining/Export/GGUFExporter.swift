@@ -80,7 +80,10 @@ public enum GGUFExporter {
             result.parameterCount += info.elementCount
         }
 
-        do { try writer.write(to: output.path) } catch { throw .cannotWrite(path: output.path, reason: error.localizedDescription) }
+        do { try writer.write(to: output.path) } catch {
+            guard case .cannotWrite(_, let reason) = error else { throw .cannotWrite(path: output.path, reason: error.localizedDescription) }
+            throw .cannotWrite(path: output.path, reason: reason)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue
         result.fileBytes = size ?? 0
         return result
