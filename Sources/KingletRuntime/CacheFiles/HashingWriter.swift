@@ -40,8 +40,13 @@ final class HashingWriter {
         let digest = Array(hash.finalize())
         buffer = digest
         try flush(hashing: false)
-        guard closeFile(fd) == 0 else { throw failure() }
-        fd = -1
+        let closed = closeFile(fd) == 0
+        fd = -1  // closed either way: never close it twice (another thread may own the number by then)
+        guard closed else {
+            let reason = String(cString: strerror(errno))
+            unlink(path)
+            throw .file(FileError(final, .promptCache, .cannotWrite(reason)))
+        }
         do { try DurableFile.move(path, to: final) } catch {
             unlink(path)
             throw .file(FileError(final, .promptCache, .cannotWrite(error.reason)))
