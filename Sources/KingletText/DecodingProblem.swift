@@ -39,9 +39,21 @@ extension DecodingError {
         }
     }
 
-    /// `problem` for a decoding error; any other error's own description.
-    public static func describe(_ error: any Error) -> String {
-        (error as? DecodingError)?.problem ?? error.localizedDescription
+    /// `problem`, knowing the text that was decoded: Foundation's decoder on Linux reports a number
+    /// its field cannot hold (`1.5` or `300` for a `UInt8`) as text that is not JSON, with no path.
+    /// When the text does parse, this says what is really wrong.
+    public func problem(decoding text: [UInt8]) -> String {
+        if isMalformedJSON, (try? JSONParser.parse(bytes: text)) != nil {
+            return "a number does not fit its field (a fraction where an integer belongs, or a value out of its range)"
+        }
+        return problem
+    }
+
+    /// `problem` for a decoding error (`problem(decoding:)` when the text is given); any other
+    /// error's own description.
+    public static func describe(_ error: any Error, decoding text: [UInt8]? = nil) -> String {
+        guard let e = error as? DecodingError else { return error.localizedDescription }
+        return text.map { e.problem(decoding: $0) } ?? e.problem
     }
 
     /// Coding keys as a JSON path: `messages[2].content`.

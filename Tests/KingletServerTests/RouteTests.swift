@@ -103,7 +103,13 @@ import Testing
                 try await client.execute(uri: uri, method: .post, headers: Self.jsonHeaders, body: body)
             }
             let msgs: [[String: Any]] = [["role": "user", "content": "hi"]]
-            try Self.expectOpenAIError(try await post(ByteBuffer(string: "{not json")), .badRequest)
+            let notJSON = try Self.expectOpenAIError(try await post(ByteBuffer(string: "{not json")), .badRequest)
+            #expect(notJSON["code"] as? String == "invalid_json")
+            // Valid JSON whose number does not fit its field is not called "not JSON".
+            let fraction = try Self.expectOpenAIError(
+                try await post(ByteBuffer(string: #"{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1.5}"#)), .badRequest)
+            #expect(fraction["code"] as? String != "invalid_json", "\(fraction)")
+            #expect((fraction["message"] as? String)?.contains("does not fit its field") == true || fraction["param"] as? String == "max_tokens", "\(fraction)")
             try Self.expectOpenAIError(try await post(ByteBuffer(string: "")), .badRequest)
             try Self.expectOpenAIError(try await post(Self.body(["messages": "hi"])), .badRequest, param: "messages")
             try Self.expectOpenAIError(try await post(Self.body(["model": "m"])), .badRequest, param: "messages")

@@ -66,6 +66,23 @@ import Testing
         }
     }
 
+    /// Foundation's decoder says "not valid JSON" for a number its field cannot hold; given the
+    /// text, the problem says what it is.
+    @Test func aNumberThatDoesNotFitIsNotCalledMalformedJSON() throws {
+        for json in [#"{"model": "m", "n": 1.5, "messages": []}"#, #"{"model": "m", "n": 1e30, "messages": []}"#] {
+            let e = try #require(failure(json))
+            if e.isMalformedJSON {  // Foundation on Linux: no path, "not valid JSON"
+                #expect(e.problem(decoding: Array(json.utf8)) == "a number does not fit its field (a fraction where an integer belongs, or a value out of its range)")
+            } else {  // a decoder that names the field keeps its own words
+                #expect(e.problem(decoding: Array(json.utf8)) == e.problem)
+            }
+        }
+        let broken = #"{"model": "m", "n": 1,"#
+        let e = try #require(failure(broken))
+        #expect(e.problem(decoding: Array(broken.utf8)) == e.problem && e.problem.hasPrefix("not valid JSON"))
+        #expect(DecodingError.describe(e, decoding: Array(broken.utf8)) == e.problem)
+    }
+
     @Test func otherErrorsKeepTheirOwnDescription() {
         struct Custom: Error, LocalizedError { var errorDescription: String? { "a custom reason" } }
         #expect(DecodingError.describe(Custom()) == "a custom reason")

@@ -50,7 +50,7 @@ public struct RoutePolicy: Sendable, Equatable, Codable {
         do { self = try JSONDecoder().decode(RoutePolicy.self, from: data) } catch let e as RoutePolicyError {
             throw e
         } catch {
-            throw .badFile(path: path, reason: DecodingError.describe(error))
+            throw .badFile(path: path, reason: DecodingError.describe(error, decoding: Array(data)))
         }
     }
 

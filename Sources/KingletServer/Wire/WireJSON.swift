@@ -19,7 +19,7 @@ enum WireJSON {
         } catch let e as APIError {
             throw e
         } catch let e as DecodingError {
-            throw describe(e)
+            throw describe(e, bytes)
         } catch {
             throw .malformedJSON("\(error)")
         }
@@ -27,12 +27,13 @@ enum WireJSON {
 
     /// A decoding failure as a 400: not JSON at all, or a field named by its path with
     /// `DecodingError.problem` as a sentence ("Missing required field 'model'.").
-    private static func describe(_ e: DecodingError) -> APIError {
-        if case .dataCorrupted(let c) = e, e.isMalformedJSON {
+    private static func describe(_ e: DecodingError, _ bytes: [UInt8]) -> APIError {
+        let phrase = e.problem(decoding: bytes)
+        if case .dataCorrupted(let c) = e, e.isMalformedJSON, phrase == e.problem {
             return .malformedJSON(c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription)
         }
-        let phrase = e.problem
-        return .invalid(phrase.prefix(1).uppercased() + phrase.dropFirst() + (phrase.hasSuffix(".") ? "" : "."), param: e.jsonPath)
+        let path = e.jsonPath
+        return .invalid(phrase.prefix(1).uppercased() + phrase.dropFirst() + (phrase.hasSuffix(".") ? "" : "."), param: path.isEmpty ? nil : path)
     }
 }
 

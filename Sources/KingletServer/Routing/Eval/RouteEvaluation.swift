@@ -127,6 +127,6 @@ public struct RouteEvaluation: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try d.decode(RouteEvaluation.self, from: data) } catch { throw .badEvaluation(path: path, reason: DecodingError.describe(error)) }
+        do { return try d.decode(RouteEvaluation.self, from: data) } catch { throw .badEvaluation(path: path, reason: DecodingError.describe(error, decoding: Array(data))) }
     }
 }
