@@ -18,30 +18,35 @@ public enum DurableFile {
     /// flushes the folder that holds it.
     public static func move(_ temporary: String, to destination: String) throws(DurableFileError) {
         try flush(temporary, reporting: destination)
-        guard rename(temporary, destination) == 0 else {
-            throw DurableFileError(path: destination, reason: "cannot rename \(temporary) to it: \(errorText())")
-        }
-        try flush(folder(of: destination), reporting: destination)
+        try place(temporary, at: destination)
     }
 
-    /// Writes `bytes` (an array, `Data`, …) to a temporary file beside `path`, then `move`s it to `path`. On failure the
-    /// temporary file is removed and a file at `path` is left as it was.
+    /// Writes `bytes` (an array, `Data`, …) to a temporary file beside `path`, flushes it and puts
+    /// it in place as `move` does. On failure the temporary file is removed and a file at `path` is
+    /// left as it was.
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(DurableFileError) {
         let temporary = folder(of: path) + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0 ... .max)).partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DurableFileError(path: path, reason: "cannot create \(temporary): \(errorText())") }
-        var failure: DurableFileError?
-        let written = bytes.withContiguousStorageIfAvailable { b in writeAll(fd, UnsafeRawBufferPointer(b)) }
+        var problem = bytes.withContiguousStorageIfAvailable { writeAll(fd, UnsafeRawBufferPointer($0)) }
             ?? Array(bytes).withUnsafeBytes { writeAll(fd, $0) }
-        if let reason = written { failure = DurableFileError(path: path, reason: reason) }
-        if close(fd) != 0, failure == nil { failure = DurableFileError(path: path, reason: "cannot close \(temporary): \(errorText())") }
+        if problem == nil, fsync(fd) != 0 { problem = "flushing \(temporary) to the disk failed: \(errorText())" }
+        if close(fd) != 0, problem == nil { problem = "cannot close \(temporary): \(errorText())" }
         do throws(DurableFileError) {
-            if let failure { throw failure }
-            try move(temporary, to: path)
+            if let problem { throw DurableFileError(path: path, reason: problem) }
+            try place(temporary, at: path)
         } catch {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Renames a flushed file over `destination`, then flushes the folder's entry.
+    private static func place(_ temporary: String, at destination: String) throws(DurableFileError) {
+        guard rename(temporary, destination) == 0 else {
+            throw DurableFileError(path: destination, reason: "cannot rename \(temporary) to it: \(errorText())")
+        }
+        try flush(folder(of: destination), reporting: destination)
     }
 
     /// The folder a path is in ("." for a bare name).

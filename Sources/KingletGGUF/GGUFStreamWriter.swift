@@ -62,11 +62,13 @@ public final class GGUFStreamWriter {
     public func finish() throws(GGUFError) {
         precondition(next == tensors.count, "only \(next) of \(tensors.count) tensors were written")
         guard let h = handle else { return }
+        handle = nil
         do { try h.close() } catch {
+            unlink(temporaryPath)
             throw .cannotWrite(path: temporaryPath, reason: "cannot finish: \(error.localizedDescription)")
         }
-        handle = nil
         do { try DurableFile.move(temporaryPath, to: path) } catch {
+            unlink(temporaryPath)  // the path keeps the file it had
             throw .cannotWrite(path: error.path, reason: error.reason)
         }
     }

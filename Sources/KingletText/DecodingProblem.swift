@@ -39,11 +39,17 @@ extension DecodingError {
         }
     }
 
-    /// `problem`, knowing the text that was decoded: Foundation's decoder on Linux reports a number
-    /// its field cannot hold (`1.5` or `300` for a `UInt8`) as text that is not JSON, with no path.
-    /// When the text does parse, this says what is really wrong.
+    /// `isMalformedJSON`, checked against the text that was decoded: Foundation's decoder on Linux
+    /// reports a number its field cannot hold (`1.5` or `300` for a `UInt8`) as text that is not
+    /// JSON, with no path; only text that does not parse is malformed.
+    public func isMalformedJSON(decoding text: [UInt8]) -> Bool {
+        isMalformedJSON && (try? JSONParser.parse(bytes: text)) == nil
+    }
+
+    /// `problem`, knowing the text that was decoded: for valid JSON that Foundation called
+    /// malformed (above), what is really wrong.
     public func problem(decoding text: [UInt8]) -> String {
-        if isMalformedJSON, (try? JSONParser.parse(bytes: text)) != nil {
+        if isMalformedJSON, !isMalformedJSON(decoding: text) {
             return "a number does not fit its field (a fraction where an integer belongs, or a value out of its range)"
         }
         return problem

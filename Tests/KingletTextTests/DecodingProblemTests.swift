@@ -71,6 +71,7 @@ import Testing
     @Test func aNumberThatDoesNotFitIsNotCalledMalformedJSON() throws {
         for json in [#"{"model": "m", "n": 1.5, "messages": []}"#, #"{"model": "m", "n": 1e30, "messages": []}"#] {
             let e = try #require(failure(json))
+            #expect(!e.isMalformedJSON(decoding: Array(json.utf8)), "valid JSON is never called malformed")
             if e.isMalformedJSON {  // Foundation on Linux: no path, "not valid JSON"
                 #expect(e.problem(decoding: Array(json.utf8)) == "a number does not fit its field (a fraction where an integer belongs, or a value out of its range)")
             } else {  // a decoder that names the field keeps its own words
@@ -79,6 +80,7 @@ import Testing
         }
         let broken = #"{"model": "m", "n": 1,"#
         let e = try #require(failure(broken))
+        #expect(e.isMalformedJSON(decoding: Array(broken.utf8)))
         #expect(e.problem(decoding: Array(broken.utf8)) == e.problem && e.problem.hasPrefix("not valid JSON"))
         #expect(DecodingError.describe(e, decoding: Array(broken.utf8)) == e.problem)
     }

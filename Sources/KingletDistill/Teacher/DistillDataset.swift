@@ -1,7 +1,7 @@
 import Foundation
+import KingletText
 #if canImport(Glibc)
 import Glibc
-import KingletText
 #endif
 
 /// A distillation run directory. Its `samples.jsonl` holds one `DistillRecord` a line, appended

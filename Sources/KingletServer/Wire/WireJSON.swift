@@ -28,10 +28,10 @@ enum WireJSON {
     /// A decoding failure as a 400: not JSON at all, or a field named by its path with
     /// `DecodingError.problem` as a sentence ("Missing required field 'model'.").
     private static func describe(_ e: DecodingError, _ bytes: [UInt8]) -> APIError {
-        let phrase = e.problem(decoding: bytes)
-        if case .dataCorrupted(let c) = e, e.isMalformedJSON, phrase == e.problem {
+        if case .dataCorrupted(let c) = e, e.isMalformedJSON(decoding: bytes) {
             return .malformedJSON(c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription)
         }
+        let phrase = e.problem(decoding: bytes)
         let path = e.jsonPath
         return .invalid(phrase.prefix(1).uppercased() + phrase.dropFirst() + (phrase.hasSuffix(".") ? "" : "."), param: path.isEmpty ? nil : path)
     }
