@@ -136,6 +136,9 @@ import Testing
         #expect(sequences.allSatisfy(again.isScored), "`distill score` finds every sample scored")
     }
 
+    /// `kinglet serve` as the remote teacher: the same samples as the local teacher (the exact
+    /// sampled ids, read from the server's logprobs), and its `top_logprobs` kept as scores equal
+    /// to the scoring pass's top-k for those tokens.
     @Test func generateAgainstARealKingletServe() async throws {
         let engine = try Self.engine()
         let serve = ChildProcess(try TeacherTestSupport.kinglet(), ["serve", "--model", TeacherTestSupport.modelPath, "--port", "0",
@@ -144,17 +147,24 @@ import Testing
         defer { serve.stop() }
         let base = try serve.waitFor(#"http://127\.0\.0\.1:[0-9]+"#)
         let dir = try TeacherTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let remote = RemoteTeacher(url: URL(string: base)!, model: TeacherTestSupport.modelID, tokenizer: try TeacherTokenizer(engine: engine),
                                    concurrency: 3, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.2))
         var settings = GenerationSettings()
         settings.maxTokens = 24
         settings.seed = 5
-        settings.topLogprobs = 2
+        let k = 5
+        settings.topLogprobs = k
         settings.frequencyPenalty = 0.3
         let prompts = try PromptPreset.tips.prompts(count: 3, seed: 4) + [DistillPrompt(id: "q", user: "Hi!")]
         let generator = DistillGenerator(teacher: remote, dataset: DistillDataset(directory: dir), settings: settings, chunkSize: 2)
-        let summary = try await generator.run(prompts)
+        let scoresDir = dir.appendingPathComponent("scores")
+        let fingerprint = VocabularyFingerprint.of(engine.tokenizer)
+        let writer = try TeacherScoreWriter(directory: scoresDir, k: k, vocabularySize: engine.config.vocabularySize,
+                                            tokenizerFingerprint: fingerprint)
+        let summary = try await generator.run(prompts, scores: writer)
         #expect(summary.generated == 4 && summary.cached == 0)
+        #expect(summary.unscored == 0, "every reply's tokens are named by the server")
 
         let records = try DistillDataset(directory: dir).records()
         #expect(records.count == 4)
@@ -170,14 +180,62 @@ import Testing
             #expect(rec.completion == local[i].text, "prompt \(i)")
             #expect(rec.finishReason == local[i].finishReason)
             #expect(rec.promptTokens == local[i].promptTokens)
+            #expect(rec.completionTokens == local[i].completionTokens, "prompt \(i): the sampled ids")
             let text = rec.finishReason == "stop" ? Array(rec.completionTokens.dropLast()) : rec.completionTokens
             #expect(engine.tokenizer.decode(text.map(Int32.init)) == rec.completion)
-            #expect(rec.topLogprobs?.allSatisfy { $0.count == 2 } == true && (rec.topLogprobs?.count ?? 0) > 0)
+            #expect(rec.topLogprobs?.allSatisfy { $0.count == k } == true && (rec.topLogprobs?.count ?? 0) > 0)
         }
+        // The server's top_logprobs (log-softmax of the raw logits) as scores: the scoring pass's
+        // top-k over the same tokens, up to near-ties at rank k and the server's rounding. Like
+        // OpenAI's, kinglet serve's logprobs stop before the end-of-generation token: that
+        // position's row is empty (all mass in the tail).
+        let store = try TeacherScoreStore(directory: scoresDir, expectedTokenizerFingerprint: fingerprint)
+        let sequences = try DistillDataset(directory: dir).scoredSequences()
+        let reference = try TeacherScorer(engine: engine, k: k).score(sequences)
+        var worst = 0.0, worstTail = 0.0, positions = 0, ends = 0
+        for (s, ref) in zip(sequences, reference) {
+            let scores = try #require(try store.scores(for: s), "sample \(s.id) has scores")
+            var listed = scores.positionCount
+            if let last = s.tokens.last, engine.tokenizer.isEndOfGeneration(last) {
+                listed -= 1
+                ends += 1
+                #expect(scores.tokenIDs(at: listed).allSatisfy { $0 == ScoreRecord.paddingID } && scores.tailLogMass[listed] == 0)
+            }
+            for p in 0 ..< listed {
+                positions += 1
+                let refIDs = Array(ref.ids[p * k ..< (p + 1) * k]), refLP = Array(ref.logprobs[p * k ..< (p + 1) * k])
+                let lp = scores.logprobs(at: p)
+                for (j, id) in scores.tokenIDs(at: p).enumerated() {
+                    if let r = refIDs.firstIndex(of: id) {
+                        worst = max(worst, Double(abs(lp[j] - refLP[r])))
+                    } else {
+                        #expect(lp[j] <= refLP[k - 1] + 0.02, "sample \(s.id) position \(p): id \(id) is not in the scoring pass's top \(k)")
+                    }
+                }
+                // The tail as a probability: 1 − Σ of the listed ones is ill-conditioned in log space
+                // when the tail is tiny.
+                worstTail = max(worstTail, abs(exp(Double(scores.tailLogMass[p])) - exp(Double(ref.tailLogMass[p]))))
+            }
+        }
+        print("remote top_logprobs as scores vs scoring pass: max |Δ log p| \(worst), max |Δ tail mass| \(worstTail) over \(positions) positions")
+        #expect(positions + ends == records.reduce(0) { $0 + $1.completionTokens.count } && ends >= 1)
+        #expect(worst < 0.02 && worstTail < 0.005)
         #expect(records.contains { $0.finishReason == "stop" && $0.completionTokens.last == 2 }, "<|im_end|> closes a finished reply")
         // Resuming asks nothing again.
         let again = try await generator.run(prompts)
         #expect(again.generated == 0 && again.cached == 4)
+        // The job `kinglet distill generate --teacher-url --top-logprobs K` runs keeps them in DIR/scores.
+        let jobDir = try TeacherTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: jobDir) }
+        var job = DistillGenerationJob(teacher: .remote(url: URL(string: base)!, model: TeacherTestSupport.modelID,
+                                                        tokenizer: TeacherTestSupport.modelPath),
+                                       prompts: .preset("tips", count: 2), directory: jobDir)
+        job.settings = settings
+        job.concurrency = 2
+        let jobSummary = try await job.run()
+        #expect(jobSummary.generated == 2 && jobSummary.unscored == 0)
+        let jobStore = try TeacherScoreStore(directory: job.scoresDirectory, expectedTokenizerFingerprint: fingerprint)
+        #expect(jobStore.recordCount == 2 && jobStore.k == k)
         #expect(serve.process.isRunning)
     }
 

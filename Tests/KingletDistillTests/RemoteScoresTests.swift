@@ -5,7 +5,7 @@ import Testing
 @testable import KingletDistill
 
 @Suite struct RemoteScoresTests {
-    typealias Top = ScoreRecordBuilder.TopLogprob
+    typealias Top = TeacherLogprob
     static let vocabulary: [String: Int32] = ["the": 5, "Ġthe": 6, "a": 1, "Ġcat": 9]
     static func resolve(_ s: String) -> Int32? { vocabulary[s] }
 

@@ -58,6 +58,10 @@ final class DistillEventPrinter: Sendable {
             Terminal.status(String(format: "  %.1f completions/min, %.1f tokens/s, %d completion tokens in %@; finish: %@",
                                    s.completionsPerMinute, s.tokensPerSecond, s.completionTokens, ProgressLine.duration(s.seconds), reasons))
         }
+        if s.unscored > 0 {
+            Terminal.status("  \(s.unscored) of them came without scores (a remote reply whose tokens are not the local tokenizer's); "
+                            + "`kinglet distill score` scores them, else training uses cross-entropy alone for them")
+        }
     }
 
     static func heading(_ stage: DistillStage) -> String {

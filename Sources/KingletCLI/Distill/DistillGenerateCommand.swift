@@ -52,7 +52,10 @@ struct DistillGenerateCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Sequences decoded together (local) or requests in flight (remote).")
     var concurrency = 8
-    @Option(name: .customLong("top-logprobs"), help: "Record this many most likely alternatives per generated token (0-20).")
+    @Option(name: .customLong("top-logprobs"), help: """
+        Record this many most likely alternatives per generated token (0-20). A remote teacher's also go to DIR/scores \
+        as the samples' teacher scores (top K + tail), for `distill train` without a local copy of the teacher.
+        """)
     var topLogprobs: Int?
     @Option(name: .shortAndLong, help: "Local teacher: worker threads (default: physical cores).")
     var threads: Int?

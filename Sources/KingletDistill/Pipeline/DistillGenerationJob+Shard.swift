@@ -20,15 +20,7 @@ extension DistillGenerationJob {
     func shardPlan(_ list: [DistillPrompt], shard: ShardSpec, teacher: any Teacher) throws -> (prompts: [DistillPrompt], manifest: ShardManifest) {
         let all = Self.distinct(list, settings: settings, teacher: teacher.name)
         let mine = shard.select(all)
-        let (tokenizer, vocabulary, scoreTopK): (UInt64, Int, Int?)
-        if let local = teacher as? LocalTeacher {
-            (tokenizer, vocabulary, scoreTopK) = (VocabularyFingerprint.of(local.engine.tokenizer), local.engine.config.vocabularySize,
-                                                  local.scoreTopK)
-        } else if let remote = teacher as? RemoteTeacher {
-            (tokenizer, vocabulary, scoreTopK) = (VocabularyFingerprint.of(remote.tokenizer.tokenizer), remote.tokenizer.tokenizer.vocabularySize, nil)
-        } else {
-            (tokenizer, vocabulary, scoreTopK) = (0, 0, nil)
-        }
+        let (tokenizer, vocabulary, scoreTopK) = teacherVocabulary(teacher)
         let fingerprint: String
         switch self.teacher {
         case let .local(model, _, _, _): fingerprint = try ShardFingerprints.modelFile(try store.resolve(model))

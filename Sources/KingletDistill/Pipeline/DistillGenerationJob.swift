@@ -3,7 +3,7 @@ import KingletRuntime
 
 /// Stage 1 as one call: prompts → teacher completions → `DIR/samples.jsonl`, resumable (a rerun
 /// skips the samples already there). A local teacher also writes its scores to `DIR/scores` as
-/// it samples.
+/// it samples, and so does a remote one asked for `top_logprobs` (`RemoteReply`).
 public struct DistillGenerationJob: Sendable {
     /// Which prompts to complete.
     public enum Prompts: Sendable, Equatable {
@@ -42,7 +42,7 @@ public struct DistillGenerationJob: Sendable {
     /// Requests per teacher call: enough to keep a batching teacher's slots busy.
     public var chunkSize: Int { max(32, 4 * concurrency) }
 
-    /// Where a local teacher's scores go.
+    /// Where the scores that come with the samples go.
     public var scoresDirectory: URL { directory.appendingPathComponent("scores") }
 
     /// The prompts, read and checked.
@@ -72,13 +72,30 @@ public struct DistillGenerationJob: Sendable {
         generator.deadline = maxMinutes.map { Date(timeIntervalSinceNow: $0 * 60) }
         events(.generationStarted(teacher: teacher.name, prompts: list.count, samples: dataset.samplesURL))
         var scores: TeacherScoreWriter?
-        if let local = teacher as? LocalTeacher, let k = local.scoreTopK {
-            scores = try TeacherScoreWriter(directory: scoresDirectory, k: k, vocabularySize: local.engine.config.vocabularySize,
-                                            tokenizerFingerprint: VocabularyFingerprint.of(local.engine.tokenizer))
+        let vocabulary = teacherVocabulary(teacher)
+        if let k = vocabulary.scoreTopK {
+            scores = try TeacherScoreWriter(directory: scoresDirectory, k: k, vocabularySize: vocabulary.size,
+                                            tokenizerFingerprint: vocabulary.fingerprint)
             events(.scoringWhileGenerating(k: k, directory: scoresDirectory))
         }
         let summary = try await generator.run(list, scores: scores) { events(.generationProgress($0)) }
         events(.generated(summary))
         return summary
+    }
+}
+
+extension DistillGenerationJob {
+    /// The teacher's vocabulary (fingerprint and size; 0 for a teacher of neither kind) and the k
+    /// of the scores its completions bring: a local teacher's `scoreTopK`, a remote one's
+    /// `top_logprobs` (nil: none).
+    func teacherVocabulary(_ teacher: any Teacher) -> (fingerprint: UInt64, size: Int, scoreTopK: Int?) {
+        if let local = teacher as? LocalTeacher {
+            return (VocabularyFingerprint.of(local.engine.tokenizer), local.engine.config.vocabularySize, local.scoreTopK)
+        }
+        if let remote = teacher as? RemoteTeacher {
+            let tokenizer = remote.tokenizer.tokenizer
+            return (VocabularyFingerprint.of(tokenizer), tokenizer.vocabularySize, settings.topLogprobs.flatMap { $0 >= 1 ? $0 : nil })
+        }
+        return (0, 0, nil)
     }
 }

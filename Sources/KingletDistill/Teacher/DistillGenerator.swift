@@ -58,6 +58,10 @@ public struct DistillSummary: Sendable {
     public var finishReasons: [String: Int]
     /// Bytes of a torn last line cut off when the dataset was opened.
     public var truncatedBytes: Int
+    /// Samples generated without scores while scores were kept: a remote reply whose tokens were
+    /// not the tokenizer's (`RemoteReply`), a local one with a logits row that was not finite.
+    /// `distill score` scores them; training without scores uses cross-entropy alone for them.
+    public var unscored = 0
 
     public var completionsPerMinute: Double { seconds > 0 ? Double(generated) * 60 / seconds : 0 }
     public var tokensPerSecond: Double { seconds > 0 ? Double(completionTokens) / seconds : 0 }
@@ -116,9 +120,10 @@ public struct DistillGenerator: Sendable {
             do {
                 _ = try await teacher.complete(chunk.map(\.request)) { i, c in
                     let record = DistillRecord(request: chunk[i].request, teacher: name, completion: c)
-                    if keepScores, let r = c.scores?.record(for: record.scoredSequence) { scored.append(r, at: i) }
+                    let score = keepScores ? c.scores?.record(for: record.scoredSequence) : nil
+                    if let score { scored.append(score, at: i) }
                     do { try ordered.put(record, at: i) { try writer.append($0) } } catch { failure.record(error) }
-                    progress(tally.add(c))
+                    progress(tally.add(c, unscored: keepScores && score == nil))
                 }
             } catch {
                 // Keep what finished before the failure, out of order if need be (a rerun resumes).
@@ -188,7 +193,7 @@ private final class InOrder<T>: @unchecked Sendable {
 /// Counts shared by completion callbacks on any thread.
 private final class Tally: @unchecked Sendable {
     private let lock = NSLock()
-    private var done = 0, promptTokens = 0, completionTokens = 0
+    private var done = 0, promptTokens = 0, completionTokens = 0, unscored = 0
     private var reasons: [String: Int] = [:]
     let pending: Int, cached: Int, started: Date
 
@@ -205,9 +210,10 @@ private final class Tally: @unchecked Sendable {
         }
     }
 
-    func add(_ c: TeacherCompletion) -> DistillProgress {
+    func add(_ c: TeacherCompletion, unscored: Bool) -> DistillProgress {
         lock.withLock {
             done += 1
+            if unscored { self.unscored += 1 }
             promptTokens += c.promptTokens.count
             completionTokens += c.completionTokens.count
             reasons[c.finishReason, default: 0] += 1
@@ -219,7 +225,7 @@ private final class Tally: @unchecked Sendable {
         lock.withLock {
             DistillSummary(prompts: prompts, distinct: distinct, cached: cached, generated: done, promptTokens: promptTokens,
                            completionTokens: completionTokens, seconds: Date().timeIntervalSince(started),
-                           finishReasons: reasons, truncatedBytes: truncatedBytes)
+                           finishReasons: reasons, truncatedBytes: truncatedBytes, unscored: unscored)
         }
     }
 }

@@ -10,7 +10,8 @@ import NIOFoundationCompat
 /// read timeouts, TLS for `https`). Up to `concurrency` requests are in flight. 429, 5xx and connection failures are retried with
 /// exponential backoff and jitter (`RetryPolicy`, honouring `Retry-After`); other errors, and the
 /// last failed retry, throw a `TeacherError`. Prompt and completion token ids come from the local
-/// `tokenizer`, which must be the same model's.
+/// `tokenizer`, which must be the same model's; asked for `top_logprobs`, a completion also brings
+/// them as scores (`RemoteReply`).
 public struct RemoteTeacher: Teacher {
     /// The chat-completions endpoint.
     public let endpoint: URL
@@ -142,7 +143,7 @@ public struct RemoteTeacher: Teacher {
         [.invalidURL, .emptyHost, .emptyScheme, .cancelled].contains(e) || "\(e)".contains("unsupportedScheme")
     }
 
-    /// Reads a 200 response into a completion, tokenizing with the local tokenizer.
+    /// Reads a 200 response into a completion in the local tokenizer's ids (`RemoteReply`).
     func completion(from data: Data, request: TeacherRequest) throws -> TeacherCompletion {
         let body: ChatResponseBody
         do { body = try JSONDecoder().decode(ChatResponseBody.self, from: data) } catch {
@@ -154,11 +155,13 @@ public struct RemoteTeacher: Teacher {
         let text = choice.message.content ?? ""
         let finish = choice.finishReason ?? "stop"
         var top: [[TeacherLogprob]]?
+        var positions = choice.logprobs?.content ?? []
         if let k = request.topLogprobs {
-            top = (choice.logprobs?.content ?? []).map { Array(($0.topLogprobs ?? []).prefix(k)) }
+            for i in positions.indices { positions[i].topLogprobs = Array((positions[i].topLogprobs ?? []).prefix(k)) }
+            top = positions.map { $0.topLogprobs ?? [] }
         }
+        let reply = RemoteReply(text: text, stopped: finish == "stop", positions: positions, topK: request.topLogprobs, tokenizer: tokenizer)
         return TeacherCompletion(text: text, promptTokens: try tokenizer.promptTokens(request.messages),
-                                 completionTokens: tokenizer.completionTokens(text, stopped: finish == "stop"),
-                                 finishReason: finish, topLogprobs: top)
+                                 completionTokens: reply.tokens, finishReason: finish, topLogprobs: top, scores: reply.scores)
     }
 }

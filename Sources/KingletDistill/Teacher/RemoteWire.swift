@@ -48,8 +48,10 @@ struct ChatResponseBody: Decodable {
         struct Message: Decodable { var content: String? }
         struct Logprobs: Decodable {
             struct Position: Decodable {
+                /// The sampled token's text.
+                var token: String?
                 var topLogprobs: [TeacherLogprob]?
-                enum CodingKeys: String, CodingKey { case topLogprobs = "top_logprobs" }
+                enum CodingKeys: String, CodingKey { case token, topLogprobs = "top_logprobs" }
             }
             var content: [Position]?
         }

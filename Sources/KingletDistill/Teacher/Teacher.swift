@@ -33,7 +33,9 @@ public struct TeacherRequest: Sendable, Equatable {
     }
 }
 
-/// One alternative at a generated position: the token's text and its log-probability.
+/// One alternative at a generated position, as OpenAI's `top_logprobs` lists it: the token's text
+/// and its natural-log probability. Records keep them; `RemoteReply` and `ScoreRecordBuilder` turn
+/// them into scores.
 public struct TeacherLogprob: Sendable, Codable, Equatable {
     public var token: String
     public var logprob: Double
@@ -52,14 +54,16 @@ public struct TeacherCompletion: Sendable, Equatable {
     public var promptTokens: [Int]
     /// The reply's token ids under the teacher's tokenizer, ending with the end-of-generation
     /// token when generation stopped on it. A local teacher gives the exact sampled ids; a remote
-    /// one the text tokenized with the local tokenizer (plus the end token on `stop`).
+    /// one the ids the server names in its logprobs when they spell the reply, else the text
+    /// tokenized with the local tokenizer (plus the end token on `stop`): `RemoteReply`.
     public var completionTokens: [Int]
     /// `stop` (end of generation) or `length` (the token limit).
     public var finishReason: String
     /// Per generated token, the most likely alternatives (when asked for).
     public var topLogprobs: [[TeacherLogprob]]?
     /// Per completion token, the teacher's top-k log-probabilities at its position (a local
-    /// teacher with `scoreTopK`); stored as the sample's teacher scores.
+    /// teacher with `scoreTopK`; a remote one asked for `topLogprobs`, when its ids are the sampled
+    /// ones); stored as the sample's teacher scores.
     public var scores: PositionScores?
 
     public init(text: String, promptTokens: [Int], completionTokens: [Int], finishReason: String,
