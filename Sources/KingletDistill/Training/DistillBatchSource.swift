@@ -6,6 +6,7 @@ import KingletTraining
 /// tokens, padded), loss only on the positions that predict completion tokens, and — when a score
 /// store is given — the teacher's top-k distribution for each of those positions, found by the
 /// sample's id and content hash (so a reordered or filtered dataset still meets its own scores).
+/// A position whose stored row lists no token has no teacher distribution (`present` false).
 ///
 ///   inputs, targets, weights  [B·T]
 ///   extra                     TeacherTargets [B·T, k]
@@ -64,7 +65,9 @@ public final class DistillBatchSource: BatchSource {
                         teacher.logprobs[r * k + i] = scores.logprobs[p * k + i]
                     }
                     teacher.tailLogMass[r] = scores.tailLogMass[p]
-                    teacher.present[r] = true
+                    // An empty row (a remote teacher's unlisted end token) is no distribution:
+                    // the position trains on cross-entropy alone and is not in the KL figures.
+                    teacher.present[r] = scores.tokenID(position: p, rank: 0) != ScoreRecord.paddingID
                 }
             }
         }
