@@ -54,4 +54,7 @@ final class LoadedModel: Sendable {
 
     /// Context length of each sequence.
     var contextLength: Int { engine.config.contextLength }
+
+    /// The responses' `system_fingerprint`: the engine and the model's architecture.
+    var systemFingerprint: String { "kinglet-\(engine.config.architecture)" }
 }

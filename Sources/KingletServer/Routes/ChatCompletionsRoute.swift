@@ -28,11 +28,11 @@ struct ChatCompletionsRoute: Sendable {
             }
             let logprobs = try req.logprobCount()
             let prompt = try await model.renderer.prompt(messages, tools: plan?.templateTools, engine: model.engine)
-            let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "messages", parameters: params, logprobs: logprobs,
-                                                      host: host, model: model, box: box)
+            let ticket = try GenerationRequest.submit(prompt: prompt, promptParam: "messages", parameters: params, logprobs: logprobs,
+                                                      model: model, box: box)
             let id = GenerationRequest.requestID("chatcmpl-")
             let created = GenerationRequest.now
-            let fingerprint = "kinglet-\(model.engine.config.architecture)"
+            let fingerprint = model.systemFingerprint
             let parser = plan?.parser ?? ToolCallParser(format: nil)
             if req.stream == true {
                 return stream(ticket, id: id, created: created, fingerprint: fingerprint,
@@ -83,24 +83,18 @@ struct ChatCompletionsRoute: Sendable {
         }
         let first = chunk([.init(delta: .init(role: "assistant", content: ""))])
         let calls = ToolCallBox(parser: parser)
-        return GenerationRequest.eventStream(ticket, { update in
-            switch update {
-            case .delta(let text, let logprob):
-                if text.isEmpty && logprob == nil { return [] }
-                let lp = logprobs ? ChatLogprobs(content: logprob.map { [.init($0)] } ?? []) : nil
-                guard parser.format != nil else { return [chunk([.init(delta: .init(content: text), logprobs: lp)])] }
-                let deltas = calls.append(text)
-                if deltas.isEmpty { return lp == nil ? [] : [chunk([.init(delta: .init(), logprobs: lp)])] }
-                return deltas.enumerated().map { k, d in chunk([.init(delta: d, logprobs: k == 0 ? lp : nil)]) }
-            case .finished(let s):
-                var out = calls.finish().map { chunk([.init(delta: $0)]) }
-                out.append(chunk([.init(delta: .init(), finishReason: wireFinishReason(s.finishReason, calledTools: calls.called))]))
-                if includeUsage { out.append(chunk([], usage: Usage(s))) }
-                return out
-            case .failed(let why):
-                return [WireJSON.encode(APIError.internalError("Generation failed: \(why)").body)]
-            }
-        }, first: first)
+        return GenerationRequest.eventStream(ticket, first: first, delta: { text, logprob in
+            let lp = logprobs ? ChatLogprobs(content: logprob.map { [.init($0)] } ?? []) : nil
+            guard parser.format != nil else { return [chunk([.init(delta: .init(content: text), logprobs: lp)])] }
+            let deltas = calls.append(text)
+            if deltas.isEmpty { return lp == nil ? [] : [chunk([.init(delta: .init(), logprobs: lp)])] }
+            return deltas.enumerated().map { k, d in chunk([.init(delta: d, logprobs: k == 0 ? lp : nil)]) }
+        }, finished: { s in
+            var out = calls.finish().map { chunk([.init(delta: $0)]) }
+            out.append(chunk([.init(delta: .init(), finishReason: wireFinishReason(s.finishReason, calledTools: calls.called))]))
+            if includeUsage { out.append(chunk([], usage: Usage(s))) }
+            return out
+        })
     }
 }
 

@@ -18,11 +18,11 @@ struct CompletionsRoute: Sendable {
             if req.hasConstraintFields { params.constraint = try ConstraintFields.constraint(root: try ConstraintFields.orderedBody(bytes)) }
             let logprobs = try req.logprobCount()
             let prompt = model.engine.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
-            let ticket = try GenerationRequest.submit(model: req.model, prompt: prompt, promptParam: "prompt", parameters: params, logprobs: logprobs,
-                                                      host: host, model: model, box: box)
+            let ticket = try GenerationRequest.submit(prompt: prompt, promptParam: "prompt", parameters: params, logprobs: logprobs,
+                                                      model: model, box: box)
             let id = GenerationRequest.requestID("cmpl-")
             let created = GenerationRequest.now
-            let fingerprint = "kinglet-\(model.engine.config.architecture)"
+            let fingerprint = model.systemFingerprint
             let modelID = host.modelID
             if req.stream == true {
                 let includeUsage = req.streamOptions?.includeUsage == true
@@ -31,25 +31,19 @@ struct CompletionsRoute: Sendable {
                     WireJSON.encode(TextCompletion(id: id, created: created, model: modelID, systemFingerprint: fingerprint,
                                                    choices: choices, usage: usage, includeUsage: includeUsage))
                 }
-                return GenerationRequest.eventStream(ticket, { update in
-                    switch update {
-                    case .delta(let text, let logprob):
-                        if text.isEmpty && logprob == nil { return [] }
-                        var lp: CompletionLogprobs?
-                        if logprobs != nil {
-                            lp = CompletionLogprobs()
-                            if let logprob { lp!.append(logprob, offset: offset.value) }
-                        }
-                        offset.add(text.utf8.count)
-                        return [chunk([.init(text: text, logprobs: lp)])]
-                    case .finished(let s):
-                        var out = [chunk([.init(text: "", finishReason: wireFinishReason(s.finishReason))])]
-                        if includeUsage { out.append(chunk([], usage: Usage(s))) }
-                        return out
-                    case .failed(let why):
-                        return [WireJSON.encode(APIError.internalError("Generation failed: \(why)").body)]
+                return GenerationRequest.eventStream(ticket, first: nil, delta: { text, logprob in
+                    var lp: CompletionLogprobs?
+                    if logprobs != nil {
+                        lp = CompletionLogprobs()
+                        if let logprob { lp!.append(logprob, offset: offset.value) }
                     }
-                }, first: nil)
+                    offset.add(text.utf8.count)
+                    return [chunk([.init(text: text, logprobs: lp)])]
+                }, finished: { s in
+                    var out = [chunk([.init(text: "", finishReason: wireFinishReason(s.finishReason))])]
+                    if includeUsage { out.append(chunk([], usage: Usage(s))) }
+                    return out
+                })
             }
             let out = try await GenerationRequest.collect(ticket)
             var lp: CompletionLogprobs?

@@ -57,10 +57,10 @@ struct GenerationRequest {
         return response
     }
 
-    /// Checks `model`, tokenized prompt length and queue room, then hands the job to the scheduler.
-    static func submit(model requested: String?, prompt: [Int32], promptParam: String, parameters: GenerateParameters, logprobs: Int?,
-                       host: ModelHost, model: LoadedModel, box: CancelBox) throws(APIError) -> GenerationTicket {
-        guard host.accepts(requested) else { throw .modelNotFound(requested ?? "", served: host.modelID) }
+    /// Checks the tokenized prompt's length and the queue's room, then hands the job to the
+    /// scheduler. (The route has checked the request's `model` before rendering its prompt.)
+    static func submit(prompt: [Int32], promptParam: String, parameters: GenerateParameters, logprobs: Int?,
+                       model: LoadedModel, box: CancelBox) throws(APIError) -> GenerationTicket {
         guard !prompt.isEmpty else { throw .invalid("The prompt is empty after tokenization.", param: promptParam) }
         guard prompt.count < model.contextLength else {
             throw .invalid("The prompt has \(prompt.count) tokens but the model's context holds \(model.contextLength) (including the reply). Shorten the prompt.",
@@ -88,23 +88,34 @@ struct GenerationRequest {
                 if let logprob { out.logprobs.append((logprob, out.text.utf8.count)) }
                 out.text += text
             case .finished(let s): out.summary = s
-            case .failed(let why): throw .internalError("Generation failed: \(why)")
+            case .failed(let why): throw failure(why)
             }
         }
         guard out.summary != nil else { throw .internalError("Generation ended without a result.") }
         return out
     }
 
-    /// A Server-Sent Events response: `data: {json}` per update (built by `chunk`), then
-    /// `data: [DONE]`. A write that fails (client gone) cancels the generation.
-    static func eventStream(_ ticket: GenerationTicket,
-                            _ chunks: @escaping @Sendable (GenerationUpdate) -> [[UInt8]],
-                            first: [UInt8]?) -> Response {
+    /// The error of a generation that failed: a non-streaming answer's 500, a stream's last event.
+    static func failure(_ why: String) -> APIError { .internalError("Generation failed: \(why)") }
+
+    /// A Server-Sent Events response: `first`, then `data: {json}` per piece of text (built by
+    /// `delta`; an empty one without a logprob is skipped) and at the end (`finished`), then
+    /// `data: [DONE]`; a failed generation ends with its error as the last event. A write that
+    /// fails (client gone) cancels the generation.
+    static func eventStream(_ ticket: GenerationTicket, first: [UInt8]?,
+                            delta: @escaping @Sendable (String, TokenLogprob?) -> [[UInt8]],
+                            finished: @escaping @Sendable (GenerationSummary) -> [[UInt8]]) -> Response {
         let body = ResponseBody { writer in
             defer { ticket.cancel() }
             if let first { try await writer.write(sse(first)) }
             for await update in ticket.updates {
-                for c in chunks(update) { try await writer.write(sse(c)) }
+                let chunks: [[UInt8]]
+                switch update {
+                case .delta(let text, let logprob): chunks = text.isEmpty && logprob == nil ? [] : delta(text, logprob)
+                case .finished(let s): chunks = finished(s)
+                case .failed(let why): chunks = [WireJSON.encode(failure(why).body)]
+                }
+                for c in chunks { try await writer.write(sse(c)) }
                 if case .failed = update { break }
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
