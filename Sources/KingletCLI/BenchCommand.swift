@@ -39,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         if prompt < 0 || generate < 0 || depth < 0 { throw ValidationError("-p, -n and -d must be ≥ 0") }
         if repetitions < 1 { throw ValidationError("-r must be ≥ 1") }
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
+        try validateThreads(threads, flag: "-t")
         if batchSize < 1 { throw ValidationError("-b must be ≥ 1") }
         if try precisions.isEmpty { throw ValidationError("--kv-cache names no cache type") }
     }

@@ -34,6 +34,7 @@ struct CompareCommand: AsyncParsableCommand {
         if context < 4 { throw ValidationError("--context must be ≥ 4") }
         if let c = chunks, c < 1 { throw ValidationError("--chunks must be ≥ 1") }
         if prompt < 1 || generate < 1 { throw ValidationError("-p and -n must be ≥ 1") }
+        try validateThreads(threads, flag: "-t")
         if repetitions < 1 { throw ValidationError("-r must be ≥ 1") }
         if continuationTokens < 1 { throw ValidationError("--continuation-tokens must be ≥ 1") }
     }

@@ -23,7 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
     }
 
     /// The checkpoint file: `checkpoint` itself, or `checkpoint.gguf` inside it when it is a folder.

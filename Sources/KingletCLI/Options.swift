@@ -17,7 +17,7 @@ struct ModelOptions: ParsableArguments {
     var kvCache: KVCache.Precision = .f16
 
     func validate() throws {
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
         if let c = context, c < 1 { throw ValidationError("--context must be positive") }
     }
 
@@ -107,4 +107,10 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
 struct CLIError: Error, LocalizedError {
     let text: String
     var errorDescription: String? { text }
+}
+
+/// The check of a worker-thread flag: `ThreadPool.threadRange`, the counts the library takes.
+func validateThreads(_ threads: Int?, flag: String = "--threads") throws {
+    let r = ThreadPool.threadRange
+    if let t = threads, !r.contains(t) { throw ValidationError("\(flag) must be between \(r.lowerBound) and \(r.upperBound)") }
 }

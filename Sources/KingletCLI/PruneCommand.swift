@@ -35,6 +35,7 @@ struct PruneCommand: AsyncParsableCommand {
         if !(1 ... 256).contains(windows) || !(8 ... 4096).contains(window) {
             throw ValidationError("--windows must be in 1…256 and --window in 8…4096")
         }
+        try validateThreads(threads)
     }
 
     func run() async throws {
@@ -51,7 +52,7 @@ struct PruneCommand: AsyncParsableCommand {
                 sequences = try DistillDataset(directory: URL(fileURLWithPath: data!)).scoredSequences().map(\.tokens)
             }
             let calibration = try ModelPruning.windows(from: sequences, length: window, count: windows)
-            let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
+            let pool = try ThreadPool.sized(threads)
             Terminal.status("measuring \(weights.config.layerCount) layers on \(calibration.count)×\(window) tokens")
             let (pruned, plan) = try ModelPruning.prune(weights, spec: spec, windows: calibration, pool: pool)
             let out = URL(fileURLWithPath: output)

@@ -23,7 +23,7 @@ struct QuantizeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if QuantizeFileType(name: type) == nil { throw ValidationError(QuantizeError.unsupportedType(type).localizedDescription) }
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
     }
 
     func run() async throws {

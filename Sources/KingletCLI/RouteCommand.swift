@@ -42,6 +42,7 @@ struct RouteEvalCommand: AsyncParsableCommand {
             throw ValidationError("--upstream is required: the base URL of an OpenAI-compatible server, or a model (a known name or a .gguf path) to serve for it")
         }
         if maxTokens < 1 || concurrency < 1 || parallel < 1 { throw ValidationError("--max-tokens, --concurrency and --parallel must be positive") }
+        try validateThreads(threads)
     }
 
     func run() async throws {

@@ -22,6 +22,13 @@ struct TrainBenchCommand: ParsableCommand {
             help: "Only write the freshly initialized model as a checkpoint to this directory (test fixtures).")
     var writeCheckpoint: String?
 
+    func validate() throws {
+        for (name, v) in [("vocab", vocab), ("batch", batch), ("seq", seq), ("steps", steps)] where v < 1 {
+            throw ValidationError("--\(name) must be at least 1")
+        }
+        try validateThreads(threads)
+    }
+
     func run() throws {
         var config = preset.config(vocabularySize: vocab, contextLength: seq)
         if let shape {
@@ -30,7 +37,8 @@ struct TrainBenchCommand: ParsableCommand {
             config = ModelShape(dim: v[0], layers: v[1], heads: v[2], kvHeads: v[3], ffn: v[4]).config(vocabularySize: vocab, contextLength: seq)
         }
         try config.validate()
-        let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
+        try TrainingMemory.check(config: config, batch: batch, length: seq)
+        let pool = try ThreadPool.sized(threads)
         let model = TrainableLlama(config: config, seed: 1, pool: pool)
         var settings = TrainSettings(steps: steps + 1, batch: batch, length: seq, preset: preset.rawValue,
                                      shape: ModelShape(config))

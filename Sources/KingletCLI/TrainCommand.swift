@@ -77,7 +77,7 @@ struct TrainingJob {
         }
         let dataset = try TokenDataset(directory: shardDir, expectedFingerprint: fingerprint)
         var settings = options.settings()
-        let pool = ThreadPool(threads: options.threads ?? ThreadPool.physicalCoreCount())
+        let pool = try ThreadPool.sized(options.threads)
         let model = try TrainableLlama.start(&settings, vocabularySize: tok.vocabularySize, pool: pool)
         let config = model.config
         let batches = try TextBatchSource(shard: dataset.train, batch: settings.batch, length: settings.length, seed: settings.seed)

@@ -48,7 +48,7 @@ struct TrainingOptions: ParsableArguments {
         if seq > 8192 { throw ValidationError("--seq must be at most 8192") }
         if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if warmup < 0 || clip < 0 || weightDecay < 0 { throw ValidationError("--warmup, --clip and --weight-decay must be ≥ 0") }
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
         let custom = [dim, layers, heads, kvHeads, ffn]
         if initialWeights != nil, custom.contains(where: { $0 != nil }) {
             throw ValidationError("--init takes its shape from the model; leave out --dim, --layers, --heads, --kv-heads and --ffn")

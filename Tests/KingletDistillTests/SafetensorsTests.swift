@@ -33,11 +33,11 @@ import Testing
     }
 
     @Test func refusesDuplicateNamesAndShortTensors() {
-        #expect(throws: ExportError.self) {
+        #expect(throws: TeacherDataExportError.self) {
             try Safetensors.header([.init(name: "x", dtype: .f32, shape: [1]), .init(name: "x", dtype: .f32, shape: [1])], metadata: [:])
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors")
-        #expect(throws: ExportError.self) {
+        #expect(throws: TeacherDataExportError.self) {
             try Safetensors.write(to: url, tensors: [.init(name: "x", dtype: .f32, shape: [2])], metadata: [:]) { _, write in
                 try [Float(1)].withUnsafeBytes { try write($0) }
             }
@@ -48,6 +48,6 @@ import Testing
         var json = Array(#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#.utf8)
         while json.count % 8 != 0 { json.append(0x20) }
         let bytes = (0 ..< 8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) } + json + [0, 0, 0, 0, 0, 0, 0, 0]
-        #expect(throws: ExportError.self) { try Safetensors.readHeader(bytes) }
+        #expect(throws: TeacherDataExportError.self) { try Safetensors.readHeader(bytes) }
     }
 }

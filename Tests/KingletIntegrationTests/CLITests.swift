@@ -75,6 +75,9 @@ import Testing
         let flag = try Self.run(["run", "--temperature", "-1", "hi"])
         #expect(flag.status != 0)
         #expect(flag.stderr.contains("--temperature"))
+        // A training shape larger than memory (it crashed in the allocator).
+        let huge = try Self.run(["train-bench", "--batch", "99999999999", "--steps", "1"])
+        #expect(huge.status == 1 && huge.stderr.contains("of memory"), "\(huge.status): \(huge.stderr)")
     }
 
     /// Issue 11: sampling flags follow the library's rules (`SamplingParameters.validate`), and
@@ -95,6 +98,31 @@ import Testing
             let r = try Self.run(args)
             #expect(r.status != 0)
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    /// Every command that takes a thread count refuses one out of the library's range with the
+    /// flag's name (two crashed with 0: a pool of no threads), and before doing any work.
+    @Test func everyThreadFlagIsChecked() throws {
+        let m = TestModels.smollm2
+        let commands: [([String], String)] = [
+            (["run", "--model", m, "hi"], "--threads"), (["serve", "--model", m, "--port", "0"], "--threads"),
+            (["bench", "--model", m], "-t"), (["compare", m, m, "--file", "f.txt"], "-t"), (["quantize", m, "/tmp/kinglet-q.gguf", "Q8_0"], "--threads"),
+            (["prune", m, "--keep", "0.5", "--text", "x", "--output", "/tmp/kinglet-p.gguf"], "--threads"),
+            (["train-bench"], "--threads"), (["train", "--data", "d", "--out", "o"], "--threads"),
+            (["export", "c", "--out", "o.gguf"], "--threads"),
+            (["route", "eval", "--local", m, "--upstream", m, "--data", "d", "--out", "o"], "--threads"),
+            (["distill", "generate", "--teacher", m, "--preset", "stories", "--out", "o"], "--threads"),
+            (["distill", "score", "--teacher", m, "--data", "d"], "-t"),
+            (["distill", "onpolicy", "--student", m, "--teacher", m, "--data", "d", "--out", "o", "--count", "1"], "--threads"),
+            (["distill", "run", "--teacher", m, "--out", "o"], "--threads"),
+        ]
+        for (args, flag) in commands {
+            for bad in ["0", "513"] {
+                let r = try Self.run(args + [flag, bad])
+                #expect(r.status == 64, "\(args) \(flag) \(bad): status \(r.status)\n\(r.stderr)")
+                #expect(r.stderr.contains("\(flag) must be between 1 and 512"), "\(args) \(flag) \(bad): \(r.stderr)")
+            }
         }
     }
 

@@ -100,4 +100,15 @@ struct ThreadPoolTests {
         #expect(n >= 1 && n <= 4096)
         #expect(CPUTopology.parseCPUList("0-3,5,7-8\n") == [0, 1, 2, 3, 5, 7, 8])
     }
+
+    /// A caller's count is checked before any thread is made; nil takes the physical cores.
+    @Test func sizedRefusesCountsOutOfRange() throws {
+        for bad in [0, -1, 513, 1_000_000] {
+            #expect(throws: ThreadCountError(requested: bad)) { _ = try ThreadPool.sized(bad) }
+        }
+        #expect(try ThreadPool.sized(nil).threadCount == ThreadPool.physicalCoreCount())
+        #expect(try ThreadPool.sized(2).threadCount == 2)
+        let message = ThreadCountError(requested: 0).localizedDescription
+        #expect(message.contains("0 worker threads is out of range (1…512)") && message.contains("cores"), "\(message)")
+    }
 }

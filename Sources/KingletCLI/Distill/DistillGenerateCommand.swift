@@ -102,7 +102,7 @@ struct DistillGenerateCommand: AsyncParsableCommand {
         do throws(SamplingError) { try sampling.validateOpenAI() } catch { throw ValidationError(sampling: error) }
         if let k = topLogprobs, !(0 ... 20).contains(k) { throw ValidationError("--top-logprobs must be between 0 and 20") }
         if !(1 ... 256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
-        if let t = threads, !(1 ... 256).contains(t) { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
         if let c = context, c < 1 { throw ValidationError("--context must be positive") }
         if retries < 1 { throw ValidationError("--retries must be ≥ 1") }
         if let m = maxMinutes, !(m > 0) { throw ValidationError("--max-minutes must be positive") }

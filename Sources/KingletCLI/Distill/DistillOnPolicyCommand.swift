@@ -44,7 +44,7 @@ struct DistillOnPolicyCommand: AsyncParsableCommand {
         if !(1 ... 65536).contains(topK) { throw ValidationError("--top-k must be between 1 and 65536") }
         if !(0 ..< 1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if !(1 ... 256).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 256") }
-        if let t = threads, !(1 ... 256).contains(t) { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
         if let m = maxMinutes, !(m > 0) { throw ValidationError("--max-minutes must be positive") }
     }
 

@@ -64,6 +64,7 @@ struct DistillRunCommand: AsyncParsableCommand {
             throw ValidationError("--\(name) must be at least 1")
         }
         do { _ = try StudentSpec(parsing: student) } catch { throw ValidationError("--student: \(error.localizedDescription)") }
+        try validateThreads(threads)
         if let b = budgetMinutes, !(b >= 1 && b <= 7 * 24 * 60) { throw ValidationError("--budget-minutes must be between 1 and 10080") }
         do { try pipeline.configuration.validate() } catch { throw ValidationError(Self.flagged(error)) }
     }

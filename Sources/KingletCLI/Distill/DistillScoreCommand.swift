@@ -33,7 +33,7 @@ struct DistillScoreCommand: ParsableCommand {
 
     func validate() throws {
         if topK < 1 || topK > 65536 { throw ValidationError("--top-k must be between 1 and 65536") }
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("-t must be between 1 and 256") }
+        try validateThreads(threads, flag: "-t")
         if shardSize < 1 { throw ValidationError("--shard-size must be ≥ 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be ≥ 1") }
         if shard != nil, let out,

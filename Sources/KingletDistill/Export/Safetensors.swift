@@ -43,7 +43,7 @@ public enum Safetensors {
     }
 
     /// The header's bytes (length prefix included) for tensors laid out in the order given.
-    public static func header(_ tensors: [TensorInfo], metadata: [String: String]) throws(ExportError) -> [UInt8] {
+    public static func header(_ tensors: [TensorInfo], metadata: [String: String]) throws(TeacherDataExportError) -> [UInt8] {
         var seen = Set<String>()
         var fields: [String] = []
         func quoted(_ s: String) -> String { String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self) }
@@ -75,7 +75,7 @@ public enum Safetensors {
                              body: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let head = try header(tensors, metadata: metadata)
         guard FileManager.default.createFile(atPath: url.path, contents: Data(head)), let handle = try? FileHandle(forWritingTo: url) else {
-            throw ExportError.io(path: url.path, reason: "cannot create the file")
+            throw TeacherDataExportError.io(path: url.path, reason: "cannot create the file")
         }
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -86,7 +86,7 @@ public enum Safetensors {
                 try handle.write(contentsOf: Data(bytes))
             }
             guard written == t.byteCount else {
-                throw ExportError.invalid(what: "tensor \(t.name)", reason: "\(written) bytes written for shape \(t.shape) (\(t.byteCount) expected)")
+                throw TeacherDataExportError.invalid(what: "tensor \(t.name)", reason: "\(written) bytes written for shape \(t.shape) (\(t.byteCount) expected)")
             }
         }
     }
@@ -94,7 +94,7 @@ public enum Safetensors {
     /// The tensors and metadata of a file's header (`bytes`: at least the header), with the
     /// checks a reader makes: the length fits, the JSON is an object of well-formed entries,
     /// every tensor's range matches its shape and lies in the file.
-    public static func readHeader(_ bytes: [UInt8], fileSize: Int? = nil) throws(ExportError) -> (tensors: [TensorInfo], metadata: [String: String]) {
+    public static func readHeader(_ bytes: [UInt8], fileSize: Int? = nil) throws(TeacherDataExportError) -> (tensors: [TensorInfo], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw .invalid(what: "safetensors file", reason: "shorter than the 8-byte length") }
         let n = (0 ..< 8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << UInt64(8 * $1) }
         guard n <= UInt64(bytes.count - 8) else { throw .invalid(what: "safetensors header", reason: "length \(n) runs past the file") }
@@ -127,7 +127,7 @@ public enum Safetensors {
 }
 
 /// Errors exporting teacher data.
-public enum ExportError: Error, LocalizedError, Sendable, Equatable {
+public enum TeacherDataExportError: Error, LocalizedError, Sendable, Equatable {
     case invalid(what: String, reason: String)
     case io(path: String, reason: String)
     case unsupportedFormat(String, supported: [String])

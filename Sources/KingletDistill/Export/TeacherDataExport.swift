@@ -64,7 +64,7 @@ public struct TeacherDataExport: Sendable {
         var scores: [TeacherScores?] = []
         for r in records { scores.append(try store?.scores(for: r.scoredSequence)) }
         do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-            throw ExportError.io(path: output.path, reason: error.localizedDescription)
+            throw TeacherDataExportError.io(path: output.path, reason: error.localizedDescription)
         }
         try writeLines(records, scored: scores.map { $0 != nil })
 
@@ -115,7 +115,7 @@ public struct TeacherDataExport: Sendable {
             bytes.append(UInt8(ascii: "\n"))
         }
         do { try Data(bytes).write(to: samplesURL, options: .atomic) } catch {
-            throw ExportError.io(path: samplesURL.path, reason: error.localizedDescription)
+            throw TeacherDataExportError.io(path: samplesURL.path, reason: error.localizedDescription)
         }
     }
 

@@ -110,7 +110,8 @@ public struct DistillBudget: Codable, Sendable, Equatable {
     public static func measureStep(shape: ModelShape, vocabularySize: Int, batch: Int, seq: Int, threads: Int?,
                                    roundedTo: QuantizeFileType? = nil, frozenLayers: Int? = nil) throws -> Double {
         let config = shape.config(vocabularySize: vocabularySize, contextLength: seq)
-        let model = TrainableLlama(config: config, seed: 1, pool: ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount()))
+        try TrainingMemory.check(config: config, batch: batch, length: seq)
+        let model = TrainableLlama(config: config, seed: 1, pool: try ThreadPool.sized(threads))
         var settings = TrainSettings(steps: 2, batch: batch, length: seq, preset: "timing", shape: shape)
         settings.frozenLayers = frozenLayers
         let timer = TrainingStepTimer(model: model, settings: settings,

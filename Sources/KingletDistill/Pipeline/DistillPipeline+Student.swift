@@ -37,7 +37,7 @@ extension DistillPipeline {
             let weights = try PretrainedWeights.load(teacherPath)
             let windows = try ModelPruning.windows(from: train.map(\.tokens), length: ModelPruning.defaultWindowLength,
                                                    count: ModelPruning.defaultWindowCount)   // the first training sequences, by id
-            let pool = ThreadPool(threads: c.threads ?? ThreadPool.physicalCoreCount())
+            let pool = try ThreadPool.sized(c.threads)
             let (pruned, plan) = try ModelPruning.prune(weights, spec: spec, windows: windows, pool: pool)
             try pruned.write(to: prunedStudentURL, name: "student pruned \(spec)")
             try plan.write(to: studentInitDirectory.appendingPathComponent("prune.json"))

@@ -85,7 +85,7 @@ public struct DistillTrainingJob {
                                                          validationFraction: validationFraction)
         guard !train.isEmpty, !validationAll.isEmpty else { throw DistillTrainingError.tooFewSamples(train: train.count, validation: validationAll.count) }
         let validation = Array(validationAll.prefix(maxValidationSamples))
-        let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCoreCount())
+        let pool = try ThreadPool.sized(threads)
         var settings = settings
         settings.quantizationAware = quantizationAware?.rawValue
         settings.quantizationAwareFrom = quantizationAware == nil ? nil : quantizationAwareSteps.map { max(settings.steps - $0, 0) }

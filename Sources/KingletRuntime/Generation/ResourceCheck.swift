@@ -1,11 +1,12 @@
 import Foundation
 import KingletArchitectures
+import KingletKernels
 
 /// Sizes a model file or a caller asks for, checked before anything is allocated: an absurd
 /// context length (from a flag, or a hostile file's metadata used as the default) fails at load
 /// with the bytes it would need, instead of overflowing or exhausting memory at the first request.
 public enum ResourceCheck {
-    public static let threadRange: ClosedRange<Int> = 1 ... 512
+    public static let threadRange = ThreadPool.threadRange
     public static let sequenceRange: ClosedRange<Int> = 1 ... 4096
 
     /// The KV caches of `options.sequences` full-length sequences must fit in physical memory.

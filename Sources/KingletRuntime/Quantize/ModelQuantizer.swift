@@ -119,7 +119,8 @@ public final class ModelQuantizer: @unchecked Sendable {
             writer = try GGUFStreamWriter(path: outputPath, metadata: outputMetadata(), tensors: infos, alignment: file.alignment)
         } catch { throw .output(path: outputPath, error) }
         defer { writer.discard() }
-        let pool = ThreadPool(threads: max(1, threads))
+        let pool: ThreadPool
+        do { pool = try ThreadPool.sized(threads) } catch { throw .threads(error) }
         var written = 0, read = 0, converted = 0
         for (index, entry) in plan.entries.enumerated() {
             let tensor: GGUFTensor

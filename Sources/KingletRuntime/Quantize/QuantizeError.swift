@@ -1,5 +1,6 @@
 import Foundation
 import KingletGGUF
+import KingletKernels
 
 /// Why a quantization stopped, with where and what would fix it.
 public enum QuantizeError: Error, LocalizedError, Sendable, Equatable {
@@ -20,6 +21,8 @@ public enum QuantizeError: Error, LocalizedError, Sendable, Equatable {
     case output(path: String, GGUFError)
     /// The run was cancelled; nothing was left under the output's name.
     case cancelled
+    /// The thread count asked for is out of range.
+    case threads(ThreadCountError)
 
     public var errorDescription: String? {
         switch self {
@@ -40,6 +43,8 @@ public enum QuantizeError: Error, LocalizedError, Sendable, Equatable {
             return "cannot write \(path): \(e.localizedDescription)"
         case .cancelled:
             return "quantization cancelled; no output file was left."
+        case .threads(let e):
+            return e.localizedDescription
         }
     }
 }

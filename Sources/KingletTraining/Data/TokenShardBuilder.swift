@@ -87,7 +87,8 @@ public struct TokenShardBuilder: Sendable {
         guard options.validationFraction >= 0, options.validationFraction < 1 else {
             throw .invalidOption("the validation fraction must be in [0, 1), got \(options.validationFraction)")
         }
-        guard options.threads >= 1 else { throw .invalidOption("threads must be ≥ 1") }
+        let pool: ThreadPool
+        do { pool = try ThreadPool.sized(options.threads) } catch { throw .invalidOption(error.localizedDescription) }
         let separator = try separatorToken()
         let sources = try TextInputs.discover(inputs)
         do { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
@@ -97,7 +98,6 @@ public struct TokenShardBuilder: Sendable {
         let out = try SplitWriter(directory: outputDirectory, vocabularySize: tokenizer.vocabularySize,
                                   fingerprint: fingerprint, separator: separator,
                                   validationFraction: options.validationFraction)
-        let pool = ThreadPool(threads: options.threads)
         var state = Progress(filesDone: 0, filesTotal: sources.count, bytesDone: 0,
                              bytesTotal: sources.reduce(0) { $0 + $1.byteCount }, documents: 0, tokens: 0)
         var binary = 0, empty = 0, files = 0

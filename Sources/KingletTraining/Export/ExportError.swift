@@ -1,5 +1,6 @@
 import Foundation
 import KingletGGUF
+import KingletKernels
 
 /// Why an export failed, naming the file and what to do.
 public enum ExportError: Error, Sendable, Equatable, LocalizedError {
@@ -13,6 +14,8 @@ public enum ExportError: Error, Sendable, Equatable, LocalizedError {
     case nonFiniteWeight(path: String, tensor: String, index: Int)
     /// The output could not be written.
     case cannotWrite(path: String, reason: String)
+    /// The thread count asked for is out of range.
+    case threads(ThreadCountError)
 
     public var errorDescription: String? {
         switch self {
@@ -26,6 +29,8 @@ public enum ExportError: Error, Sendable, Equatable, LocalizedError {
             return "\(path): tensor '\(tensor)' holds a NaN or infinite value (element \(index)); training diverged. Export an earlier checkpoint or lower the learning rate."
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason). Check that the folder exists and is writable."
+        case .threads(let e):
+            return e.localizedDescription
         }
     }
 }

@@ -58,7 +58,8 @@ public enum GGUFExporter {
         writer.set("general.file_type", .uint32(type.fileType))
         if type.isQuantized { writer.set("general.quantization_version", .uint32(2)) }
 
-        let pool = ThreadPool(threads: max(1, threads ?? ThreadPool.physicalCoreCount()))
+        let pool: ThreadPool
+        do { pool = try ThreadPool.sized(threads) } catch { throw .threads(error) }
         for info in file.tensorInfos {
             if info.name.hasPrefix(optimizerTensorPrefix) || info.name.hasPrefix(trainingKeyPrefix) {
                 result.droppedTensors.append(info.name)

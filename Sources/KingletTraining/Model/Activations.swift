@@ -72,3 +72,26 @@ final class Activations {
         dGateUp = FloatBuffer(b * N * 2 * F)
     }
 }
+
+extension Activations {
+    /// The floats `init(config:batch:length:training:)` allocates, in Double so that absurd
+    /// sizes (from flags or a shape) cannot overflow: `TrainingMemory` checks it before allocating.
+    static func floatCount(config c: ModelConfig, batch: Int, length: Int, training: Bool) -> Double {
+        let B = Double(batch), T = Double(length), N = B * T
+        let D = Double(c.embeddingSize), F = Double(c.feedForwardSize), H = Double(c.headCount), L = Double(c.layerCount)
+        let qDim = H * Double(c.headSize), qkv = (H + 2 * Double(c.kvHeadCount)) * Double(c.headSize)
+        let layer = N * (3 * D + 2 + qkv + qDim + 3 * F) + B * H * T * T
+        let saved = (L + 1) * N * D + L * layer + N * D + N + min(Double(OutputHeadOp.chunkRows), N) * Double(c.vocabularySize)
+        let scratch = training ? N * (2 * D + qDim + qkv + 3 * F) : 0
+        return saved + scratch
+    }
+
+    /// The floats this instance holds (what `floatCount` predicts).
+    var allocatedFloats: Int {
+        let perLayer = layers.reduce(0) { sum, l in
+            sum + [l.xn1, l.rstd1, l.qkv, l.att, l.y, l.mid, l.xn2, l.rstd2, l.gateUp, l.h].reduce(0) { $0 + $1.count }
+        }
+        return residual.reduce(0) { $0 + $1.count } + perLayer
+            + [xnFinal, rstdFinal, logits, dResidual, dxn, dy, dqkv, dh, dGateUp].reduce(0) { $0 + $1.count }
+    }
+}

@@ -9,6 +9,7 @@ extension TrainableLlama {
         guard let path = settings.initialWeights else {
             let config = settings.shape.config(vocabularySize: vocabularySize, contextLength: settings.length)
             try config.validate()
+            try TrainingMemory.check(config: config, batch: settings.batch, length: settings.length)
             if settings.frozenLayers != nil {
                 throw PretrainedWeightsError.unsupported(path: "(random weights)", what: "frozen layers",
                                                          hint: "freezing keeps trained weights as they are: start from a model (--init)")
@@ -22,6 +23,7 @@ extension TrainableLlama {
                 hint: "the run's tokenizer has \(vocabularySize); start from a model with the same tokenizer")
         }
         settings.shape = weights.shape
+        try TrainingMemory.check(config: weights.config, batch: settings.batch, length: settings.length)
         if let frozen = settings.frozenLayers, !(0 ... weights.config.layerCount).contains(frozen) {
             throw PretrainedWeightsError.unsupported(
                 path: path, what: "\(frozen) frozen layers", hint: "the model has \(weights.config.layerCount) layers; freeze between 0 and that many")
