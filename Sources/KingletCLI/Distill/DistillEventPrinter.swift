@@ -59,8 +59,9 @@ final class DistillEventPrinter: Sendable {
                                    s.completionsPerMinute, s.tokensPerSecond, s.completionTokens, ProgressLine.duration(s.seconds), reasons))
         }
         if s.unscored > 0 {
-            Terminal.status("  \(s.unscored) of them came without scores (a remote reply whose tokens are not the local tokenizer's); "
-                            + "`kinglet distill score` scores them, else training uses cross-entropy alone for them")
+            Terminal.status("  \(s.unscored) of them came without teacher scores (a remote reply whose tokens the server did not name "
+                            + "in the local tokenizer's terms, or a row that was not finite); `kinglet distill score` scores them, "
+                            + "else training uses cross-entropy alone for them")
         }
     }
 
