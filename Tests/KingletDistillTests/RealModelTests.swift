@@ -186,9 +186,9 @@ import Testing
             #expect(rec.topLogprobs?.allSatisfy { $0.count == k } == true && (rec.topLogprobs?.count ?? 0) > 0)
         }
         // The server's top_logprobs (log-softmax of the raw logits) as scores: the scoring pass's
-        // top-k over the same tokens, up to near-ties at rank k and the server's rounding. Like
-        // OpenAI's, kinglet serve's logprobs stop before the end-of-generation token: that
-        // position's row is empty (all mass in the tail).
+        // top-k over the same tokens, up to near-ties at rank k and the server's rounding. kinglet
+        // serve's logprobs stop before the end-of-generation token: that position's row is empty
+        // (all mass in the tail).
         let store = try TeacherScoreStore(directory: scoresDir, expectedTokenizerFingerprint: fingerprint)
         let sequences = try DistillDataset(directory: dir).scoredSequences()
         let reference = try TeacherScorer(engine: engine, k: k).score(sequences)

@@ -7,7 +7,7 @@ import KingletTokenizer
 /// and they spell the reply exactly; else the reply's text tokenized locally (a sampled split such
 /// as `Ġthe` + `re` where the tokenizer writes `Ġthere` is then lost). Scores are kept only with
 /// the sampled ids, so each list is known to belong to its position; the end-of-generation token a
-/// server does not list (OpenAI's and kinglet serve's logprobs stop before it) gets an empty row,
+/// server does not list (kinglet serve's logprobs stop before it) gets an empty row,
 /// which training takes as no teacher distribution: cross-entropy alone teaches the stop there.
 struct RemoteReply: Equatable {
     var tokens: [Int]
