@@ -56,6 +56,22 @@ import Testing
         #expect(cut.tokens == [Int(try Self.id("Hello", t))] && cut.scores?.positionCount == 1, "a reply cut at the limit has no end token")
     }
 
+    /// llama.cpp's server lists a stopped reply's end token with the text "" (and special tokens
+    /// among the alternatives so too): the position is the end token, its list kept.
+    @Test func anEndTokenNamedEmptyIsTheEndPosition() throws {
+        let t = try Self.tokenizer()
+        let end = try #require(t.endToken)
+        let positions = [Self.position("4", [("4", -0.004), ("5", -5.7)]), Self.position("", [("", -0.49), ("\n", -1.95)])]
+        let reply = RemoteReply(text: "4", stopped: true, positions: positions, topK: 2, tokenizer: t)
+        #expect(reply.tokens == [Int(try Self.id("4", t)), Int(end)])
+        let scores = try #require(reply.scores)
+        #expect(scores.positionCount == 2)
+        #expect(Array(scores.ids[2 ..< 4]) == [try Self.id("\n", t), ScoreRecord.paddingID], "the unnamed alternative goes to the tail")
+        #expect(abs(exp(Double(scores.tailLogMass[1])) - (1 - exp(-1.95))) < 1e-6)
+        let cut = RemoteReply(text: "4", stopped: false, positions: positions, topK: 2, tokenizer: t)
+        #expect(cut.scores == nil && cut.tokens == t.completionTokens("4", stopped: false), "only a stopped reply ends on its end token")
+    }
+
     @Test func withoutTheSampledIdsTheTextIsTokenizedAndNotScored() throws {
         let t = try Self.tokenizer()
         let canonical = t.completionTokens("Hello there", stopped: true)

@@ -7,7 +7,7 @@ import KingletTokenizer
 /// and they spell the reply exactly; else the reply's text tokenized locally (a sampled split such
 /// as `Ġthe` + `re` where the tokenizer writes `Ġthere` is then lost). Scores are kept only with
 /// the sampled ids, so each list is known to belong to its position; the end-of-generation token a
-/// server does not list (kinglet serve's logprobs stop before it) gets an empty row,
+/// server does not list (kinglet serve's logprobs stop before it; llama.cpp's server lists it) gets an empty row,
 /// which training takes as no teacher distribution: cross-entropy alone teaches the stop there.
 struct RemoteReply: Equatable {
     var tokens: [Int]
@@ -40,16 +40,22 @@ struct RemoteReply: Equatable {
 
     /// The ids the server sampled, ending with the end-of-generation token on a stop (the listed
     /// one, else the template's); nil when a token is not named, not one token of this tokenizer,
-    /// or the ids do not spell `text`.
+    /// or the ids do not spell `text`. A stopped reply's last position named "" is its end token:
+    /// llama.cpp's server lists the end token so (special tokens have no text there).
     static func sampledIDs(_ positions: [ChatResponseBody.Choice.Logprobs.Position], text: String, stopped: Bool,
                            tokenizer: TeacherTokenizer) -> [Int32]? {
         guard !positions.isEmpty else { return nil }
         let tok = tokenizer.tokenizer
         var ids: [Int32] = []
         ids.reserveCapacity(positions.count + 1)
-        for p in positions {
-            guard let token = p.token, let id = ScoreRecordBuilder.tokenID(for: token, tokenizer: tok) else { return nil }
-            ids.append(id)
+        for (i, p) in positions.enumerated() {
+            if let token = p.token, let id = ScoreRecordBuilder.tokenID(for: token, tokenizer: tok) {
+                ids.append(id)
+            } else if stopped, i == positions.count - 1, p.token?.isEmpty ?? false, let end = tokenizer.endToken {
+                ids.append(end)
+            } else {
+                return nil
+            }
         }
         var end: Int32?
         if stopped, let last = ids.last, tok.isEndOfGeneration(last) { end = ids.removeLast() }
