@@ -37,3 +37,14 @@ import Testing
         }
     }
 }
+
+extension Activations {
+    /// The floats this instance holds (what `floatCount` predicts).
+    var allocatedFloats: Int {
+        let perLayer = layers.reduce(0) { sum, l in
+            sum + [l.xn1, l.rstd1, l.qkv, l.att, l.y, l.mid, l.xn2, l.rstd2, l.gateUp, l.h].reduce(0) { $0 + $1.count }
+        }
+        return residual.reduce(0) { $0 + $1.count } + perLayer
+            + [xnFinal, rstdFinal, logits, dResidual, dxn, dy, dqkv, dh, dGateUp].reduce(0) { $0 + $1.count }
+    }
+}

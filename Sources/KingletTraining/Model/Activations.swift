@@ -85,13 +85,4 @@ extension Activations {
         let scratch = training ? N * (2 * D + qDim + qkv + 3 * F) : 0
         return saved + scratch
     }
-
-    /// The floats this instance holds (what `floatCount` predicts).
-    var allocatedFloats: Int {
-        let perLayer = layers.reduce(0) { sum, l in
-            sum + [l.xn1, l.rstd1, l.qkv, l.att, l.y, l.mid, l.xn2, l.rstd2, l.gateUp, l.h].reduce(0) { $0 + $1.count }
-        }
-        return residual.reduce(0) { $0 + $1.count } + perLayer
-            + [xnFinal, rstdFinal, logits, dResidual, dxn, dy, dqkv, dh, dGateUp].reduce(0) { $0 + $1.count }
-    }
 }
