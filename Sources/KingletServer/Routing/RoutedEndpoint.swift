@@ -179,7 +179,10 @@ struct RoutedEndpoint: Sendable {
         }
         if case .failure(let failure) = result {
             metrics.countEscalationFailure(failure)
-            upstream.options.logger.warning("escalation failed, answering locally: \(failure)")
+            // How long the attempt took, so an operator can tell a refused connection from a timeout.
+            let seconds = String(format: "%.3f", Date().timeIntervalSince(started))
+            upstream.options.logger.warning("escalation failed, answering locally: \(failure)",
+                                            metadata: ["escalation_seconds": "\(seconds)"])
         }
         return result
     }

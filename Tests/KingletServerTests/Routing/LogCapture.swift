@@ -7,8 +7,11 @@ struct LogCapture: LogHandler {
     final class Store: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [String] = []
-        func append(_ s: String) { lock.withLock { lines.append(s) } }
+        func append(_ s: String, _ metadata: Logger.Metadata) { lock.withLock { lines.append(s); events.append(metadata) } }
         var text: String { lock.withLock { lines.joined(separator: "\n") } }
+        /// The value of metadata `key` in each event that has it, in order.
+        func values(of key: String) -> [String] { lock.withLock { events.compactMap { $0[key]?.description } } }
+        fileprivate var events: [Logger.Metadata] = []
         var count: Int { lock.withLock { lines.count } }
     }
 
@@ -22,7 +25,8 @@ struct LogCapture: LogHandler {
     }
 
     func log(event: LogEvent) {
-        store.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        store.append("\(event.level) \(event.message) \(merged)", merged)
     }
 
     /// A logger writing into a new store.

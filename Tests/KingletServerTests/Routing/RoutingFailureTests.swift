@@ -7,20 +7,20 @@ import Testing
 
 /// An escalation that fails in any way returns the local answer, flagged, promptly; the key
 /// reaches neither the logs nor the answers.
-@Suite(.serialized) struct RoutingFailureTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RoutingFailureTests {
     typealias T = RoutingServerTests
 
     /// Sends one whole and one streamed request that must escalate and fail with `reason`;
-    /// both must come back 200 from the local model, flagged, within `within` seconds. `within` is
-    /// a hang guard, not a speed check: the router's own bounds (timeout, connect timeout) are what
-    /// the reason checks; the full suite shares 2 cores among its suites, where two local answers
-    /// and a server start took 37 s once, so the guard only tells "returned" from "hung".
-    static func expectLocalFallback(_ url: URL, reason: String, timeout: Double = 10, within: Double = 120,
-                                    logs: LogCapture.Store? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    /// both must come back 200 from the local model, flagged. "Promptly" is checked on the
+    /// escalation itself, as the router logs it: each attempt ended within the router's own bound
+    /// (`timeout`, plus a margin for a machine loaded with the rest of the suite), not when the
+    /// upstream gave up. Wall time around the whole test would count the model's pull and load and
+    /// two local answers, which on a fresh clone's CI took 144 s, so it is no measure of the router.
+    static func expectLocalFallback(_ url: URL, reason: String, timeout: Double = 10,
+                                    sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let capture = LogCapture.logger()
         let s = try T.server(url, policy: T.always, timeout: timeout, logger: capture.0)
         defer { s.shutdown() }
-        let started = Date()
         try await s.liveTest { client in
             let r = try await T.post(client, T.chat())
             #expect(r.status == .ok, sourceLocation: sourceLocation)
@@ -39,7 +39,9 @@ import Testing
                 #expect(!text.contains(T.key), sourceLocation: sourceLocation)
             }
         }
-        #expect(Date().timeIntervalSince(started) < within, sourceLocation: sourceLocation)
+        let attempts = capture.1.values(of: "escalation_seconds").compactMap(Double.init)
+        #expect(attempts.count == 2, "one logged attempt per request: \(attempts)", sourceLocation: sourceLocation)
+        #expect(attempts.allSatisfy { $0 >= 0 && $0 < timeout + 5 }, "escalation seconds \(attempts), timeout \(timeout)", sourceLocation: sourceLocation)
         // The failure was logged, without the key.
         #expect(capture.1.text.contains("escalation failed"), sourceLocation: sourceLocation)
         #expect(!capture.1.text.contains(T.key), sourceLocation: sourceLocation)
