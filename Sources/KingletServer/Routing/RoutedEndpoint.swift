@@ -182,7 +182,7 @@ struct RoutedEndpoint: Sendable {
             // How long the attempt took, so an operator can tell a refused connection from a timeout.
             let seconds = String(format: "%.3f", Date().timeIntervalSince(started))
             upstream.options.logger.warning("escalation failed, answering locally: \(failure)",
-                                            metadata: ["escalation_seconds": "\(seconds)"])
+                                            metadata: ["escalation_seconds": .string(seconds)])
         }
         return result
     }

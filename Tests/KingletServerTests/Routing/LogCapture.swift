@@ -6,13 +6,13 @@ import Logging
 struct LogCapture: LogHandler {
     final class Store: @unchecked Sendable {
         private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ s: String, _ metadata: Logger.Metadata) { lock.withLock { lines.append(s); events.append(metadata) } }
-        var text: String { lock.withLock { lines.joined(separator: "\n") } }
+        /// Each event as a line of text, with its metadata (the logger's merged with the event's).
+        private var events: [(line: String, metadata: Logger.Metadata)] = []
+        func append(_ line: String, _ metadata: Logger.Metadata) { lock.withLock { events.append((line, metadata)) } }
+        var text: String { lock.withLock { events.map(\.line).joined(separator: "\n") } }
         /// The value of metadata `key` in each event that has it, in order.
-        func values(of key: String) -> [String] { lock.withLock { events.compactMap { $0[key]?.description } } }
-        fileprivate var events: [Logger.Metadata] = []
-        var count: Int { lock.withLock { lines.count } }
+        func values(of key: String) -> [String] { lock.withLock { events.compactMap { $0.metadata[key]?.description } } }
+        var count: Int { lock.withLock { events.count } }
     }
 
     let store: Store
